@@ -1,0 +1,37 @@
+# xxgk — 政府信息公开工作年度报告。`make` 列出全部目标。
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+YEAR   ?= 2023
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test lint sample bench clean
+
+help: ## 列出全部目标 / list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## 建立 .venv 并安装锁定版本的依赖 / create .venv with pinned dependencies
+
+report: $(STAMP) ## 生成某年度的全县报告，如 make report YEAR=2023 / run the pipeline for YEAR
+	$(BIN)/xxgk report --year $(YEAR)
+
+test: $(STAMP) ## 运行全部测试 / run the test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## 代码检查（ruff）/ lint with ruff
+	$(BIN)/ruff check pipeline schemas tests scripts
+
+sample: $(STAMP) ## 重新生成示例报表 raw/2023/returns/ / regenerate the sample returns
+	$(BIN)/python scripts/make_sample.py --year 2023
+
+bench: $(STAMP) ## 性能测试：打印吞吐量与内存 / print throughput and memory figures
+	$(BIN)/python scripts/bench.py
+
+clean: ## 删除全部输出（不动 raw/）/ remove outputs (never raw/)
+	find output -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

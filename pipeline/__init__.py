@@ -1,0 +1,1 @@
+"""xxgk: the government information disclosure annual report pipeline (ingest → validate → aggregate → render)."""

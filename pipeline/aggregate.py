@@ -1,0 +1,62 @@
+"""Aggregate: the units' cells → each unit's tables and the county-wide (全县) table, cell by cell."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.format2021 import SECTIONS, number_text
+from pipeline.ingest import RECEIVED
+
+COUNTY = "全县"
+
+
+def received_cells(cells: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
+    """The cells of the returns that count: one received return per unit (no duplicates, no strays)."""
+    counted = returns.loc[returns["status"] == RECEIVED, "file"]
+    return cells[cells["file"].isin(counted)]
+
+
+def format_cells() -> pd.DataFrame:
+    """Every cell of the format, in the format's order."""
+    return pd.DataFrame(
+        [(code, r.code, c.code) for code, s in SECTIONS.items() for r, c in s.cells],
+        columns=["section", "row", "col"],
+    )
+
+
+def county_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The county-wide table: each cell the exact sum over the units (integers, so no drift)."""
+    sums = (
+        cells.groupby(["section", "row", "col"], sort=False)
+        .agg(value=("value", "sum"), units=("unit", "nunique"))
+        .reset_index()
+    )
+    table = format_cells().merge(sums, on=["section", "row", "col"], how="left")
+    return table.assign(
+        value=table["value"].fillna(0).astype("Int64"),
+        units=table["units"].fillna(0).astype(int),
+    )
+
+
+def unit_table(cells: pd.DataFrame, section: str) -> pd.DataFrame:
+    """Every return's table `section`: a row per (unit, file, row code), a column per column code."""
+    sec = SECTIONS[section]
+    part = cells[cells["section"] == section]
+    wide = part.pivot(index=["unit", "file", "row"], columns="col", values="value")
+    returns = part[["unit", "file"]].drop_duplicates().sort_values(["unit", "file"])
+    order = pd.MultiIndex.from_tuples(
+        [(u, f, r.code) for u, f in returns.itertuples(index=False) for r in sec.rows], names=["unit", "file", "row"]
+    )
+    wide = wide.reindex(index=order, columns=[c.code for c in sec.cols])
+    # NOTE: written for people, so amounts appear as exact decimals (万元, 元), not stored integers
+    shown = {c: [_text(v, section, c) for v in wide[c]] for c in wide.columns}
+    return pd.DataFrame(shown, index=wide.index).reset_index()
+
+
+def _text(value, section: str, col: str) -> str:
+    return "" if pd.isna(value) else number_text(int(value), section, col)
+
+
+def as_unit_cells(county: pd.DataFrame, unit: str = COUNTY) -> pd.DataFrame:
+    """The county table shaped like ingested cells, so the same rules can check it."""
+    return county.assign(unit=unit, unit_code="", file="", sheet="", cell="", text="", read_as="number", problem="", raw_type="number")

@@ -1,0 +1,140 @@
+"""The command line `xxgk`: parse, call the stages, print. Exit codes: 0 written (warnings
+allowed), 1 blocked by error findings (findings still written), 2 could not start."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline import run
+from pipeline.paths import Paths
+from pipeline.render import NarrativeError
+
+EXIT_OK, EXIT_BLOCKED, EXIT_CANNOT_START = 0, 1, 2
+
+app = typer.Typer(
+    help="政府信息公开工作年度报告：读取各单位报表、校验、汇总并生成全县报告。\n\n示例：xxgk report --year 2023",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Year = Annotated[int, typer.Option("--year", "-y", help="报告年度，例如 2023", min=2000, max=2100)]
+Raw = Annotated[Path, typer.Option("--raw", help="存放各年度报表的文件夹（其中有 <year>/）")]
+Out = Annotated[Path, typer.Option("--out", help="输出文件夹（其中写 <year>/）")]
+Unit = Annotated[str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要（适合定时任务）")]
+
+
+def _say(message: str, quiet: bool = False) -> None:
+    if not quiet:
+        typer.echo(message)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"xxgk：{message}", err=True)
+    return typer.Exit(code)
+
+
+def _ingest(paths: Paths, quiet: bool) -> run.StageResult:
+    files = paths.return_files()
+    if quiet or not sys.stderr.isatty():
+        result = run.run_ingest(paths)
+    else:
+        with typer.progressbar(length=len(files), label="读取报表", file=sys.stderr) as bar:
+            result = run.run_ingest(paths, progress=bar.update)
+    c = result.counts
+    _say(f"读取：{c['files']}个文件，收到{c['received']}个单位的报表（名册共{c['units']}个单位），{c['cells']}个单元格。", quiet)
+    return result
+
+
+def _validated(result: run.StageResult, paths: Paths, quiet: bool) -> None:
+    c = result.counts
+    _say(f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {paths.validated_findings}", quiet)
+
+
+def _guard(fn):
+    """Run a command body, turning a refusal to start into exit 2 with a Chinese message."""
+    try:
+        return fn()
+    except run.CannotStart as exc:
+        raise _fail(str(exc), EXIT_CANNOT_START) from None
+    except NarrativeError as exc:
+        raise _fail(f"报告文字模板有误：{exc}", EXIT_CANNOT_START) from None
+    except FileNotFoundError as exc:
+        raise _fail(f"找不到上一步的输出：{exc.filename}（请先运行前面的步骤，或运行 xxgk report）", EXIT_CANNOT_START) from None
+
+
+def _blocked(result: run.StageResult) -> typer.Exit:
+    return _fail(result.message or "存在错误，未继续。", EXIT_BLOCKED)
+
+
+@app.command()
+def ingest(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False) -> None:
+    """读取 raw/<year>/returns/ 中的全部报表，写出 01_ingested/。示例：xxgk ingest --year 2023"""
+    paths = Paths(raw, out, year)
+    _guard(lambda: _ingest(paths, quiet))
+
+
+@app.command()
+def validate(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False) -> None:
+    """按 2021 年格式的规则校验已读取的报表，写出 02_validated/。示例：xxgk validate --year 2023"""
+    paths = Paths(raw, out, year)
+    result = _guard(lambda: run.run_validate(paths))
+    _validated(result, paths, quiet)
+    if result.blocked:
+        raise _fail(f"校验发现错误，请根据 {paths.validated_findings} 退回修改。", EXIT_BLOCKED)
+
+
+@app.command()
+def aggregate(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False) -> None:
+    """把各单位报表逐格相加为全县数据，写出 03_aggregated/。示例：xxgk aggregate --year 2023"""
+    paths = Paths(raw, out, year)
+    result = _guard(lambda: run.run_aggregate(paths))
+    if result.blocked:
+        raise _blocked(result)
+    _say(f"汇总：{result.counts['units']}个单位；写出 {paths.county_cells}", quiet)
+
+
+@app.command()
+def render(
+    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), unit: Unit = None, quiet: Quiet = False
+) -> None:
+    """生成全县报告（或 --unit 指定单位的本机关报告）。示例：xxgk render --year 2023"""
+    paths = Paths(raw, out, year)
+    result = _guard(lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths))
+    if result.blocked:
+        raise _blocked(result)
+    _say(f"报告：已写出 {result.written[-2]} 等{len(result.written)}个文件", quiet)
+
+
+@app.command()
+def report(
+    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), unit: Unit = None, quiet: Quiet = False
+) -> None:
+    """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室"""
+    paths = Paths(raw, out, year)
+    _guard(lambda: _ingest(paths, quiet))
+    validated = _guard(lambda: run.run_validate(paths))
+    _validated(validated, paths, quiet)
+    if unit:
+        result = _guard(lambda: run.run_render_unit(paths, unit))
+        if result.blocked:
+            raise _blocked(result)
+        _say(f"报告：{unit}的本机关报告已写出到 {paths.unit_dir(unit)}", quiet)
+        return
+    aggregated = run.run_aggregate(paths)
+    if aggregated.blocked:
+        reason = aggregated.message or "全县汇总数据未通过校验。"
+        raise _fail(f"{reason}未生成报告；请查看 {paths.validated_findings}。", EXIT_BLOCKED)
+    rendered = _guard(lambda: run.run_render(paths))
+    if rendered.blocked:
+        raise _blocked(rendered)
+    _say(f"报告：已写出 {paths.report_html} 和 {paths.report_md}；各步骤产物在 {paths.out}/", quiet)
+
+
+def main() -> None:
+    app(prog_name="xxgk")

@@ -1,0 +1,142 @@
+"""The one registry of paths: every file a stage reads or writes is named here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where one year's inputs are and where its products go."""
+
+    raw_root: Path
+    out_root: Path
+    year: int
+
+    # -- inputs (raw/<year>/, never written by code) ------------------------------------------
+    @property
+    def raw(self) -> Path:
+        return self.raw_root / str(self.year)
+
+    @property
+    def units(self) -> Path:
+        return self.raw / "units.csv"
+
+    @property
+    def config(self) -> Path:
+        return self.raw / "config.toml"
+
+    @property
+    def returns_dir(self) -> Path:
+        return self.raw / "returns"
+
+    @property
+    def narrative(self) -> Path:
+        return self.raw / "narrative.md.j2"
+
+    def return_files(self) -> list[Path]:
+        """Every file in returns/ (spreadsheets or not: a stray file is reported, not skipped)."""
+        if not self.returns_dir.is_dir():
+            return []
+        return sorted(
+            p for p in self.returns_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))
+        )
+
+    def relative(self, path: Path) -> str:
+        """A return's name as findings show it: relative to raw/<year>/."""
+        try:
+            return path.relative_to(self.raw).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    # -- products (output/<year>/, in stage order) ---------------------------------------------
+    @property
+    def out(self) -> Path:
+        return self.out_root / str(self.year)
+
+    @property
+    def ingested(self) -> Path:
+        return self.out / "01_ingested"
+
+    @property
+    def ingested_cells(self) -> Path:
+        return self.ingested / "cells.csv"
+
+    @property
+    def ingested_returns(self) -> Path:
+        return self.ingested / "returns.csv"
+
+    @property
+    def ingested_findings(self) -> Path:
+        return self.ingested / "findings.csv"
+
+    @property
+    def validated(self) -> Path:
+        return self.out / "02_validated"
+
+    @property
+    def validated_findings(self) -> Path:
+        return self.validated / "findings.csv"
+
+    def unit_tables(self, section: str) -> Path:
+        return self.validated / f"unit_{section}.csv"
+
+    @property
+    def aggregated(self) -> Path:
+        return self.out / "03_aggregated"
+
+    @property
+    def county_cells(self) -> Path:
+        return self.aggregated / "county_cells.csv"
+
+    @property
+    def county_findings(self) -> Path:
+        return self.aggregated / "county_findings.csv"
+
+    @property
+    def tables(self) -> Path:
+        return self.out / "tables"
+
+    def section_table(self, section: str) -> Path:
+        return self.tables / f"section{section[1:]}.csv"
+
+    @property
+    def tidy_cells(self) -> Path:
+        return self.tables / "cells.csv"
+
+    @property
+    def report_html(self) -> Path:
+        return self.out / "report.html"
+
+    @property
+    def report_md(self) -> Path:
+        return self.out / "report.md"
+
+    def unit_dir(self, unit: str) -> Path:
+        return self.out / "units" / safe_name(unit)
+
+    def unit_report_html(self, unit: str) -> Path:
+        return self.unit_dir(unit) / "report.html"
+
+    def unit_report_md(self, unit: str) -> Path:
+        return self.unit_dir(unit) / "report.md"
+
+    # -- what each stage owns, so a stage that runs again clears what came after it -------------
+    def products_after(self, stage: str) -> list[Path]:
+        order = ["ingest", "validate", "aggregate", "render"]
+        owned = {
+            "ingest": [self.ingested],
+            "validate": [self.validated],
+            "aggregate": [self.aggregated],
+            "render": [self.tables, self.report_html, self.report_md],
+        }
+        return [p for s in order[order.index(stage) :] for p in owned[s]]
+
+
+def safe_name(name: str) -> str:
+    """A unit name made safe as one folder name."""
+    cleaned = "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in name).strip(". ")
+    return cleaned or "_"

@@ -1,0 +1,156 @@
+"""Running the stages: read each stage's inputs through the path registry, call the pure stage
+functions, write the products. The CLI calls these and prints what they return."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import aggregate as agg
+from pipeline import io
+from pipeline import render as rnd
+from pipeline.format2021 import TABLES
+from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
+from pipeline.paths import Paths
+from pipeline.problems import findings_table, severity_counts
+from pipeline.validate import consolidated_findings, has_errors, validated_findings
+
+Progress = Callable[[int], None]  # called with the number of files just read
+
+
+class CannotStart(Exception):
+    """The run cannot start (no such year folder, no register of units…); the message is Chinese."""
+
+
+@dataclass
+class StageResult:
+    """What a stage did: counts to report, files written, and whether errors block what follows."""
+
+    stage: str
+    counts: dict[str, int] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+    blocked: bool = False
+    message: str = ""
+
+
+def check_inputs(paths: Paths) -> None:
+    """Refuse to start when the year's folder or its register of units is missing."""
+    if not paths.raw.is_dir():
+        raise CannotStart(f"找不到年度文件夹：{paths.raw}（请检查 --raw 和 --year）")
+    if not paths.units.is_file():
+        raise CannotStart(f"找不到单位名册：{paths.units}（应有 code,name,kind,aliases 四列）")
+
+
+def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
+    """Read every file in raw/<year>/returns/ into the long cell table and the register of returns."""
+    check_inputs(paths)
+    units = io.read_units(paths.units)
+    files = paths.return_files()
+    reads = []
+    for path in files:
+        name = paths.relative(path)
+        try:
+            reads.append(return_read(name, io.read_sheets(path)))
+        except io.UnreadableFile as exc:
+            reads.append(ReturnRead(name, error=str(exc)))
+        if progress:
+            progress(1)
+    cells, returns, findings = ingested(reads, units, paths.year)
+    io.remove(paths.products_after("ingest"))
+    written = [
+        io.write_csv(cells, paths.ingested_cells),
+        io.write_csv(returns, paths.ingested_returns),
+        io.write_csv(findings, paths.ingested_findings),
+    ]
+    received = int((returns["status"] == RECEIVED).sum())
+    return StageResult("ingest", {"files": len(files), "received": received, "units": len(units), "cells": len(cells)}, written)
+
+
+def run_validate(paths: Paths) -> StageResult:
+    """Check every return against the rules; write the findings and each return's tables."""
+    cells = io.read_csv(paths.ingested_cells)
+    findings = findings_table(
+        [*io.read_csv(paths.ingested_findings).to_dict("records"), *validated_findings(cells).to_dict("records")]
+    )
+    io.remove(paths.products_after("validate"))
+    written = [io.write_csv(findings, paths.validated_findings)]
+    for section in ("s2", "s3", "s4", "s6"):
+        written.append(io.write_csv(agg.unit_table(cells, section), paths.unit_tables(section)))
+    return StageResult("validate", severity_counts(findings), written, blocked=has_errors(findings))
+
+
+def run_aggregate(paths: Paths) -> StageResult:
+    """Sum the received returns into the county table and check it again; refuse while errors stand."""
+    findings = io.read_csv(paths.validated_findings)
+    io.remove(paths.products_after("aggregate"))
+    if has_errors(findings):
+        n = severity_counts(findings)["error"]
+        return StageResult("aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。")
+    cells = agg.received_cells(io.read_csv(paths.ingested_cells), io.read_csv(paths.ingested_returns))
+    county = agg.county_cells(cells)
+    county_findings = consolidated_findings(agg.as_unit_cells(county))
+    written = [io.write_csv(county, paths.county_cells), io.write_csv(county_findings, paths.county_findings)]
+    counts = {"units": int(cells["unit"].nunique()), **severity_counts(county_findings)}
+    return StageResult("aggregate", counts, written, blocked=has_errors(county_findings))
+
+
+def run_render(paths: Paths) -> StageResult:
+    """Write the county report and its tables from the aggregated cells."""
+    if not paths.county_cells.exists():
+        return StageResult("render", blocked=True, message="没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。")
+    county_findings = io.read_csv(paths.county_findings)
+    if has_errors(county_findings):
+        return StageResult("render", blocked=True, message="全县汇总数据未通过校验，未生成报告。")
+    county = io.read_csv(paths.county_cells)
+    config = io.read_config(paths.config)
+    name = config.get("county", "全县")
+    values = rnd.values_of(county)
+    source = io.read_text(paths.narrative) if paths.narrative.exists() else rnd.default_narrative()
+    context = rnd.narrative_context(paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max()))
+    report = rnd.Report(
+        title=f"{name}{paths.year}年政府信息公开工作年度报告",
+        subtitle="",
+        year=paths.year,
+        subject="全县",
+        values=values,
+        narrative=rnd.narrative(source, context),
+    )
+    io.remove(paths.products_after("render"))
+    written = [io.write_csv(rnd.tidy_cells(county), paths.tidy_cells)]
+    for section in TABLES:
+        written.append(io.write_grid(rnd.layout_table(section.code, values), paths.section_table(section.code)))
+    written.append(io.write_text(rnd.report_html(report), paths.report_html))
+    written.append(io.write_text(rnd.report_md(report), paths.report_md))
+    return StageResult("render", {"reports": 1}, written)
+
+
+def run_render_unit(paths: Paths, unit: str) -> StageResult:
+    """Write one body's own (本机关) report from its return, if the return has no errors."""
+    cells = io.read_csv(paths.ingested_cells)
+    returns = io.read_csv(paths.ingested_returns)
+    findings = io.read_csv(paths.validated_findings)
+    mine = returns[(returns["unit"] == unit) & (returns["status"] == RECEIVED)]
+    if mine.empty:
+        known = returns.loc[returns["status"] == RECEIVED, "unit"]
+        hint = "" if unit in set(returns["unit"]) else f"（已收到报表的单位：{'、'.join(sorted(known)[:8])}等）"
+        raise CannotStart(f"没有“{unit}”可用的报表{hint}")
+    errors = findings[(findings["unit"] == unit) & (findings["severity"] == "error")]
+    if len(errors):
+        return StageResult("render", blocked=True, message=f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。")
+    unit_cells = cells[cells["file"].isin(mine["file"])]
+    values = rnd.values_of(unit_cells)
+    context = rnd.narrative_context(paths.year, "本机关", values, unit=unit)
+    report = rnd.Report(
+        title=f"{paths.year}年政府信息公开工作年度报告",
+        subtitle=unit,
+        year=paths.year,
+        subject="本机关",
+        values=values,
+        narrative=rnd.narrative(rnd.default_narrative(), context),
+    )
+    written = [
+        io.write_text(rnd.report_html(report), paths.unit_report_html(unit)),
+        io.write_text(rnd.report_md(report), paths.unit_report_md(unit)),
+    ]
+    return StageResult("render", {"reports": 1}, written)

@@ -1,0 +1,84 @@
+"""Reading one cell: what was written, and the number it stands for under the documented policy.
+
+Policy (docs/values.md):
+- a number, or text that is a number (full-width digits, `1,234`, surrounding spaces), is read as
+  that number; the raw type is recorded (`number` or `text`);
+- an empty cell and the "nothing" marks `/ ／ — – - 无` … are read as 0 and marked `blank` or
+  `nil`, so the validator can count them and, under `--strict`, reject them;
+- anything else (`两件`, `减少8`, a date, TRUE) is an error at its cell, never a silent 0;
+- a count must be a whole number ≥ 0; an amount ≥ 0 with no more decimals than its cell keeps
+  (6 for 万元, i.e. to the 分; 2 for 元).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+NIL_MARKS = frozenset({"/", "／", "—", "——", "–", "-", "－", "−", "无", "空"})
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_SEPARATORS = re.compile(r"(?<=\d)[,，](?=\d{3}(\D|$))")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One cell as read: the text as written, its raw type, how it was read, and the value."""
+
+    text: str
+    raw_type: str  # number | text | empty | bool | date
+    read_as: str  # number | blank | nil | error
+    value: int | None  # the number as an integer of 10**-scale; None when unreadable
+    problem: str = ""  # why it could not be read (Chinese), empty when it could
+
+
+def cell_text(raw: object) -> str:
+    """The text of a cell as its writer saw it (numbers without a trailing `.0`)."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    return str(raw)
+
+
+def read_cell(raw: object, scale: int = 0) -> Reading:
+    """Read one raw cell value (as a spreadsheet library returns it) for a cell keeping `scale` decimals."""
+    text = cell_text(raw)
+    if isinstance(raw, bool):
+        return Reading(text, "bool", "error", None, "是逻辑值，不是数字")
+    if isinstance(raw, (datetime, date, time, timedelta)):
+        return Reading(text, "date", "error", None, "是日期或时间，不是数字")
+    if isinstance(raw, (int, float)):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return Reading(text, "number", "error", None, "不是有限的数值")
+        return _checked(Decimal(text), text, "number", scale)
+    stripped = text.strip()
+    if not stripped:
+        return Reading(text, "empty" if not text else "text", "blank", 0)
+    # NOTE: NFKC turns full-width digits, signs and points into ASCII; int() would accept
+    # full-width digits silently and pandas.to_numeric would not, so we decide here, once.
+    normal = unicodedata.normalize("NFKC", stripped).replace(" ", "")
+    if stripped in NIL_MARKS or normal in NIL_MARKS:
+        return Reading(text, "text", "nil", 0)
+    normal = _SEPARATORS.sub("", normal)
+    if not _NUMBER.fullmatch(normal):
+        return Reading(text, "text", "error", None, "不是数字")
+    try:
+        number = Decimal(normal)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
+        return Reading(text, "text", "error", None, "不是数字")
+    return _checked(number, text, "text", scale)
+
+
+def _checked(number: Decimal, text: str, raw_type: str, scale: int) -> Reading:
+    if number < 0:
+        return Reading(text, raw_type, "error", None, "是负数")
+    scaled = number.scaleb(scale)
+    if scaled != scaled.to_integral_value():
+        problem = "应为整数" if scale == 0 else f"小数位数超过{scale}位"
+        return Reading(text, raw_type, "error", None, problem)
+    return Reading(text, raw_type, "number", int(scaled))
