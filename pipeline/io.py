@@ -61,28 +61,32 @@ def read_config(path: Path) -> dict:
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> Path:
-    """Write a table as UTF-8 CSV with BOM; a `value` column of cells is written as exact decimals."""
+    """Write a table as UTF-8 CSV with BOM."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    out = table
-    if {"section", "col", "value"} <= set(table.columns):
-        out = table.assign(value=[_value_text(v, s, c) for v, s, c in zip(table["value"], table["section"], table["col"], strict=True)])
-    out.to_csv(path, index=False, encoding=CSV_ENCODING)
+    table.to_csv(path, index=False, encoding=CSV_ENCODING)
     return path
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a table written by `write_csv`, every column as text."""
+    return pd.read_csv(path, dtype=str, encoding=CSV_ENCODING, keep_default_na=False)
+
+
+def write_cells(cells: pd.DataFrame, path: Path) -> Path:
+    """Write a cell table; its stored integers are written as the exact decimals they stand for."""
+    shown = [_value_text(v, s, c) for v, s, c in zip(cells["value"], cells["section"], cells["col"], strict=True)]
+    return write_csv(cells.assign(value=shown), path)
+
+
+def read_cells(path: Path) -> pd.DataFrame:
+    """Read a cell table written by `write_cells`, its values back to exact integers."""
+    table = read_csv(path)
+    stored = [_value_int(v, s, c) for v, s, c in zip(table["value"], table["section"], table["col"], strict=True)]
+    return table.assign(value=pd.array(stored, dtype="Int64"))
 
 
 def _value_text(value, section: str, col: str) -> str:
     return "" if pd.isna(value) else number_text(int(value), section, col)
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read a table written by `write_csv`, turning a cell `value` column back into exact integers."""
-    table = pd.read_csv(path, dtype=str, encoding=CSV_ENCODING, keep_default_na=False)
-    if {"section", "col", "value"} <= set(table.columns):
-        table["value"] = pd.array(
-            [_value_int(v, s, c) for v, s, c in zip(table["value"], table["section"], table["col"], strict=True)],
-            dtype="Int64",
-        )
-    return table
 
 
 def _value_int(text: str, section: str, col: str) -> int | None:

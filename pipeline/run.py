@@ -59,7 +59,7 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
     cells, returns, findings = ingested(reads, units, paths.year)
     io.remove(paths.products_after("ingest"))
     written = [
-        io.write_csv(cells, paths.ingested_cells),
+        io.write_cells(cells, paths.ingested_cells),
         io.write_csv(returns, paths.ingested_returns),
         io.write_csv(findings, paths.ingested_findings),
     ]
@@ -69,7 +69,7 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
 
 def run_validate(paths: Paths) -> StageResult:
     """Check every return against the rules; write the findings and each return's tables."""
-    cells = io.read_csv(paths.ingested_cells)
+    cells = io.read_cells(paths.ingested_cells)
     findings = findings_table(
         [*io.read_csv(paths.ingested_findings).to_dict("records"), *validated_findings(cells).to_dict("records")]
     )
@@ -87,10 +87,10 @@ def run_aggregate(paths: Paths) -> StageResult:
     if has_errors(findings):
         n = severity_counts(findings)["error"]
         return StageResult("aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。")
-    cells = agg.received_cells(io.read_csv(paths.ingested_cells), io.read_csv(paths.ingested_returns))
+    cells = agg.received_cells(io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns))
     county = agg.county_cells(cells)
     county_findings = consolidated_findings(agg.as_unit_cells(county))
-    written = [io.write_csv(county, paths.county_cells), io.write_csv(county_findings, paths.county_findings)]
+    written = [io.write_cells(county, paths.county_cells), io.write_csv(county_findings, paths.county_findings)]
     counts = {"units": int(cells["unit"].nunique()), **severity_counts(county_findings)}
     return StageResult("aggregate", counts, written, blocked=has_errors(county_findings))
 
@@ -102,7 +102,7 @@ def run_render(paths: Paths) -> StageResult:
     county_findings = io.read_csv(paths.county_findings)
     if has_errors(county_findings):
         return StageResult("render", blocked=True, message="全县汇总数据未通过校验，未生成报告。")
-    county = io.read_csv(paths.county_cells)
+    county = io.read_cells(paths.county_cells)
     config = io.read_config(paths.config)
     name = config.get("county", "全县")
     values = rnd.values_of(county)
@@ -117,7 +117,7 @@ def run_render(paths: Paths) -> StageResult:
         narrative=rnd.narrative(source, context),
     )
     io.remove(paths.products_after("render"))
-    written = [io.write_csv(rnd.tidy_cells(county), paths.tidy_cells)]
+    written = [io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]
     for section in TABLES:
         written.append(io.write_grid(rnd.layout_table(section.code, values), paths.section_table(section.code)))
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
@@ -127,7 +127,7 @@ def run_render(paths: Paths) -> StageResult:
 
 def run_render_unit(paths: Paths, unit: str) -> StageResult:
     """Write one body's own (本机关) report from its return, if the return has no errors."""
-    cells = io.read_csv(paths.ingested_cells)
+    cells = io.read_cells(paths.ingested_cells)
     returns = io.read_csv(paths.ingested_returns)
     findings = io.read_csv(paths.validated_findings)
     mine = returns[(returns["unit"] == unit) & (returns["status"] == RECEIVED)]

@@ -87,27 +87,23 @@ def rule_findings(cells: pd.DataFrame, where: Provenance) -> list[dict]:
     """Findings of the sum rules of tables 三 and 四 and of the part 六 fee figures."""
     out: list[dict] = []
     by_row = rules.wide(cells, "s3", "row")
-    for file, row in rules.failures(rules.S3_BY_ROW, by_row).get("s3.row_total", []):
-        out.append(_row_total(by_row.loc[(file, row)], file, row, where))
+    for i in rules.failures(rules.S3_BY_ROW, by_row).get("s3.row_total", []):
+        out.append(_row_total(by_row.loc[i], where))
     by_col = rules.wide(cells, "s3", "col")
     failed = rules.failures(rules.S3_BY_COL, by_col)
-    for file, col in failed.get("s3.outcome_total", []):
-        out.append(_outcome_total(by_col.loc[(file, col)], file, col, where))
-    for file, col in failed.get("s3.balance", []):
-        out.append(_balance(by_col.loc[(file, col)], file, col, where))
+    out.extend(_outcome_total(by_col.loc[i], where) for i in failed.get("s3.outcome_total", []))
+    out.extend(_balance(by_col.loc[i], where) for i in failed.get("s3.balance", []))
     s4 = rules.wide(cells, "s4", "row")
     for check, index in rules.failures(rules.S4_CASES, s4).items():
-        group = check.split(":")[1]
-        for file, row in index:
-            out.append(_group_total(s4.loc[(file, row)], file, group, where))
+        out.extend(_group_total(s4.loc[i], check.split(":")[1], where) for i in index)
     s6 = rules.wide(cells, "s6", "row")
     for check, index in rules.failures(rules.S6_FEES, s6).items():
-        for file, _row in index:
-            out.append(_fees(s6.loc[(file, "fees")], file, check.split(":")[1], where))
+        out.extend(_fees(s6.loc[i], check.split(":")[1], where) for i in index)
     return out
 
 
-def _row_total(rec: pd.Series, file: str, row: str, where: Provenance) -> dict:
+def _row_total(rec: pd.Series, where: Provenance) -> dict:
+    file, row = rec["file"], rec["row"]
     parts = [int(rec[c]) for c in S3_PARTS]
     terms = "+".join(f"{S3.col(c).label}（{v}）" for c, v in zip(S3_PARTS, parts, strict=True))
     total = int(rec["total"])
@@ -124,7 +120,8 @@ def _row_total(rec: pd.Series, file: str, row: str, where: Provenance) -> dict:
     )
 
 
-def _outcome_total(rec: pd.Series, file: str, col: str, where: Provenance) -> dict:
+def _outcome_total(rec: pd.Series, where: Provenance) -> dict:
+    file, col = rec["file"], rec["col"]
     parts = int(rec[list(rules.S3_OUTCOMES)].sum())
     total = int(rec["outcome_total"])
     return finding(
@@ -139,7 +136,8 @@ def _outcome_total(rec: pd.Series, file: str, col: str, where: Provenance) -> di
     )
 
 
-def _balance(rec: pd.Series, file: str, col: str, where: Provenance) -> dict:
+def _balance(rec: pd.Series, where: Provenance) -> dict:
+    file, col = rec["file"], rec["col"]
     v = {k: int(rec[k]) for k in ("new", "carried_in", "outcome_total", "carried_out")}
     left, right = v["new"] + v["carried_in"], v["outcome_total"] + v["carried_out"]
     return finding(
@@ -155,7 +153,8 @@ def _balance(rec: pd.Series, file: str, col: str, where: Provenance) -> dict:
     )
 
 
-def _group_total(rec: pd.Series, file: str, group: str, where: Provenance) -> dict:
+def _group_total(rec: pd.Series, group: str, where: Provenance) -> dict:
+    file = rec["file"]
     codes = [f"{group}_{r}" for r in rules.PARTS_OF_RESULT]
     parts = [int(rec[c]) for c in codes]
     terms = "+".join(f"{S4.col(c).label}（{v}）" for c, v in zip(codes, parts, strict=True))
@@ -173,7 +172,8 @@ def _group_total(rec: pd.Series, file: str, group: str, where: Provenance) -> di
     )
 
 
-def _fees(rec: pd.Series, file: str, which: str, where: Provenance) -> dict:
+def _fees(rec: pd.Series, which: str, where: Provenance) -> dict:
+    file = rec["file"]
     collected = number_text(int(rec["collected"]), "s6", "collected")
     if which == "notice":
         reason = f"实际收取{collected}元，但发出收费通知的件数为{int(rec['notices'])}"

@@ -20,13 +20,17 @@ PARTS_OF_RESULT = [r for r in S4_RESULTS if r != "total"]
 
 
 def wide(cells: pd.DataFrame, section: str, along: str) -> pd.DataFrame:
-    """One table of every return as a frame: index (file, `along` code), a column per other code."""
+    """One table of every return as a frame: a record per (file, `along` code), a column per other code.
+
+    NOTE: kept on a plain RangeIndex: pandera reports failing index labels as text, so a
+    MultiIndex would come back as the string "('f', 'new')"; an integer label comes back intact.
+    """
     other = "col" if along == "row" else "row"
     sec = {"s3": S3, "s4": S4, "s6": S6}[section]
     codes = [c.code for c in sec.cols] if other == "col" else [r.code for r in sec.rows]
     part = cells.loc[cells["section"] == section, ["file", along, other, "value"]]
     frame = part.pivot(index=["file", along], columns=other, values="value")
-    return frame.reindex(columns=codes).astype("Int64")
+    return frame.reindex(columns=codes).astype("Int64").reset_index()
 
 
 def _holds(left: pd.Series, right: pd.Series) -> pd.Series:
@@ -62,7 +66,8 @@ def fees_amount_holds(df: pd.DataFrame) -> pd.Series:
 
 
 CELLS = pa.DataFrameSchema(
-    {"read_as": pa.Column(str, pa.Check.ne("error", name="value.type"))},
+    # NOTE: a custom check, since pandera reports a built-in one (Check.ne) by its own name
+    {"read_as": pa.Column(str, pa.Check(lambda s: s != "error", name="value.type"))},
 )
 S3_BY_ROW = pa.DataFrameSchema(checks=[pa.Check(row_total_holds, name="s3.row_total")])
 S3_BY_COL = pa.DataFrameSchema(
@@ -82,14 +87,14 @@ S6_FEES = pa.DataFrameSchema(
 )
 
 
-def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list]:
-    """The index labels of the records that fail each check of `schema`, by check name."""
+def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list[int]]:
+    """The index labels (integers) of the records that fail each check of `schema`, by check name."""
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         out: dict[str, list] = defaultdict(list)
         for check, index in cases[["check", "index"]].drop_duplicates().itertuples(index=False):
-            out[str(check)].append(index)
+            out[str(check)].append(int(index))
         return dict(out)
     return {}

@@ -1,0 +1,91 @@
+"""Small builders shared by the tests: returns on disk, a raw year folder, parsed HTML tables."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.format2021 import SECTIONS
+from pipeline.paths import Paths
+from pipeline.workbook import CellKey, write_return
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_RAW = ROOT / "raw"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def zeros() -> dict[CellKey, object]:
+    """A return with every cell 0 (consistent)."""
+    return {(code, r.code, c.code): 0 for code, s in SECTIONS.items() for r, c in s.cells}
+
+
+def raw_year(tmp: Path, returns: dict[str, dict[CellKey, object]], year: int = 2023, *, formulas: bool = False, units: list[str] | None = None) -> Paths:
+    """A raw/<year>/ folder under `tmp` with a register of `units` (default: the returns' units)
+    and one return file per unit in `returns`; outputs go to tmp/output."""
+    raw = tmp / "raw" / str(year)
+    (raw / "returns").mkdir(parents=True)
+    names = units if units is not None else list(returns)
+    pd.DataFrame(
+        {"code": [f"U{i:02d}" for i in range(len(names))], "name": names, "kind": "部门", "aliases": ""}
+    ).to_csv(raw / "units.csv", index=False, encoding="utf-8-sig")
+    for unit, values in returns.items():
+        write_return(raw / "returns" / f"{unit}.xlsx", unit, year, values, formulas=formulas)
+    return Paths(tmp / "raw", tmp / "output", year)
+
+
+class TableCells(HTMLParser):
+    """The text of each <td>/<th> of each <table> of a page, with its class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[tuple[str, str]]] = []
+        self._cell: list[str] | None = None
+        self._class = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag in ("td", "th"):
+            self._cell, self._class = [], dict(attrs).get("class", "")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1].append(("".join(self._cell).strip(), self._class))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_values(html: str) -> list[list[str]]:
+    """The value cells of each table of a rendered report, in reading order."""
+    parser = TableCells()
+    parser.feed(html)
+    return [[text for text, cls in table if cls == "value"] for table in parser.tables]
+
+
+def with_totals(values: dict[CellKey, object]) -> dict[CellKey, object]:
+    """`values` over a zero return, with every total of tables 三 and 四 made to add up."""
+    from pipeline.workbook import formula_totals
+
+    out = zeros() | values
+    # NOTE: twice, since the row totals of 表三 include its outcome_total row, itself a total
+    for total, parts in [*formula_totals().items()] * 2:
+        if total not in values:
+            out[total] = sum(out[p] for p in parts)
+    return out
+
+
+def validated(tmp: Path, returns: dict[str, dict[CellKey, object]]) -> list[tuple[str, str, str]]:
+    """Ingest and validate `returns`; the findings as (unit, cell, rule), errors and warnings only."""
+    from pipeline import io
+    from pipeline.run import run_ingest, run_validate
+
+    paths = raw_year(tmp, returns)
+    run_ingest(paths)
+    run_validate(paths)
+    findings = io.read_csv(paths.validated_findings)
+    return [(f.unit, f.cell, f.rule) for f in findings.itertuples() if f.severity != "info"]

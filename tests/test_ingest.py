@@ -1,0 +1,91 @@
+"""Ingest: return workbooks → the long cell table, the register of returns, and reading findings."""
+
+from pipeline import io
+from pipeline.ingest import UnitIndex, ingested, return_read
+from pipeline.run import run_ingest
+from pipeline.workbook import cell_address, sheet_name, write_return
+from tests.helpers import raw_year, zeros
+
+
+def findings_of(paths):
+    return [(f["rule"], f["unit"], f["file"]) for f in io.read_csv(paths.ingested_findings).to_dict("records")]
+
+
+def test_a_return_reads_back_cell_for_cell_with_provenance(tmp_path):
+    values = zeros() | {("s3", "new", "natural"): 7, ("s2", "fees", "amount"): "12.3456", ("s4", "cases", "after_pending"): "１"}
+    write_return(tmp_path / "r.xlsx", "古县司法局", 2023, values, formulas=False)
+    read = return_read("r.xlsx", io.read_sheets(tmp_path / "r.xlsx"))
+    assert (read.written_unit, read.written_year, read.sections) == ("古县司法局", "2023", ("s2", "s3", "s4", "s6"))
+    cells = {(c[2], c[3], c[4]): c for c in read.cells}
+    assert len(cells) == 203
+    sheet, cell, *_rest, text, read_as, value, problem = cells["s3", "new", "natural"]
+    assert (sheet, cell, text, value) == (sheet_name("s3"), cell_address("s3", "new", "natural"), "7", 7)
+    assert cells["s2", "fees", "amount"][-4:] == ("12.3456", "number", 12345600, "")
+    assert cells["s4", "cases", "after_pending"][-4:] == ("１", "number", 1, "")
+
+
+def test_formula_totals_are_read_from_their_stored_results(tmp_path):
+    values = zeros() | {("s3", "new", "natural"): 2, ("s3", "new", "legal"): 3}
+    write_return(tmp_path / "r.xlsx", "古县司法局", 2023, values, formulas=True)
+    read = return_read("r.xlsx", io.read_sheets(tmp_path / "r.xlsx"))
+    total = next(c for c in read.cells if c[2:5] == ("s3", "new", "total"))
+    assert total[-2] == 5
+
+
+def test_units_are_matched_by_name_alias_or_file_name():
+    import pandas as pd
+
+    units = pd.DataFrame({"code": ["A", "B"], "name": ["古县司法局", "岳阳镇"], "kind": ["部门", "乡镇"], "aliases": ["县司法局", "古县岳阳镇人民政府"]})
+    index = UnitIndex(units)
+    assert index.match("古县司法局") == ["A"]
+    assert index.match("县 司法局") == ["A"]
+    assert index.match("古县岳阳镇人民政府") == ["B"]
+    assert index.match("岳阳镇2023年政务公开年报") == ["B"]
+    assert index.match("古县水利局") == []
+
+
+def test_register_names_missing_duplicate_unknown_unreadable_and_other_year(tmp_path):
+    paths = raw_year(tmp_path, {"古县司法局": zeros(), "古县水利局": zeros()}, units=["古县司法局", "古县水利局", "古县审计局"])
+    returns = paths.returns_dir
+    write_return(returns / "司法局第二份.xlsx", "古县司法局", 2023, zeros())
+    write_return(returns / "不知道.xlsx", "某某单位", 2023, zeros())
+    write_return(returns / "古县水利局2022.xlsx", "古县水利局", 2022, zeros())
+    (returns / "坏文件.xlsx").write_bytes(b"not a workbook")
+    (returns / "空文件.xlsx").write_bytes(b"")
+    run_ingest(paths)
+    found = sorted(findings_of(paths))
+    assert found == sorted(
+        [
+            ("file.unreadable", "", "returns/坏文件.xlsx"),
+            ("file.unreadable", "", "returns/空文件.xlsx"),
+            ("register.duplicate", "古县司法局", "returns/古县司法局.xlsx"),
+            ("register.missing", "古县审计局", ""),
+            ("register.unknown_unit", "某某单位", "returns/不知道.xlsx"),
+            ("register.year", "古县水利局", "returns/古县水利局2022.xlsx"),
+        ]
+    )
+    register = io.read_csv(paths.ingested_returns).set_index("file")["status"].to_dict()
+    assert register["returns/司法局第二份.xlsx"] == register["returns/古县司法局.xlsx"] == "duplicate"
+    assert register["returns/古县水利局.xlsx"] == "received"
+    messages = io.read_csv(paths.ingested_findings)["message"].tolist()
+    assert "古县审计局未报送2023年度年报数据。" in messages
+    assert any("文件为空" in m for m in messages)
+
+
+def test_a_workbook_without_the_tables_is_a_finding(tmp_path):
+    import xlsxwriter
+
+    paths = raw_year(tmp_path, {}, units=["古县司法局"])
+    wb = xlsxwriter.Workbook(paths.returns_dir / "古县司法局.xlsx")
+    wb.add_worksheet("Sheet1").write("A1", "随便写的内容")
+    wb.close()
+    run_ingest(paths)
+    assert ("file.no_tables", "", "returns/古县司法局.xlsx") in findings_of(paths)
+
+
+def test_ingested_keeps_cells_of_unknown_units_out_of_any_unit():
+    read = return_read("x.xlsx", {"Sheet1": [["无关内容"]]})
+    import pandas as pd
+
+    cells, returns, findings = ingested([read], pd.DataFrame(columns=["code", "name", "kind", "aliases"]), 2023)
+    assert cells.empty and returns["status"].tolist() == ["no_tables"]

@@ -1,0 +1,76 @@
+"""Validate: each rule reported at its cell, with the numbers in the message."""
+
+from pipeline import io
+from pipeline.run import run_ingest, run_validate
+from pipeline.workbook import cell_address as at
+from tests.helpers import raw_year, validated, with_totals
+
+UNIT = "古县司法局"
+ONE_GRANTED = {("s3", "new", "natural"): 1, ("s3", "granted", "natural"): 1}
+
+
+def test_a_consistent_return_has_no_error(tmp_path):
+    assert validated(tmp_path, {UNIT: with_totals(ONE_GRANTED)}) == []
+
+
+def test_a_wrong_row_total_is_reported_at_the_total_and_breaks_the_balance_of_its_column(tmp_path):
+    values = with_totals(ONE_GRANTED) | {("s3", "new", "total"): 2}
+    assert sorted(validated(tmp_path, {UNIT: values})) == sorted(
+        [(UNIT, at("s3", "new", "total"), "s3.row_total"), (UNIT, at("s3", "carried_out", "total"), "s3.balance")]
+    )
+
+
+def test_a_wrong_outcome_total_is_reported_at_the_outcome_total(tmp_path):
+    values = with_totals(ONE_GRANTED | {("s3", "partial", "legal"): 1, ("s3", "new", "legal"): 1})
+    values[("s3", "outcome_total", "legal")] = 0
+    values[("s3", "outcome_total", "total")] = 1
+    found = validated(tmp_path, {UNIT: values})
+    assert (UNIT, at("s3", "outcome_total", "legal"), "s3.outcome_total") in found
+    assert (UNIT, at("s3", "outcome_total", "total"), "s3.outcome_total") in found
+
+
+def test_the_balance_message_states_the_rule_with_the_numbers(tmp_path):
+    values = with_totals({("s3", "new", "natural"): 60, ("s3", "granted", "natural"): 61})
+    paths = raw_year(tmp_path, {UNIT: values})
+    run_ingest(paths)
+    run_validate(paths)
+    findings = io.read_csv(paths.validated_findings)
+    balance = findings[(findings["rule"] == "s3.balance") & (findings["col"] == "natural")].iloc[0]
+    assert balance["message"] == "表三“自然人”列：一（60）+二（0）=60，不等于（七）总计（61）+四（0）=61，相差1。"
+    assert (balance["unit"], balance["sheet"], balance["cell"]) == (UNIT, "三、收到和处理政府信息公开申请情况", at("s3", "carried_out", "natural"))
+
+
+def test_table_four_group_totals(tmp_path):
+    values = with_totals({("s4", "cases", "direct_upheld"): 2}) | {("s4", "cases", "direct_total"): 1}
+    assert validated(tmp_path, {UNIT: values}) == [(UNIT, at("s4", "cases", "direct_total"), "s4.group_total")]
+
+
+def test_unreadable_text_is_an_error_at_its_cell_never_a_zero(tmp_path):
+    values = with_totals({}) | {("s2", "licensing", "decisions"): "两件", ("s3", "new", "commercial"): "减少8"}
+    found = validated(tmp_path, {UNIT: values})
+    assert (UNIT, at("s2", "licensing", "decisions"), "value.type") in found
+    assert (UNIT, at("s3", "new", "commercial"), "value.type") in found
+    assert not any(rule.startswith("s3.") for _, _, rule in found), "a row with an unreadable cell is not judged"
+
+
+def test_blanks_are_read_as_zero_and_noted_once_per_return(tmp_path):
+    values = with_totals({}) | {("s2", "rules", "issued"): "", ("s2", "rules", "repealed"): "/", ("s2", "rules", "in_force"): "—"}
+    paths = raw_year(tmp_path, {UNIT: values})
+    run_ingest(paths)
+    run_validate(paths)
+    findings = io.read_csv(paths.validated_findings)
+    notes = findings[findings["rule"] == "value.missing"]
+    assert len(notes) == 1 and notes.iloc[0]["severity"] == "info"
+    assert notes.iloc[0]["message"] == f"{UNIT}有3个单元格为空或填写“/”“—”“无”等，已按0计算：B5、C5、D5。"
+
+
+def test_fees_collected_without_a_notice(tmp_path):
+    values = with_totals({}) | {("s6", "fees", "collected"): 50}
+    found = validated(tmp_path, {UNIT: values})
+    assert found == [(UNIT, at("s6", "fees", "collected"), "s6.fees"), (UNIT, at("s6", "fees", "collected"), "s6.fees")]
+
+
+def test_every_return_is_checked_in_one_run(tmp_path):
+    bad = with_totals(ONE_GRANTED) | {("s3", "new", "total"): 2}
+    found = validated(tmp_path, {"甲局": bad, "乙局": bad, "丙局": with_totals(ONE_GRANTED)})
+    assert {unit for unit, _, _ in found} == {"甲局", "乙局"}
