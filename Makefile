@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 YEAR   ?= 2023
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint sample bench clean
+.PHONY: help install report test lint sample bench clean golden
 
 help: ## 列出全部目标 / list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,3 +35,6 @@ bench: $(STAMP) ## 性能测试：打印吞吐量与内存 / print throughput an
 
 clean: ## 删除全部输出（不动 raw/）/ remove outputs (never raw/)
 	find output -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+
+golden: $(STAMP) ## 重新生成测试用的标准输出 tests/golden/（改动输出后使用）/ regenerate golden files
+	XXGK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_end_to_end.py

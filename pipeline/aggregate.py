@@ -45,7 +45,8 @@ def unit_table(cells: pd.DataFrame, section: str) -> pd.DataFrame:
     wide = part.pivot(index=["unit", "file", "row"], columns="col", values="value")
     returns = part[["unit", "file"]].drop_duplicates().sort_values(["unit", "file"])
     order = pd.MultiIndex.from_tuples(
-        [(u, f, r.code) for u, f in returns.itertuples(index=False) for r in sec.rows], names=["unit", "file", "row"]
+        [(u, f, r.code) for u, f in returns.itertuples(index=False) for r in sec.rows],
+        names=["unit", "file", "row"],
     )
     wide = wide.reindex(index=order, columns=[c.code for c in sec.cols])
     # NOTE: written for people, so amounts appear as exact decimals (万元, 元), not stored integers
@@ -59,4 +60,14 @@ def _text(value, section: str, col: str) -> str:
 
 def as_unit_cells(county: pd.DataFrame, unit: str = COUNTY) -> pd.DataFrame:
     """The county table shaped like ingested cells, so the same rules can check it."""
-    return county.assign(unit=unit, unit_code="", file="", sheet="", cell="", text="", read_as="number", problem="", raw_type="number")
+    return county.assign(
+        unit=unit,
+        unit_code="",
+        file="",
+        sheet="",
+        cell="",
+        text="",
+        read_as="number",
+        problem="",
+        raw_type="number",
+    )

@@ -25,7 +25,9 @@ app = typer.Typer(
 Year = Annotated[int, typer.Option("--year", "-y", help="报告年度，例如 2023", min=2000, max=2100)]
 Raw = Annotated[Path, typer.Option("--raw", help="存放各年度报表的文件夹（其中有 <year>/）")]
 Out = Annotated[Path, typer.Option("--out", help="输出文件夹（其中写 <year>/）")]
-Unit = Annotated[str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")]
+Unit = Annotated[
+    str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要（适合定时任务）")]
 
 
@@ -47,13 +49,19 @@ def _ingest(paths: Paths, quiet: bool) -> run.StageResult:
         with typer.progressbar(length=len(files), label="读取报表", file=sys.stderr) as bar:
             result = run.run_ingest(paths, progress=bar.update)
     c = result.counts
-    _say(f"读取：{c['files']}个文件，收到{c['received']}个单位的报表（名册共{c['units']}个单位），{c['cells']}个单元格。", quiet)
+    _say(
+        f"读取：{c['files']}个文件，收到{c['received']}个单位的报表（名册共{c['units']}个单位），{c['cells']}个单元格。",
+        quiet,
+    )
     return result
 
 
 def _validated(result: run.StageResult, paths: Paths, quiet: bool) -> None:
     c = result.counts
-    _say(f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {paths.validated_findings}", quiet)
+    _say(
+        f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {paths.validated_findings}",
+        quiet,
+    )
 
 
 def _guard(fn):
@@ -65,7 +73,10 @@ def _guard(fn):
     except NarrativeError as exc:
         raise _fail(f"报告文字模板有误：{exc}", EXIT_CANNOT_START) from None
     except FileNotFoundError as exc:
-        raise _fail(f"找不到上一步的输出：{exc.filename}（请先运行前面的步骤，或运行 xxgk report）", EXIT_CANNOT_START) from None
+        raise _fail(
+            f"找不到上一步的输出：{exc.filename}（请先运行前面的步骤，或运行 xxgk report）",
+            EXIT_CANNOT_START,
+        ) from None
 
 
 def _blocked(result: run.StageResult) -> typer.Exit:
@@ -73,14 +84,18 @@ def _blocked(result: run.StageResult) -> typer.Exit:
 
 
 @app.command()
-def ingest(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False) -> None:
+def ingest(
+    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+) -> None:
     """读取 raw/<year>/returns/ 中的全部报表，写出 01_ingested/。示例：xxgk ingest --year 2023"""
     paths = Paths(raw, out, year)
     _guard(lambda: _ingest(paths, quiet))
 
 
 @app.command()
-def validate(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False) -> None:
+def validate(
+    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+) -> None:
     """按 2021 年格式的规则校验已读取的报表，写出 02_validated/。示例：xxgk validate --year 2023"""
     paths = Paths(raw, out, year)
     result = _guard(lambda: run.run_validate(paths))
@@ -90,7 +105,9 @@ def validate(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quie
 
 
 @app.command()
-def aggregate(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False) -> None:
+def aggregate(
+    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+) -> None:
     """把各单位报表逐格相加为全县数据，写出 03_aggregated/。示例：xxgk aggregate --year 2023"""
     paths = Paths(raw, out, year)
     result = _guard(lambda: run.run_aggregate(paths))
@@ -101,7 +118,11 @@ def aggregate(year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), qui
 
 @app.command()
 def render(
-    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), unit: Unit = None, quiet: Quiet = False
+    year: Year,
+    raw: Raw = Path("raw"),
+    out: Out = Path("output"),
+    unit: Unit = None,
+    quiet: Quiet = False,
 ) -> None:
     """生成全县报告（或 --unit 指定单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
@@ -113,7 +134,11 @@ def render(
 
 @app.command()
 def report(
-    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), unit: Unit = None, quiet: Quiet = False
+    year: Year,
+    raw: Raw = Path("raw"),
+    out: Out = Path("output"),
+    unit: Unit = None,
+    quiet: Quiet = False,
 ) -> None:
     """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室"""
     paths = Paths(raw, out, year)

@@ -105,7 +105,12 @@ S2 = Section(
 _APPLICANTS = "申请人情况"
 _LEGAL_PERSONS = "法人或其他组织"
 _RESULTS = "三、本年度办理结果"
-_DENIED, _UNABLE, _REFUSED, _OTHER = "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"
+_DENIED, _UNABLE, _REFUSED, _OTHER = (
+    "（三）不予公开",
+    "（四）无法提供",
+    "（五）不予处理",
+    "（六）其他处理",
+)
 S3 = Section(
     code="s3",
     part="三",
@@ -285,7 +290,11 @@ def _spans(paths: list[tuple[str, ...]], depth: int) -> list[tuple[int, int, int
                 continue
             j = i + 1
             if level < len(path) - 1:
-                while j < len(paths) and paths[j][: level + 1] == path[: level + 1] and len(paths[j]) > level + 1:
+                while (
+                    j < len(paths)
+                    and paths[j][: level + 1] == path[: level + 1]
+                    and len(paths[j]) > level + 1
+                ):
                     j += 1
                 spans.append((level, i, j - i, 1, path[level]))
             else:
@@ -310,7 +319,9 @@ def grid(code: str) -> Grid:
         cells.append(GridCell(level, lc + start, text, "header", rowspan=down, colspan=length))
     for level, start, length, across, text in _spans([r.labels for r in section.rows], lc):
         if text:
-            cells.append(GridCell(depth + start, level, text, "label", rowspan=length, colspan=across))
+            cells.append(
+                GridCell(depth + start, level, text, "label", rowspan=length, colspan=across)
+            )
     values = {}
     for i, row in enumerate(section.rows):
         for j, col in enumerate(cols):
@@ -340,7 +351,9 @@ def _grid_s2(section: Section) -> Grid:
         for row in rows:
             cells.append(GridCell(r, 0, row.label, "label"))
             for j, col in enumerate(cols):
-                cell = GridCell(r, 1 + j * span, kind="value", colspan=span, row=row.code, col=col.code)
+                cell = GridCell(
+                    r, 1 + j * span, kind="value", colspan=span, row=row.code, col=col.code
+                )
                 values[row.code, col.code] = cell
                 cells.append(cell)
             r += 1

@@ -30,7 +30,18 @@ CELL_COLUMNS = [
     "value",
     "problem",
 ]
-RETURN_COLUMNS = ["file", "unit", "unit_code", "status", "written_unit", "written_year", "version", "sheets", "sections", "cells"]
+RETURN_COLUMNS = [
+    "file",
+    "unit",
+    "unit_code",
+    "status",
+    "written_unit",
+    "written_year",
+    "version",
+    "sheets",
+    "sections",
+    "cells",
+]
 MIN_SCORE = 0.5  # share of a table's cells that must be found for the table to count as present
 
 # the status of a file in the register of returns
@@ -49,7 +60,9 @@ class ReturnRead:
     """What one file gave: its cells (with provenance but no unit yet), what it says of itself."""
 
     file: str
-    cells: list[tuple] = field(default_factory=list)  # (sheet, cell, section, row, col, raw_type, text, read_as, value, problem)
+    cells: list[tuple] = field(
+        default_factory=list
+    )  # (sheet, cell, section, row, col, raw_type, text, read_as, value, problem)
     written_unit: str = ""
     written_year: str = ""
     version: str = ""
@@ -85,8 +98,18 @@ def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
                 continue
             reading = read_cell(index.value(*rc), col.scale)
             read.cells.append(
-                (best_sheet, xl_rowcol_to_cell(*rc), code, row.code, col.code, reading.raw_type,
-                 reading.text, reading.read_as, reading.value, reading.problem)
+                (
+                    best_sheet,
+                    xl_rowcol_to_cell(*rc),
+                    code,
+                    row.code,
+                    col.code,
+                    reading.raw_type,
+                    reading.text,
+                    reading.read_as,
+                    reading.value,
+                    reading.problem,
+                )
             )
     read.sections = tuple(found)
     return read
@@ -118,7 +141,9 @@ class UnitIndex:
         return sorted({code for n, code in inside if n == longest})
 
 
-def ingested(reads: list[ReturnRead], units: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def ingested(
+    reads: list[ReturnRead], units: pd.DataFrame, year: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The long cell table, the register of returns and the findings, from every file's read."""
     index = UnitIndex(units)
     records, findings, by_unit = [], [], defaultdict(list)
@@ -148,14 +173,30 @@ def ingested(reads: list[ReturnRead], units: pd.DataFrame, year: int) -> tuple[p
             record["status"] = UNKNOWN
             record["unit"] = read.written_unit
             names = "、".join(index.name_of[c] for c in candidates)
-            detail = f"（可能是：{names}）" if candidates else (f"（填报单位：“{read.written_unit}”）" if read.written_unit else "")
-            findings.append(finding("register.unknown_unit", file=read.file, unit=read.written_unit, detail=detail))
+            detail = (
+                f"（可能是：{names}）"
+                if candidates
+                else (f"（填报单位：“{read.written_unit}”）" if read.written_unit else "")
+            )
+            findings.append(
+                finding(
+                    "register.unknown_unit", file=read.file, unit=read.written_unit, detail=detail
+                )
+            )
             continue
         code = candidates[0]
         record.update(unit=index.name_of[code], unit_code=code, status=RECEIVED)
         if read.written_year and _year(read.written_year) != year:
             record["status"] = OTHER_YEAR
-            findings.append(finding("register.year", file=read.file, unit=record["unit"], written=read.written_year, year=year))
+            findings.append(
+                finding(
+                    "register.year",
+                    file=read.file,
+                    unit=record["unit"],
+                    written=read.written_year,
+                    year=year,
+                )
+            )
             continue
         by_unit[code].append(record)
     for code, recs in by_unit.items():
@@ -163,7 +204,15 @@ def ingested(reads: list[ReturnRead], units: pd.DataFrame, year: int) -> tuple[p
             files = "、".join(f"“{r['file']}”" for r in recs)
             for r in recs:
                 r["status"] = DUPLICATE
-            findings.append(finding("register.duplicate", unit=index.name_of[code], file=recs[0]["file"], files=files, year=year))
+            findings.append(
+                finding(
+                    "register.duplicate",
+                    unit=index.name_of[code],
+                    file=recs[0]["file"],
+                    files=files,
+                    year=year,
+                )
+            )
     for unit in units.itertuples():
         if unit.code not in by_unit:
             findings.append(finding("register.missing", unit=unit.name, year=year))
@@ -172,10 +221,27 @@ def ingested(reads: list[ReturnRead], units: pd.DataFrame, year: int) -> tuple[p
     for read in reads:
         unit = file_unit[read.file][0]
         for section, label in read.missing:
-            findings.append(finding("file.cell_missing", unit=unit, file=read.file, section=section, table=SECTIONS[section].short, label=label))
+            findings.append(
+                finding(
+                    "file.cell_missing",
+                    unit=unit,
+                    file=read.file,
+                    section=section,
+                    table=SECTIONS[section].short,
+                    label=label,
+                )
+            )
         for code in SECTIONS:
             if read.sections and code not in read.sections:
-                findings.append(finding("file.table_missing", unit=unit, file=read.file, section=code, table=_table_name(code)))
+                findings.append(
+                    finding(
+                        "file.table_missing",
+                        unit=unit,
+                        file=read.file,
+                        section=code,
+                        table=_table_name(code),
+                    )
+                )
     return cell_table(reads, file_unit), returns, findings_table(findings)
 
 

@@ -27,7 +27,10 @@ def read_sheets(path: Path) -> Sheets:
             raise UnreadableFile("文件为空（0字节）")
         wb = CalamineWorkbook.from_path(str(path))
         # NOTE: skip_empty_area=False keeps row 0 at the sheet's row 1, so addresses stay true.
-        return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
+        return {
+            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in wb.sheet_names
+        }
     except UnreadableFile:
         raise
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
@@ -39,7 +42,12 @@ def _reason(exc: Exception) -> str:
     lowered = text.lower()
     if "password" in lowered or "encrypt" in lowered:
         return "文件已加密或设有打开密码"
-    if "zip" in lowered or "invalid" in lowered or "cannot detect" in lowered or "unrecognized" in lowered:
+    if (
+        "zip" in lowered
+        or "invalid" in lowered
+        or "cannot detect" in lowered
+        or "unrecognized" in lowered
+    ):
         return f"不是有效的电子表格文件或文件已损坏（{type(exc).__name__}: {text[:120]}）"
     return f"读取失败（{type(exc).__name__}: {text[:120]}）"
 
@@ -74,14 +82,20 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 def write_cells(cells: pd.DataFrame, path: Path) -> Path:
     """Write a cell table; its stored integers are written as the exact decimals they stand for."""
-    shown = [_value_text(v, s, c) for v, s, c in zip(cells["value"], cells["section"], cells["col"], strict=True)]
+    shown = [
+        _value_text(v, s, c)
+        for v, s, c in zip(cells["value"], cells["section"], cells["col"], strict=True)
+    ]
     return write_csv(cells.assign(value=shown), path)
 
 
 def read_cells(path: Path) -> pd.DataFrame:
     """Read a cell table written by `write_cells`, its values back to exact integers."""
     table = read_csv(path)
-    stored = [_value_int(v, s, c) for v, s, c in zip(table["value"], table["section"], table["col"], strict=True)]
+    stored = [
+        _value_int(v, s, c)
+        for v, s, c in zip(table["value"], table["section"], table["col"], strict=True)
+    ]
     return table.assign(value=pd.array(stored, dtype="Int64"))
 
 

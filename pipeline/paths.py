@@ -42,7 +42,9 @@ class Paths:
         if not self.returns_dir.is_dir():
             return []
         return sorted(
-            p for p in self.returns_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))
+            p
+            for p in self.returns_dir.rglob("*")
+            if p.is_file() and not p.name.startswith((".", "~$"))
         )
 
     def relative(self, path: Path) -> str:

@@ -43,21 +43,76 @@ RULES: dict[str, Rule] = {
     for r in (
         # the files and the register of returns
         Rule("file.unreadable", ERROR, "文件无法打开", "无法打开文件“{file}”：{reason}。"),
-        Rule("file.no_tables", ERROR, "文件中没有年报表格", "文件“{file}”中找不到年报表格（表二、表三、表四），未能读取。"),
+        Rule(
+            "file.no_tables",
+            ERROR,
+            "文件中没有年报表格",
+            "文件“{file}”中找不到年报表格（表二、表三、表四），未能读取。",
+        ),
         Rule("file.table_missing", ERROR, "缺少表格", "{unit}报送的文件“{file}”中找不到{table}。"),
-        Rule("file.cell_missing", ERROR, "缺少行或列", "{unit}报送的文件“{file}”中，{table}找不到“{label}”。"),
-        Rule("register.unknown_unit", ERROR, "无法确定填报单位", "无法确定文件“{file}”属于哪个单位{detail}，请在填报单位栏填写单位全称。"),
+        Rule(
+            "file.cell_missing",
+            ERROR,
+            "缺少行或列",
+            "{unit}报送的文件“{file}”中，{table}找不到“{label}”。",
+        ),
+        Rule(
+            "register.unknown_unit",
+            ERROR,
+            "无法确定填报单位",
+            "无法确定文件“{file}”属于哪个单位{detail}，请在填报单位栏填写单位全称。",
+        ),
         Rule("register.missing", ERROR, "未报送", "{unit}未报送{year}年度年报数据。"),
-        Rule("register.duplicate", ERROR, "重复报送", "{unit}报送了多份{year}年度年报数据：{files}，未采用其中任何一份，请确认后只保留一份。"),
-        Rule("register.year", ERROR, "年度不符", "文件“{file}”填写的年度为“{written}”，不是本次汇总的{year}年度。"),
+        Rule(
+            "register.duplicate",
+            ERROR,
+            "重复报送",
+            "{unit}报送了多份{year}年度年报数据：{files}，未采用其中任何一份，请确认后只保留一份。",
+        ),
+        Rule(
+            "register.year",
+            ERROR,
+            "年度不符",
+            "文件“{file}”填写的年度为“{written}”，不是本次汇总的{year}年度。",
+        ),
         # the values
-        Rule("value.type", ERROR, "数值无法读取", "{table}“{label}”（{sheet}!{cell}）填写“{text}”，{reason}。"),
-        Rule("value.missing", INFO, "空白按0计", "{unit}有{count}个单元格为空或填写“/”“—”“无”等，已按0计算：{cells}。"),
+        Rule(
+            "value.type",
+            ERROR,
+            "数值无法读取",
+            "{table}“{label}”（{sheet}!{cell}）填写“{text}”，{reason}。",
+        ),
+        Rule(
+            "value.missing",
+            INFO,
+            "空白按0计",
+            "{unit}有{count}个单元格为空或填写“/”“—”“无”等，已按0计算：{cells}。",
+        ),
         # the consistency rules of the format
-        Rule("s3.row_total", ERROR, "表三行合计", "表三“{label}”行：{terms}={sum}，不等于总计（{total}），相差{diff}。"),
-        Rule("s3.outcome_total", ERROR, "表三办理结果合计", "表三“{label}”列：（一）至（六）各项之和为{sum}，不等于（七）总计（{total}），相差{diff}。"),
-        Rule("s3.balance", ERROR, "表三勾稽关系", "表三“{label}”列：一（{new}）+二（{carried_in}）={left}，不等于（七）总计（{outcome_total}）+四（{carried_out}）={right}，相差{diff}。"),
-        Rule("s4.group_total", ERROR, "表四合计", "表四“{group}”：{terms}={sum}，不等于总计（{total}），相差{diff}。"),
+        Rule(
+            "s3.row_total",
+            ERROR,
+            "表三行合计",
+            "表三“{label}”行：{terms}={sum}，不等于总计（{total}），相差{diff}。",
+        ),
+        Rule(
+            "s3.outcome_total",
+            ERROR,
+            "表三办理结果合计",
+            "表三“{label}”列：（一）至（六）各项之和为{sum}，不等于（七）总计（{total}），相差{diff}。",
+        ),
+        Rule(
+            "s3.balance",
+            ERROR,
+            "表三勾稽关系",
+            "表三“{label}”列：一（{new}）+二（{carried_in}）={left}，不等于（七）总计（{outcome_total}）+四（{carried_out}）={right}，相差{diff}。",
+        ),
+        Rule(
+            "s4.group_total",
+            ERROR,
+            "表四合计",
+            "表四“{group}”：{terms}={sum}，不等于总计（{total}），相差{diff}。",
+        ),
         Rule("s6.fees", ERROR, "信息处理费", "信息处理费：{reason}。"),
     )
 }

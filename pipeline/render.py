@@ -51,7 +51,9 @@ def figures(values: Values) -> dict:
     for code, section in SECTIONS.items():
         out[code] = {
             row.code: {
-                col.code: Amount(to_decimal(values.get((code, row.code, col.code), 0), code, col.code))
+                col.code: Amount(
+                    to_decimal(values.get((code, row.code, col.code), 0), code, col.code)
+                )
                 for col in section.cols_of(row)
             }
             for row in section.rows
@@ -90,7 +92,11 @@ def narrative(source: str, context: dict) -> dict[str, str]:
     try:
         template = _env.from_string(source)
         ctx = template.new_context(context)
-        parts = {name: "".join(template.blocks[name](ctx)).strip() for name in NARRATIVE_PARTS if name in template.blocks}
+        parts = {
+            name: "".join(template.blocks[name](ctx)).strip()
+            for name in NARRATIVE_PARTS
+            if name in template.blocks
+        }
     except TemplateError as exc:
         raise NarrativeError(f"{exc.__class__.__name__}: {exc}") from exc
     missing = [name for name in NARRATIVE_PARTS if not parts.get(name)]
@@ -104,7 +110,13 @@ def narrative(source: str, context: dict) -> dict[str, str]:
 
 def narrative_context(year: int, subject: str, values: Values, **extra: object) -> dict:
     """What a narrative template may use: the year, the figures, the fee sentence, and `extra`."""
-    return {"year": year, "subject": subject, **figures(values), "fee_statement": fee_statement(subject, year, values), **extra}
+    return {
+        "year": year,
+        "subject": subject,
+        **figures(values),
+        "fee_statement": fee_statement(subject, year, values),
+        **extra,
+    }
 
 
 def default_narrative() -> str:
@@ -154,7 +166,9 @@ def table_markdown(section: str, values: Values) -> str:
     """The table as Markdown: pipe tables with the header path in each column's name."""
     sec = SECTIONS[section]
     if section == "s2":
-        return "\n\n".join(_s2_block_markdown(heading, rows, values) for heading, rows in _blocks(sec))
+        return "\n\n".join(
+            _s2_block_markdown(heading, rows, values) for heading, rows in _blocks(sec)
+        )
     shared = _shared_prefix([c.labels for c in sec.cols])
     heads = ["·".join(c.labels[shared:]) for c in sec.cols]
     lines = []
@@ -164,10 +178,16 @@ def table_markdown(section: str, values: Values) -> str:
     lines.append(_pipe(["---"] * len(heads)))
     previous: tuple[str, ...] = ()
     for row in sec.rows:
-        cells = [number_text(values.get((section, row.code, c.code), 0), section, c.code) for c in sec.cols]
+        cells = [
+            number_text(values.get((section, row.code, c.code), 0), section, c.code)
+            for c in sec.cols
+        ]
         if sec.label_cols:
             labels = row.labels
-            keep = next((i for i, (a, b) in enumerate(zip(labels, previous, strict=False)) if a != b), min(len(labels), len(previous)))
+            keep = next(
+                (i for i, (a, b) in enumerate(zip(labels, previous, strict=False)) if a != b),
+                min(len(labels), len(previous)),
+            )
             cells = [" ".join(labels[keep:]), *cells]
             previous = labels
         lines.append(_pipe(cells))
@@ -178,9 +198,24 @@ def table_markdown(section: str, values: Values) -> str:
 def _s2_block_markdown(heading: str, rows, values: Values) -> str:
     sec = SECTIONS["s2"]
     cols = sec.cols_of(rows[0])
-    lines = [f"**{heading}**", "", _pipe([sec.corner, *(c.label for c in cols)]), _pipe(["---"] * (len(cols) + 1))]
+    lines = [
+        f"**{heading}**",
+        "",
+        _pipe([sec.corner, *(c.label for c in cols)]),
+        _pipe(["---"] * (len(cols) + 1)),
+    ]
     for row in rows:
-        lines.append(_pipe([row.label, *(number_text(values.get(("s2", row.code, c.code), 0), "s2", c.code) for c in cols)]))
+        lines.append(
+            _pipe(
+                [
+                    row.label,
+                    *(
+                        number_text(values.get(("s2", row.code, c.code), 0), "s2", c.code)
+                        for c in cols
+                    ),
+                ]
+            )
+        )
     return "\n".join(lines)
 
 
@@ -214,7 +249,14 @@ def report_context(report: Report) -> dict:
         "year": report.year,
         "parts": PARTS,
         "narrative": {k: _paragraphs(v) for k, v in report.narrative.items()},
-        "tables": {s.part: {"code": s.code, "rows": table_rows(s.code, report.values), "markdown": table_markdown(s.code, report.values)} for s in TABLES},
+        "tables": {
+            s.part: {
+                "code": s.code,
+                "rows": table_rows(s.code, report.values),
+                "markdown": table_markdown(s.code, report.values),
+            }
+            for s in TABLES
+        },
         "notes": report.notes,
     }
 

@@ -64,14 +64,21 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
         io.write_csv(findings, paths.ingested_findings),
     ]
     received = int((returns["status"] == RECEIVED).sum())
-    return StageResult("ingest", {"files": len(files), "received": received, "units": len(units), "cells": len(cells)}, written)
+    return StageResult(
+        "ingest",
+        {"files": len(files), "received": received, "units": len(units), "cells": len(cells)},
+        written,
+    )
 
 
 def run_validate(paths: Paths) -> StageResult:
     """Check every return against the rules; write the findings and each return's tables."""
     cells = io.read_cells(paths.ingested_cells)
     findings = findings_table(
-        [*io.read_csv(paths.ingested_findings).to_dict("records"), *validated_findings(cells).to_dict("records")]
+        [
+            *io.read_csv(paths.ingested_findings).to_dict("records"),
+            *validated_findings(cells).to_dict("records"),
+        ]
     )
     io.remove(paths.products_after("validate"))
     written = [io.write_csv(findings, paths.validated_findings)]
@@ -86,11 +93,18 @@ def run_aggregate(paths: Paths) -> StageResult:
     io.remove(paths.products_after("aggregate"))
     if has_errors(findings):
         n = severity_counts(findings)["error"]
-        return StageResult("aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。")
-    cells = agg.received_cells(io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns))
+        return StageResult(
+            "aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。"
+        )
+    cells = agg.received_cells(
+        io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns)
+    )
     county = agg.county_cells(cells)
     county_findings = consolidated_findings(agg.as_unit_cells(county))
-    written = [io.write_cells(county, paths.county_cells), io.write_csv(county_findings, paths.county_findings)]
+    written = [
+        io.write_cells(county, paths.county_cells),
+        io.write_csv(county_findings, paths.county_findings),
+    ]
     counts = {"units": int(cells["unit"].nunique()), **severity_counts(county_findings)}
     return StageResult("aggregate", counts, written, blocked=has_errors(county_findings))
 
@@ -98,7 +112,11 @@ def run_aggregate(paths: Paths) -> StageResult:
 def run_render(paths: Paths) -> StageResult:
     """Write the county report and its tables from the aggregated cells."""
     if not paths.county_cells.exists():
-        return StageResult("render", blocked=True, message="没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。")
+        return StageResult(
+            "render",
+            blocked=True,
+            message="没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。",
+        )
     county_findings = io.read_csv(paths.county_findings)
     if has_errors(county_findings):
         return StageResult("render", blocked=True, message="全县汇总数据未通过校验，未生成报告。")
@@ -107,7 +125,9 @@ def run_render(paths: Paths) -> StageResult:
     name = config.get("county", "全县")
     values = rnd.values_of(county)
     source = io.read_text(paths.narrative) if paths.narrative.exists() else rnd.default_narrative()
-    context = rnd.narrative_context(paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max()))
+    context = rnd.narrative_context(
+        paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max())
+    )
     report = rnd.Report(
         title=f"{name}{paths.year}年政府信息公开工作年度报告",
         subtitle="",
@@ -119,7 +139,9 @@ def run_render(paths: Paths) -> StageResult:
     io.remove(paths.products_after("render"))
     written = [io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]
     for section in TABLES:
-        written.append(io.write_grid(rnd.layout_table(section.code, values), paths.section_table(section.code)))
+        written.append(
+            io.write_grid(rnd.layout_table(section.code, values), paths.section_table(section.code))
+        )
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
     return StageResult("render", {"reports": 1}, written)
@@ -133,11 +155,17 @@ def run_render_unit(paths: Paths, unit: str) -> StageResult:
     mine = returns[(returns["unit"] == unit) & (returns["status"] == RECEIVED)]
     if mine.empty:
         known = returns.loc[returns["status"] == RECEIVED, "unit"]
-        hint = "" if unit in set(returns["unit"]) else f"（已收到报表的单位：{'、'.join(sorted(known)[:8])}等）"
+        hint = (
+            ""
+            if unit in set(returns["unit"])
+            else f"（已收到报表的单位：{'、'.join(sorted(known)[:8])}等）"
+        )
         raise CannotStart(f"没有“{unit}”可用的报表{hint}")
     errors = findings[(findings["unit"] == unit) & (findings["severity"] == "error")]
     if len(errors):
-        return StageResult("render", blocked=True, message=f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。")
+        return StageResult(
+            "render", blocked=True, message=f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。"
+        )
     unit_cells = cells[cells["file"].isin(mine["file"])]
     values = rnd.values_of(unit_cells)
     context = rnd.narrative_context(paths.year, "本机关", values, unit=unit)

@@ -78,7 +78,14 @@ def blank_findings(cells: pd.DataFrame) -> list[dict]:
         listed = "、".join(group["cell"].head(MAX_LISTED))
         more = f"等（共{len(group)}个）" if len(group) > MAX_LISTED else ""
         out.append(
-            finding("value.missing", unit=unit, file=file, sheet=" ".join(group["sheet"].unique()), count=len(group), cells=listed + more)
+            finding(
+                "value.missing",
+                unit=unit,
+                file=file,
+                sheet=" ".join(group["sheet"].unique()),
+                count=len(group),
+                cells=listed + more,
+            )
         )
     return out
 
@@ -180,11 +187,16 @@ def _fees(rec: pd.Series, which: str, where: Provenance) -> dict:
     else:
         noticed = number_text(int(rec["notice_amount"]), "s6", "notice_amount")
         reason = f"实际收取的总金额（{collected}元）大于收费通知的总金额（{noticed}元）"
-    return finding("s6.fees", **where.of(file, "s6", "fees", "collected"), reason=reason, value=collected)
+    return finding(
+        "s6.fees", **where.of(file, "s6", "fees", "collected"), reason=reason, value=collected
+    )
 
 
 def _locator(rec) -> dict:
-    return {k: getattr(rec, k) for k in ("unit", "file", "sheet", "cell", "section", "row", "col", "text")}
+    return {
+        k: getattr(rec, k)
+        for k in ("unit", "file", "sheet", "cell", "section", "row", "col", "text")
+    }
 
 
 def _cell_label(section: str, row: str, col: str) -> str:
@@ -196,4 +208,3 @@ def _cell_label(section: str, row: str, col: str) -> str:
 
 def has_errors(findings: pd.DataFrame) -> bool:
     return bool((findings["severity"] == "error").any()) if len(findings) else False
-

@@ -47,7 +47,9 @@ def formula_totals() -> dict[CellKey, tuple[CellKey, ...]]:
         totals["s3", "outcome_total", col.code] = tuple(("s3", r, col.code) for r in S3_OUTCOMES)
     for group in S4_GROUPS:
         parts = [r for r in S4_RESULTS if r != "total"]
-        totals["s4", "cases", f"{group}_total"] = tuple(("s4", "cases", f"{group}_{r}") for r in parts)
+        totals["s4", "cases", f"{group}_total"] = tuple(
+            ("s4", "cases", f"{group}_{r}") for r in parts
+        )
     return totals
 
 
@@ -66,7 +68,12 @@ def write_return(
     """
     wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False})
     # NOTE: a fixed creation date keeps the file byte-identical when written again
-    wb.set_properties({"title": f"{unit}{year}年政府信息公开工作年度报告数据", "created": datetime(year + 1, 1, 1)})
+    wb.set_properties(
+        {
+            "title": f"{unit}{year}年政府信息公开工作年度报告数据",
+            "created": datetime(year + 1, 1, 1),
+        }
+    )
     fmt = _formats(wb)
     cover = wb.add_worksheet(COVER_SHEET)
     cover.set_column(0, 0, 14)
@@ -167,13 +174,31 @@ def _validation(scale: int) -> dict:
 
 
 def _formats(wb) -> dict:
-    base = {"border": 1, "valign": "vcenter", "font_name": "宋体", "font_size": 10, "text_wrap": True}
+    base = {
+        "border": 1,
+        "valign": "vcenter",
+        "font_name": "宋体",
+        "font_size": 10,
+        "text_wrap": True,
+    }
     return {
-        "title": wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体", "align": "center", "valign": "vcenter"}),
+        "title": wb.add_format(
+            {
+                "bold": True,
+                "font_size": 14,
+                "font_name": "宋体",
+                "align": "center",
+                "valign": "vcenter",
+            }
+        ),
         "heading": wb.add_format({**base, "bold": True, "align": "center", "bg_color": "#EDEDED"}),
         "header": wb.add_format({**base, "bold": True, "align": "center"}),
         "label": wb.add_format({**base, "align": "left"}),
         "count": wb.add_format({**base, "align": "center", "num_format": "0", "locked": False}),
-        "money": wb.add_format({**base, "align": "center", "num_format": "0.0000##", "locked": False}),
-        "total": wb.add_format({**base, "align": "center", "num_format": "0", "bg_color": "#F2F2F2"}),
+        "money": wb.add_format(
+            {**base, "align": "center", "num_format": "0.0000##", "locked": False}
+        ),
+        "total": wb.add_format(
+            {**base, "align": "center", "num_format": "0", "bg_color": "#F2F2F2"}
+        ),
     }

@@ -57,7 +57,11 @@ APPLICATIONS = {
 }
 # 行政复议 and 行政诉讼 cases: (group, result) -> count
 CASES = {
-    "古县规划和自然资源局": {("review", "upheld"): 1, ("review", "corrected"): 1, ("direct", "pending"): 1},
+    "古县规划和自然资源局": {
+        ("review", "upheld"): 1,
+        ("review", "corrected"): 1,
+        ("direct", "pending"): 1,
+    },
     "古县住房和城乡建设管理局": {("review", "upheld"): 1, ("after", "upheld"): 1},
     "古县公安局": {("review", "pending"): 1},
 }
@@ -92,8 +96,17 @@ def unit_values(name: str, kind: str, rng: random.Random) -> dict[CellKey, objec
     issued = rng.choice([0, 0, 1, 1, 2, 3]) if kind == "部门" else rng.choice([0, 0, 0, 1])
     repealed = rng.choice([0, 0, 0, 1])
     in_force = issued + rng.randint(0 if kind == "乡镇" else 2, 4 if kind == "乡镇" else 14)
-    values.update({("s2", "normative", "issued"): issued, ("s2", "normative", "repealed"): repealed, ("s2", "normative", "in_force"): in_force})
-    licensing, penalty, coercion, fees = ENFORCEMENT.get(name, (rng.randint(0, 25) if kind == "乡镇" else rng.randint(0, 12), rng.randint(0, 3), 0, "0"))
+    values.update(
+        {
+            ("s2", "normative", "issued"): issued,
+            ("s2", "normative", "repealed"): repealed,
+            ("s2", "normative", "in_force"): in_force,
+        }
+    )
+    licensing, penalty, coercion, fees = ENFORCEMENT.get(
+        name,
+        (rng.randint(0, 25) if kind == "乡镇" else rng.randint(0, 12), rng.randint(0, 3), 0, "0"),
+    )
     values.update(
         {
             ("s2", "licensing", "decisions"): licensing,
@@ -109,7 +122,9 @@ def unit_values(name: str, kind: str, rng: random.Random) -> dict[CellKey, objec
         values["s3", "new", col] = n_new
         values["s3", "carried_in", col] = n_in
         values["s3", "carried_out", col] = n_out
-        for outcome in rng.choices(list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()), k=n_new + n_in - n_out):
+        for outcome in rng.choices(
+            list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()), k=n_new + n_in - n_out
+        ):
             values["s3", outcome, col] += 1
     for row in ("new", "carried_in", "carried_out", *S3_OUTCOMES):
         values["s3", row, "total"] = sum(values["s3", row, c] for c in S3_PARTS)
@@ -118,9 +133,18 @@ def unit_values(name: str, kind: str, rng: random.Random) -> dict[CellKey, objec
     for (group, result), n in CASES.get(name, {}).items():
         values["s4", "cases", f"{group}_{result}"] = n
     for group in S4_GROUPS:
-        values["s4", "cases", f"{group}_total"] = sum(values["s4", "cases", f"{group}_{r}"] for r in ("upheld", "corrected", "other", "pending"))
+        values["s4", "cases", f"{group}_total"] = sum(
+            values["s4", "cases", f"{group}_{r}"]
+            for r in ("upheld", "corrected", "other", "pending")
+        )
     notices, noticed, collected = PROCESSING_FEES.get(name, (0, "0", "0"))
-    values.update({("s6", "fees", "notices"): notices, ("s6", "fees", "notice_amount"): Decimal(noticed), ("s6", "fees", "collected"): Decimal(collected)})
+    values.update(
+        {
+            ("s6", "fees", "notices"): notices,
+            ("s6", "fees", "notice_amount"): Decimal(noticed),
+            ("s6", "fees", "collected"): Decimal(collected),
+        }
+    )
     return values
 
 
@@ -133,13 +157,20 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--raw", type=Path, default=ROOT / "raw")
     args = parser.parse_args()
-    units = pd.read_csv(args.raw / str(args.year) / "units.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    units = pd.read_csv(
+        args.raw / str(args.year) / "units.csv",
+        dtype=str,
+        encoding="utf-8-sig",
+        keep_default_na=False,
+    )
     out = args.raw / str(args.year) / "returns"
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.year)
     for unit in units.itertuples():
         values = seed_values() if unit.name == SEED_UNIT else unit_values(unit.name, unit.kind, rng)
-        write_return(out / f"{unit.name}{args.year}年政务公开年报.xlsx", unit.name, args.year, values)
+        write_return(
+            out / f"{unit.name}{args.year}年政务公开年报.xlsx", unit.name, args.year, values
+        )
     print(f"已写出 {len(units)} 份报表到 {out}")
 
 

@@ -21,14 +21,26 @@ def zeros() -> dict[CellKey, object]:
     return {(code, r.code, c.code): 0 for code, s in SECTIONS.items() for r, c in s.cells}
 
 
-def raw_year(tmp: Path, returns: dict[str, dict[CellKey, object]], year: int = 2023, *, formulas: bool = False, units: list[str] | None = None) -> Paths:
+def raw_year(
+    tmp: Path,
+    returns: dict[str, dict[CellKey, object]],
+    year: int = 2023,
+    *,
+    formulas: bool = False,
+    units: list[str] | None = None,
+) -> Paths:
     """A raw/<year>/ folder under `tmp` with a register of `units` (default: the returns' units)
     and one return file per unit in `returns`; outputs go to tmp/output."""
     raw = tmp / "raw" / str(year)
     (raw / "returns").mkdir(parents=True)
     names = units if units is not None else list(returns)
     pd.DataFrame(
-        {"code": [f"U{i:02d}" for i in range(len(names))], "name": names, "kind": "部门", "aliases": ""}
+        {
+            "code": [f"U{i:02d}" for i in range(len(names))],
+            "name": names,
+            "kind": "部门",
+            "aliases": "",
+        }
     ).to_csv(raw / "units.csv", index=False, encoding="utf-8-sig")
     for unit, values in returns.items():
         write_return(raw / "returns" / f"{unit}.xlsx", unit, year, values, formulas=formulas)

@@ -15,7 +15,9 @@ counts = st.integers(min_value=0, max_value=60)
 
 def money(decimals: int, top: int) -> st.SearchStrategy[Decimal]:
     """An amount with at most `decimals` decimals, below `top`."""
-    return st.integers(min_value=0, max_value=top * 10**decimals).map(lambda n: Decimal(n).scaleb(-decimals))
+    return st.integers(min_value=0, max_value=top * 10**decimals).map(
+        lambda n: Decimal(n).scaleb(-decimals)
+    )
 
 
 @st.composite
@@ -27,7 +29,11 @@ def consistent_return(draw) -> dict[CellKey, object]:
     for col in S3_PARTS:
         new, carried_in = draw(st.integers(0, 15)), draw(st.integers(0, 4))
         carried_out = draw(st.integers(0, new + carried_in))
-        v["s3", "new", col], v["s3", "carried_in", col], v["s3", "carried_out", col] = new, carried_in, carried_out
+        v["s3", "new", col], v["s3", "carried_in", col], v["s3", "carried_out", col] = (
+            new,
+            carried_in,
+            carried_out,
+        )
         for outcome in S3_OUTCOMES:
             v["s3", outcome, col] = 0
         done = new + carried_in - carried_out
@@ -45,5 +51,7 @@ def consistent_return(draw) -> dict[CellKey, object]:
     noticed = draw(money(2, 10**5)) if notices else Decimal(0)
     v["s6", "fees", "notices"] = notices
     v["s6", "fees", "notice_amount"] = noticed
-    v["s6", "fees", "collected"] = draw(st.sampled_from([Decimal(0), noticed])) if notices else Decimal(0)
+    v["s6", "fees", "collected"] = (
+        draw(st.sampled_from([Decimal(0), noticed])) if notices else Decimal(0)
+    )
     return v

@@ -7,8 +7,18 @@ from pipeline.format2021 import S3, S3_OUTCOMES, SECTIONS, TABLES, grid, number_
 
 def test_table_three_has_the_25_rows_and_7_columns_of_the_format():
     assert len(S3.rows) == 25
-    assert [c.code for c in S3.cols] == ["natural", "commercial", "research", "nonprofit", "legal", "other", "total"]
-    assert S3_OUTCOMES[0] == "granted" and S3_OUTCOMES[-1] == "other_other" and len(S3_OUTCOMES) == 21
+    assert [c.code for c in S3.cols] == [
+        "natural",
+        "commercial",
+        "research",
+        "nonprofit",
+        "legal",
+        "other",
+        "total",
+    ]
+    assert (
+        S3_OUTCOMES[0] == "granted" and S3_OUTCOMES[-1] == "other_other" and len(S3_OUTCOMES) == 21
+    )
 
 
 def test_labels_are_printed_as_the_format_prints_them():
@@ -28,7 +38,9 @@ def test_layout_covers_its_rectangle_exactly_once(code):
                 assert (r, c) not in covered, f"{code}: ({r},{c}) covered twice"
                 covered[r, c] = cell
     assert set(covered) == {(r, c) for r in range(g.n_rows) for c in range(g.n_cols)}
-    assert {(c.row, c.col) for c in g.cells if c.kind == "value"} == {(r.code, c.code) for r, c in g.section.cells}
+    assert {(c.row, c.col) for c in g.cells if c.kind == "value"} == {
+        (r.code, c.code) for r, c in g.section.cells
+    }
 
 
 def test_table_three_merges_the_group_labels_as_the_format_does():
@@ -60,7 +72,13 @@ def test_the_three_printed_tables_are_parts_two_to_four():
 
 @pytest.mark.parametrize(
     ("value", "col", "text"),
-    [(0, "amount", "0"), (123400, "amount", "0.1234"), (10_000_000, "amount", "10"), (1, "amount", "0.000001"), (12, "issued", "12")],
+    [
+        (0, "amount", "0"),
+        (123400, "amount", "0.1234"),
+        (10_000_000, "amount", "10"),
+        (1, "amount", "0.000001"),
+        (12, "issued", "12"),
+    ],
 )
 def test_numbers_print_exactly_without_exponent(value, col, text):
     assert number_text(value, "s2", col) == text

@@ -8,18 +8,34 @@ from tests.helpers import raw_year, zeros
 
 
 def findings_of(paths):
-    return [(f["rule"], f["unit"], f["file"]) for f in io.read_csv(paths.ingested_findings).to_dict("records")]
+    return [
+        (f["rule"], f["unit"], f["file"])
+        for f in io.read_csv(paths.ingested_findings).to_dict("records")
+    ]
 
 
 def test_a_return_reads_back_cell_for_cell_with_provenance(tmp_path):
-    values = zeros() | {("s3", "new", "natural"): 7, ("s2", "fees", "amount"): "12.3456", ("s4", "cases", "after_pending"): "１"}
+    values = zeros() | {
+        ("s3", "new", "natural"): 7,
+        ("s2", "fees", "amount"): "12.3456",
+        ("s4", "cases", "after_pending"): "１",
+    }
     write_return(tmp_path / "r.xlsx", "古县司法局", 2023, values, formulas=False)
     read = return_read("r.xlsx", io.read_sheets(tmp_path / "r.xlsx"))
-    assert (read.written_unit, read.written_year, read.sections) == ("古县司法局", "2023", ("s2", "s3", "s4", "s6"))
+    assert (read.written_unit, read.written_year, read.sections) == (
+        "古县司法局",
+        "2023",
+        ("s2", "s3", "s4", "s6"),
+    )
     cells = {(c[2], c[3], c[4]): c for c in read.cells}
     assert len(cells) == 203
     sheet, cell, *_rest, text, read_as, value, problem = cells["s3", "new", "natural"]
-    assert (sheet, cell, text, value) == (sheet_name("s3"), cell_address("s3", "new", "natural"), "7", 7)
+    assert (sheet, cell, text, value) == (
+        sheet_name("s3"),
+        cell_address("s3", "new", "natural"),
+        "7",
+        7,
+    )
     assert cells["s2", "fees", "amount"][-4:] == ("12.3456", "number", 12345600, "")
     assert cells["s4", "cases", "after_pending"][-4:] == ("１", "number", 1, "")
 
@@ -35,7 +51,14 @@ def test_formula_totals_are_read_from_their_stored_results(tmp_path):
 def test_units_are_matched_by_name_alias_or_file_name():
     import pandas as pd
 
-    units = pd.DataFrame({"code": ["A", "B"], "name": ["古县司法局", "岳阳镇"], "kind": ["部门", "乡镇"], "aliases": ["县司法局", "古县岳阳镇人民政府"]})
+    units = pd.DataFrame(
+        {
+            "code": ["A", "B"],
+            "name": ["古县司法局", "岳阳镇"],
+            "kind": ["部门", "乡镇"],
+            "aliases": ["县司法局", "古县岳阳镇人民政府"],
+        }
+    )
     index = UnitIndex(units)
     assert index.match("古县司法局") == ["A"]
     assert index.match("县 司法局") == ["A"]
@@ -45,7 +68,11 @@ def test_units_are_matched_by_name_alias_or_file_name():
 
 
 def test_register_names_missing_duplicate_unknown_unreadable_and_other_year(tmp_path):
-    paths = raw_year(tmp_path, {"古县司法局": zeros(), "古县水利局": zeros()}, units=["古县司法局", "古县水利局", "古县审计局"])
+    paths = raw_year(
+        tmp_path,
+        {"古县司法局": zeros(), "古县水利局": zeros()},
+        units=["古县司法局", "古县水利局", "古县审计局"],
+    )
     returns = paths.returns_dir
     write_return(returns / "司法局第二份.xlsx", "古县司法局", 2023, zeros())
     write_return(returns / "不知道.xlsx", "某某单位", 2023, zeros())
@@ -65,7 +92,9 @@ def test_register_names_missing_duplicate_unknown_unreadable_and_other_year(tmp_
         ]
     )
     register = io.read_csv(paths.ingested_returns).set_index("file")["status"].to_dict()
-    assert register["returns/司法局第二份.xlsx"] == register["returns/古县司法局.xlsx"] == "duplicate"
+    assert (
+        register["returns/司法局第二份.xlsx"] == register["returns/古县司法局.xlsx"] == "duplicate"
+    )
     assert register["returns/古县水利局.xlsx"] == "received"
     messages = io.read_csv(paths.ingested_findings)["message"].tolist()
     assert "古县审计局未报送2023年度年报数据。" in messages
@@ -87,5 +116,7 @@ def test_ingested_keeps_cells_of_unknown_units_out_of_any_unit():
     read = return_read("x.xlsx", {"Sheet1": [["无关内容"]]})
     import pandas as pd
 
-    cells, returns, findings = ingested([read], pd.DataFrame(columns=["code", "name", "kind", "aliases"]), 2023)
+    cells, returns, findings = ingested(
+        [read], pd.DataFrame(columns=["code", "name", "kind", "aliases"]), 2023
+    )
     assert cells.empty and returns["status"].tolist() == ["no_tables"]

@@ -16,7 +16,10 @@ def test_a_consistent_return_has_no_error(tmp_path):
 def test_a_wrong_row_total_is_reported_at_the_total_and_breaks_the_balance_of_its_column(tmp_path):
     values = with_totals(ONE_GRANTED) | {("s3", "new", "total"): 2}
     assert sorted(validated(tmp_path, {UNIT: values})) == sorted(
-        [(UNIT, at("s3", "new", "total"), "s3.row_total"), (UNIT, at("s3", "carried_out", "total"), "s3.balance")]
+        [
+            (UNIT, at("s3", "new", "total"), "s3.row_total"),
+            (UNIT, at("s3", "carried_out", "total"), "s3.balance"),
+        ]
     )
 
 
@@ -36,38 +39,64 @@ def test_the_balance_message_states_the_rule_with_the_numbers(tmp_path):
     run_validate(paths)
     findings = io.read_csv(paths.validated_findings)
     balance = findings[(findings["rule"] == "s3.balance") & (findings["col"] == "natural")].iloc[0]
-    assert balance["message"] == "表三“自然人”列：一（60）+二（0）=60，不等于（七）总计（61）+四（0）=61，相差1。"
-    assert (balance["unit"], balance["sheet"], balance["cell"]) == (UNIT, "三、收到和处理政府信息公开申请情况", at("s3", "carried_out", "natural"))
+    assert (
+        balance["message"]
+        == "表三“自然人”列：一（60）+二（0）=60，不等于（七）总计（61）+四（0）=61，相差1。"
+    )
+    assert (balance["unit"], balance["sheet"], balance["cell"]) == (
+        UNIT,
+        "三、收到和处理政府信息公开申请情况",
+        at("s3", "carried_out", "natural"),
+    )
 
 
 def test_table_four_group_totals(tmp_path):
-    values = with_totals({("s4", "cases", "direct_upheld"): 2}) | {("s4", "cases", "direct_total"): 1}
-    assert validated(tmp_path, {UNIT: values}) == [(UNIT, at("s4", "cases", "direct_total"), "s4.group_total")]
+    values = with_totals({("s4", "cases", "direct_upheld"): 2}) | {
+        ("s4", "cases", "direct_total"): 1
+    }
+    assert validated(tmp_path, {UNIT: values}) == [
+        (UNIT, at("s4", "cases", "direct_total"), "s4.group_total")
+    ]
 
 
 def test_unreadable_text_is_an_error_at_its_cell_never_a_zero(tmp_path):
-    values = with_totals({}) | {("s2", "licensing", "decisions"): "两件", ("s3", "new", "commercial"): "减少8"}
+    values = with_totals({}) | {
+        ("s2", "licensing", "decisions"): "两件",
+        ("s3", "new", "commercial"): "减少8",
+    }
     found = validated(tmp_path, {UNIT: values})
     assert (UNIT, at("s2", "licensing", "decisions"), "value.type") in found
     assert (UNIT, at("s3", "new", "commercial"), "value.type") in found
-    assert not any(rule.startswith("s3.") for _, _, rule in found), "a row with an unreadable cell is not judged"
+    assert not any(rule.startswith("s3.") for _, _, rule in found), (
+        "a row with an unreadable cell is not judged"
+    )
 
 
 def test_blanks_are_read_as_zero_and_noted_once_per_return(tmp_path):
-    values = with_totals({}) | {("s2", "rules", "issued"): "", ("s2", "rules", "repealed"): "/", ("s2", "rules", "in_force"): "—"}
+    values = with_totals({}) | {
+        ("s2", "rules", "issued"): "",
+        ("s2", "rules", "repealed"): "/",
+        ("s2", "rules", "in_force"): "—",
+    }
     paths = raw_year(tmp_path, {UNIT: values})
     run_ingest(paths)
     run_validate(paths)
     findings = io.read_csv(paths.validated_findings)
     notes = findings[findings["rule"] == "value.missing"]
     assert len(notes) == 1 and notes.iloc[0]["severity"] == "info"
-    assert notes.iloc[0]["message"] == f"{UNIT}有3个单元格为空或填写“/”“—”“无”等，已按0计算：B5、C5、D5。"
+    assert (
+        notes.iloc[0]["message"]
+        == f"{UNIT}有3个单元格为空或填写“/”“—”“无”等，已按0计算：B5、C5、D5。"
+    )
 
 
 def test_fees_collected_without_a_notice(tmp_path):
     values = with_totals({}) | {("s6", "fees", "collected"): 50}
     found = validated(tmp_path, {UNIT: values})
-    assert found == [(UNIT, at("s6", "fees", "collected"), "s6.fees"), (UNIT, at("s6", "fees", "collected"), "s6.fees")]
+    assert found == [
+        (UNIT, at("s6", "fees", "collected"), "s6.fees"),
+        (UNIT, at("s6", "fees", "collected"), "s6.fees"),
+    ]
 
 
 def test_every_return_is_checked_in_one_run(tmp_path):

@@ -1,0 +1,92 @@
+"""The command line, through typer's CliRunner: exit codes and messages."""
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.helpers import raw_year, with_totals
+
+runner = CliRunner()
+
+
+def test_a_missing_year_folder_cannot_start(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--year",
+            "2031",
+            "--raw",
+            str(tmp_path / "raw"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f"xxgk：找不到年度文件夹：{tmp_path / 'raw' / '2031'}（请检查 --raw 和 --year）"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_argument_is_exit_2(tmp_path):
+    result = runner.invoke(app, ["report", "--year", "二〇二三"])
+    assert result.exit_code == 2
+
+
+def test_a_return_with_an_error_blocks_the_report(tmp_path):
+    bad = with_totals({("s3", "new", "natural"): 1, ("s3", "granted", "natural"): 1}) | {
+        ("s3", "new", "total"): 2
+    }
+    paths = raw_year(tmp_path, {"古县司法局": bad, "古县水利局": with_totals({})})
+    result = runner.invoke(
+        app,
+        ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+    )
+    assert result.exit_code == 1
+    assert "校验：错误2个，警告0个，提示0个" in result.stdout
+    assert (
+        result.stderr.strip()
+        == f"xxgk：校验发现2个错误，未汇总全县数据。未生成报告；请查看 {paths.validated_findings}。"
+    )
+    assert paths.validated_findings.exists() and not paths.report_html.exists()
+
+
+def test_a_clean_unit_gets_its_own_report_while_another_blocks_the_county(tmp_path):
+    bad = with_totals({("s3", "new", "natural"): 1, ("s3", "granted", "natural"): 1}) | {
+        ("s3", "new", "total"): 2
+    }
+    paths = raw_year(tmp_path, {"古县司法局": bad, "古县水利局": with_totals({})})
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    assert runner.invoke(app, [*args, "--unit", "古县水利局"]).exit_code == 0
+    assert paths.unit_report_html("古县水利局").exists()
+    blocked = runner.invoke(app, [*args, "--unit", "古县司法局"])
+    assert blocked.exit_code == 1
+    assert blocked.stderr.strip() == "xxgk：古县司法局的报表有2个错误，未生成本机关报告。"
+
+
+def test_stages_run_one_by_one_from_the_previous_stage_files(tmp_path):
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})})
+    common = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    for stage in ("ingest", "validate", "aggregate", "render"):
+        result = runner.invoke(app, [stage, *common])
+        assert result.exit_code == 0, (stage, result.stdout, result.stderr)
+    assert paths.report_html.exists() and paths.section_table("s3").exists()
+
+
+def test_a_stage_without_its_inputs_says_which_file_is_missing(tmp_path):
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
+    result = runner.invoke(
+        app,
+        ["validate", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+    )
+    assert result.exit_code == 2
+    assert "找不到上一步的输出" in result.stderr
+
+
+def test_help_lists_every_command_with_an_example():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("ingest", "validate", "aggregate", "render", "report"):
+        assert command in result.stdout
+    assert "xxgk report --year 2023" in result.stdout
