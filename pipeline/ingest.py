@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 import pandas as pd
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell as _address
 
-from pipeline.format2021 import SECTIONS
+from pipeline.format2021 import SECTIONS, Section
 from pipeline.labels import SheetIndex, locate, norm
 from pipeline.problems import finding, findings_table
 from pipeline.values import read_cell
@@ -82,11 +83,8 @@ def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
         read.version = read.version or (index.field(COVER_VERSION) or "")
     found = []
     for code, section in SECTIONS.items():
-        best_sheet, best = None, None
-        for name, index in indexes.items():
-            located = locate(index, section)
-            if best is None or located.score > best.score:
-                best_sheet, best = name, located
+        best_sheet = _likeliest_sheet(indexes, section)
+        best = locate(indexes[best_sheet], section) if best_sheet else None
         if best is None or best.score < MIN_SCORE:
             continue
         found.append(code)
@@ -100,7 +98,7 @@ def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
             read.cells.append(
                 (
                     best_sheet,
-                    xl_rowcol_to_cell(*rc),
+                    cell_address(*rc),
                     code,
                     row.code,
                     col.code,
@@ -113,6 +111,25 @@ def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
             )
     read.sections = tuple(found)
     return read
+
+
+@cache
+def cell_address(r: int, c: int) -> str:
+    """A 0-based (row, column) as the spreadsheet names it, e.g. (11, 3) → D12."""
+    return _address(r, c)
+
+
+@cache
+def _signature(section: Section) -> frozenset[str]:
+    return frozenset(norm(label) for label in [*(r.label for r in section.rows), *(c.label for c in section.cols)] if label)
+
+
+def _likeliest_sheet(indexes: dict[str, SheetIndex], section: Section) -> str | None:
+    """The sheet holding the most of the section's labels (locating is tried there only)."""
+    signature = _signature(section)
+    hits = {name: len(signature.intersection(index.where)) for name, index in indexes.items()}
+    best = max(hits, key=hits.get, default=None)
+    return best if best is not None and hits[best] else None
 
 
 class UnitIndex:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from pipeline.format2021 import number_text, scale
+from pipeline.format2021 import AMOUNT_COLS, number_text, scale
 
 CSV_ENCODING = "utf-8-sig"  # NOTE: the BOM makes Excel and WPS on Windows read the Chinese right
 Sheets = dict[str, list[list[object]]]
@@ -82,9 +82,12 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 def write_cells(cells: pd.DataFrame, path: Path) -> Path:
     """Write a cell table; its stored integers are written as the exact decimals they stand for."""
-    shown = [
-        _value_text(v, s, c)
-        for v, s, c in zip(cells["value"], cells["section"], cells["col"], strict=True)
+    shown = cells["value"].astype("string").fillna("")
+    # NOTE: counts print as they are stored; only amounts (a few cells a return) need decimals
+    money = _amounts(cells) & cells["value"].notna()
+    shown[money] = [
+        number_text(int(v), s, c)
+        for v, s, c in cells.loc[money, ["value", "section", "col"]].itertuples(index=False)
     ]
     return write_csv(cells.assign(value=shown), path)
 
@@ -92,19 +95,21 @@ def write_cells(cells: pd.DataFrame, path: Path) -> Path:
 def read_cells(path: Path) -> pd.DataFrame:
     """Read a cell table written by `write_cells`, its values back to exact integers."""
     table = read_csv(path)
-    stored = [
-        _value_int(v, s, c)
-        for v, s, c in zip(table["value"], table["section"], table["col"], strict=True)
-    ]
-    return table.assign(value=pd.array(stored, dtype="Int64"))
+    money = _amounts(table)
+    text = table["value"].mask(money | (table["value"] == ""))
+    stored = pd.to_numeric(text).astype("Int64")
+    stored[money] = pd.array(
+        [
+            None if t == "" else int(Decimal(t).scaleb(scale(s, c)))
+            for t, s, c in table.loc[money, ["value", "section", "col"]].itertuples(index=False)
+        ],
+        dtype="Int64",
+    )
+    return table.assign(value=stored)
 
 
-def _value_text(value, section: str, col: str) -> str:
-    return "" if pd.isna(value) else number_text(int(value), section, col)
-
-
-def _value_int(text: str, section: str, col: str) -> int | None:
-    return None if text == "" else int(Decimal(text).scaleb(scale(section, col)))
+def _amounts(cells: pd.DataFrame) -> pd.Series:
+    return cells["col"].isin(AMOUNT_COLS)
 
 
 def write_grid(table: pd.DataFrame, path: Path) -> Path:

@@ -53,6 +53,9 @@ class SheetIndex:
                     key = norm(value)
                     self.where[key].append((r, c))
                     self.text_at[r, c] = key
+        # NOTE: sheets laid out alike (every return made from one template) share a fingerprint,
+        # so where their tables are is worked out once
+        self.fingerprint = hash(tuple(self.text_at.items()))
 
     def covering(self, r: int, c: int) -> str:
         """The nearest label at or left of column c in row r (a merged header's text sits at its left)."""
@@ -92,8 +95,21 @@ class SheetIndex:
         return None
 
 
+_layouts: dict[tuple[str, int], Located] = {}
+
+
 def locate(index: SheetIndex, section: Section) -> Located:
-    """Find the cells of `section` on the sheet indexed by `index`."""
+    """Find the cells of `section` on the sheet indexed by `index` (remembered per layout)."""
+    key = (section.code, index.fingerprint)
+    found = _layouts.get(key)
+    if found is None:
+        found = _locate(index, section)
+        if len(_layouts) < 10_000:
+            _layouts[key] = found
+    return found
+
+
+def _locate(index: SheetIndex, section: Section) -> Located:
     row_at: dict[str, int] = {}
     missing: list[str] = []
     for row in section.rows:

@@ -16,12 +16,13 @@ class Provenance:
     """Where each (file, section, row, col) value came from: unit, sheet, cell, text, value."""
 
     def __init__(self, cells: pd.DataFrame):
-        keyed = cells.set_index(["file", "section", "row", "col"])
-        self.records = keyed[["unit", "sheet", "cell", "text", "value"]].to_dict("index")
-        self.unit_of = dict(zip(cells["file"], cells["unit"], strict=True))
+        # NOTE: looked up only for the few records that break a rule, never turned into dicts whole
+        self.keyed = cells.set_index(["file", "section", "row", "col"])[["unit", "sheet", "cell", "text"]].sort_index()
+        self.unit_of = cells.drop_duplicates("file").set_index("file")["unit"]
 
     def of(self, file: str, section: str, row: str, col: str) -> dict:
-        rec = self.records.get((file, section, row, col), {})
+        key = (file, section, row, col)
+        rec = self.keyed.loc[key] if key in self.keyed.index else {}
         return {
             "unit": self.unit_of.get(file, ""),
             "file": file,
@@ -32,10 +33,6 @@ class Provenance:
             "col": col,
             "text": rec.get("text", ""),
         }
-
-    def value(self, file: str, section: str, row: str, col: str) -> int:
-        v = self.records.get((file, section, row, col), {}).get("value")
-        return 0 if v is None or pd.isna(v) else int(v)
 
 
 def validated_findings(cells: pd.DataFrame) -> pd.DataFrame:

@@ -45,8 +45,26 @@ def cell_text(raw: object) -> str:
     return str(raw)
 
 
+_seen: dict[tuple[type, object, int], Reading] = {}
+
+
 def read_cell(raw: object, scale: int = 0) -> Reading:
     """Read one raw cell value (as a spreadsheet library returns it) for a cell keeping `scale` decimals."""
+    # NOTE: keyed by type too, since 1 == 1.0 == True would otherwise share one reading
+    key = (type(raw), raw, scale)
+    try:
+        return _seen[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value
+        return _read(raw, scale)
+    reading = _read(raw, scale)
+    if len(_seen) < 100_000:
+        _seen[key] = reading
+    return reading
+
+
+def _read(raw: object, scale: int) -> Reading:
     text = cell_text(raw)
     if isinstance(raw, bool):
         return Reading(text, "bool", "error", None, "是逻辑值，不是数字")

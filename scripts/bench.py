@@ -1,0 +1,86 @@
+"""Benchmark: build N synthetic returns, run the stages, print time, throughput and peak memory.
+
+    python scripts/bench.py            # 1,000 returns
+    python scripts/bench.py -n 10000
+
+Figures are printed, never asserted: timing belongs here, not in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipeline import io  # noqa: E402
+from pipeline.paths import Paths  # noqa: E402
+from pipeline.run import run_aggregate, run_ingest, run_render, run_validate  # noqa: E402
+from pipeline.validate import validated_findings  # noqa: E402
+from pipeline.workbook import write_return  # noqa: E402
+from scripts.make_sample import unit_values  # noqa: E402
+
+DISTINCT = (
+    50  # distinct workbooks written; the rest are byte copies (writing is not what we measure)
+)
+
+
+def synthetic_year(root: Path, n: int, year: int = 2023) -> Paths:
+    """raw/<year>/ under `root` with n units and one consistent return each."""
+    raw = root / "raw" / str(year)
+    returns = raw / "returns"
+    returns.mkdir(parents=True)
+    rng = random.Random(n)
+    names = [f"测试县第{i:05d}局" for i in range(n)]
+    pd.DataFrame(
+        {"code": [f"T{i:05d}" for i in range(n)], "name": names, "kind": "部门", "aliases": ""}
+    ).to_csv(raw / "units.csv", index=False, encoding=io.CSV_ENCODING)
+    templates = []
+    for i in range(min(n, DISTINCT)):
+        path = returns / f"{names[i]}.xlsx"
+        # NOTE: no 填报单位 on the cover, so byte copies are told apart by their file names
+        write_return(path, "", year, unit_values(names[i], "部门", rng))
+        templates.append(path)
+    for i in range(len(templates), n):
+        shutil.copyfile(templates[i % len(templates)], returns / f"{names[i]}.xlsx")
+    return Paths(root / "raw", root / "output", year)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="xxgk 性能测试")
+    parser.add_argument("-n", type=int, default=1000, help="报表份数（默认 1000）")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = synthetic_year(Path(tmp), args.n)
+        print(f"报表份数 returns: {args.n}")
+        timings = {}
+        for name, stage in (
+            ("ingest", run_ingest),
+            ("validate", run_validate),
+            ("aggregate", run_aggregate),
+            ("render", run_render),
+        ):
+            start = time.perf_counter()
+            stage(paths)
+            timings[name] = time.perf_counter() - start
+            print(f"  {name:<10}{timings[name]:8.2f} s   {args.n / timings[name]:10.0f} returns/s")
+        cells = io.read_cells(paths.ingested_cells)
+        start = time.perf_counter()
+        validated_findings(cells)
+        rules = time.perf_counter() - start
+        print(f"  rules only{rules:8.2f} s   ({len(cells):,} cells, one combined table)")
+        print(f"  total     {sum(timings.values()):8.2f} s")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  peak RSS  {peak:8.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
