@@ -162,4 +162,16 @@ def report(
 
 
 def main() -> None:
-    app(prog_name="xxgk")
+    """The `xxgk` entry point: usage errors get a Chinese line on stderr and exit 2."""
+    try:
+        code = app(prog_name="xxgk", standalone_mode=False)
+    except typer.Abort:
+        typer.echo("xxgk：已中断", err=True)
+        code = EXIT_CANNOT_START
+    except Exception as exc:
+        # NOTE: typer vendors click privately; its usage errors are known by `format_message`
+        if not hasattr(exc, "format_message"):
+            raise
+        typer.echo(f"xxgk：参数有误：{exc.format_message()}（运行 xxgk --help 查看用法）", err=True)
+        code = EXIT_CANNOT_START
+    sys.exit(code or 0)

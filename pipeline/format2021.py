@@ -213,7 +213,9 @@ S6 = Section(
 
 SECTIONS: dict[str, Section] = {s.code: s for s in (S2, S3, S4, S6)}
 TABLES = (S2, S3, S4)  # the three statutory tables printed in the report
-AMOUNT_COLS = frozenset(c.code for s in SECTIONS.values() for c in s.cols if c.scale)  # money columns
+AMOUNT_COLS = frozenset(
+    c.code for s in SECTIONS.values() for c in s.cols if c.scale
+)  # money columns
 
 PARTS = {
     "一": "总体情况",

@@ -121,7 +121,11 @@ def cell_address(r: int, c: int) -> str:
 
 @cache
 def _signature(section: Section) -> frozenset[str]:
-    return frozenset(norm(label) for label in [*(r.label for r in section.rows), *(c.label for c in section.cols)] if label)
+    return frozenset(
+        norm(label)
+        for label in [*(r.label for r in section.rows), *(c.label for c in section.cols)]
+        if label
+    )
 
 
 def _likeliest_sheet(indexes: dict[str, SheetIndex], section: Section) -> str | None:

@@ -17,7 +17,9 @@ class Provenance:
 
     def __init__(self, cells: pd.DataFrame):
         # NOTE: looked up only for the few records that break a rule, never turned into dicts whole
-        self.keyed = cells.set_index(["file", "section", "row", "col"])[["unit", "sheet", "cell", "text"]].sort_index()
+        self.keyed = cells.set_index(["file", "section", "row", "col"])[
+            ["unit", "sheet", "cell", "text"]
+        ].sort_index()
         self.unit_of = cells.drop_duplicates("file").set_index("file")["unit"]
 
     def of(self, file: str, section: str, row: str, col: str) -> dict:

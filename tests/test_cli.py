@@ -90,3 +90,15 @@ def test_help_lists_every_command_with_an_example():
     for command in ("ingest", "validate", "aggregate", "render", "report"):
         assert command in result.stdout
     assert "xxgk report --year 2023" in result.stdout
+
+
+def test_the_entry_point_explains_a_usage_error_in_chinese(monkeypatch, capsys):
+    import pytest
+
+    from pipeline.cli import main
+
+    monkeypatch.setattr("sys.argv", ["xxgk", "report", "--year", "abc"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.startswith("xxgk：参数有误：Invalid value for '--year'")
