@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 YEAR   ?= 2023
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint sample bench clean golden
+.PHONY: help install report test lint sample bench clean golden system-deps
 
 help: ## 列出全部目标 / list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,6 +23,14 @@ report: $(STAMP) ## 生成某年度的全县报告，如 make report YEAR=2023 /
 
 test: $(STAMP) ## 运行全部测试 / run the test suite
 	$(BIN)/python -m pytest
+
+system-deps: ## 安装测试所需的系统软件包（见 .ci/debian-packages.txt，需要 root）/ install Debian packages the tests need
+	@pkgs=$$(grep -v '^#' .ci/debian-packages.txt | xargs); missing=""; \
+	for p in $$pkgs; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 lint: $(STAMP) ## 代码检查（ruff）/ lint with ruff
 	$(BIN)/ruff check pipeline schemas tests scripts
