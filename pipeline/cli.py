@@ -28,6 +28,15 @@ Out = Annotated[Path, typer.Option("--out", help="输出文件夹（其中写 <y
 Unit = Annotated[
     str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")
 ]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="严格模式：必填单元格为空或填“/”“—”“无”时报错（默认按0计并提示）"
+    ),
+]
+Draft = Annotated[
+    bool, typer.Option("--draft", help="即使有错误也生成报告，每页标注“草稿（数据未通过校验）”")
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要（适合定时任务）")]
 
 
@@ -59,7 +68,7 @@ def _ingest(paths: Paths, quiet: bool) -> run.StageResult:
 def _validated(result: run.StageResult, paths: Paths, quiet: bool) -> None:
     c = result.counts
     _say(
-        f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {paths.validated_findings}",
+        f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {paths.issues_html}",
         quiet,
     )
 
@@ -94,23 +103,31 @@ def ingest(
 
 @app.command()
 def validate(
-    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+    year: Year,
+    raw: Raw = Path("raw"),
+    out: Out = Path("output"),
+    strict: Strict = False,
+    quiet: Quiet = False,
 ) -> None:
-    """按 2021 年格式的规则校验已读取的报表，写出 02_validated/。示例：xxgk validate --year 2023"""
+    """按 2021 年格式的全部规则校验已读取的报表，写出问题清单 issues.html、issues.csv 和退回各单位的标注文件 feedback/。示例：xxgk validate --year 2023 --strict"""
     paths = Paths(raw, out, year)
-    result = _guard(lambda: run.run_validate(paths))
+    result = _guard(lambda: run.run_validate(paths, strict=strict))
     _validated(result, paths, quiet)
     if result.blocked:
-        raise _fail(f"校验发现错误，请根据 {paths.validated_findings} 退回修改。", EXIT_BLOCKED)
+        raise _fail(f"校验发现错误，请根据 {paths.issues_html} 退回修改。", EXIT_BLOCKED)
 
 
 @app.command()
 def aggregate(
-    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+    year: Year,
+    raw: Raw = Path("raw"),
+    out: Out = Path("output"),
+    draft: Draft = False,
+    quiet: Quiet = False,
 ) -> None:
     """把各单位报表逐格相加为全县数据，写出 03_aggregated/。示例：xxgk aggregate --year 2023"""
     paths = Paths(raw, out, year)
-    result = _guard(lambda: run.run_aggregate(paths))
+    result = _guard(lambda: run.run_aggregate(paths, draft=draft))
     if result.blocked:
         raise _blocked(result)
     _say(f"汇总：{result.counts['units']}个单位；写出 {paths.county_cells}", quiet)
@@ -122,11 +139,14 @@ def render(
     raw: Raw = Path("raw"),
     out: Out = Path("output"),
     unit: Unit = None,
+    draft: Draft = False,
     quiet: Quiet = False,
 ) -> None:
     """生成全县报告（或 --unit 指定单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
-    result = _guard(lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths))
+    result = _guard(
+        lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths, draft=draft)
+    )
     if result.blocked:
         raise _blocked(result)
     _say(f"报告：已写出 {result.written[-2]} 等{len(result.written)}个文件", quiet)
@@ -138,12 +158,14 @@ def report(
     raw: Raw = Path("raw"),
     out: Out = Path("output"),
     unit: Unit = None,
+    strict: Strict = False,
+    draft: Draft = False,
     quiet: Quiet = False,
 ) -> None:
     """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室"""
     paths = Paths(raw, out, year)
     _guard(lambda: _ingest(paths, quiet))
-    validated = _guard(lambda: run.run_validate(paths))
+    validated = _guard(lambda: run.run_validate(paths, strict=strict))
     _validated(validated, paths, quiet)
     if unit:
         result = _guard(lambda: run.run_render_unit(paths, unit))
@@ -151,14 +173,16 @@ def report(
             raise _blocked(result)
         _say(f"报告：{unit}的本机关报告已写出到 {paths.unit_dir(unit)}", quiet)
         return
-    aggregated = run.run_aggregate(paths)
+    aggregated = run.run_aggregate(paths, draft=draft)
     if aggregated.blocked:
         reason = aggregated.message or "全县汇总数据未通过校验。"
-        raise _fail(f"{reason}未生成报告；请查看 {paths.validated_findings}。", EXIT_BLOCKED)
-    rendered = _guard(lambda: run.run_render(paths))
+        raise _fail(f"{reason}未生成报告；请查看 {paths.issues_html}。", EXIT_BLOCKED)
+    rendered = _guard(lambda: run.run_render(paths, draft=draft))
     if rendered.blocked:
         raise _blocked(rendered)
     _say(f"报告：已写出 {paths.report_html} 和 {paths.report_md}；各步骤产物在 {paths.out}/", quiet)
+    if validated.blocked:
+        raise _fail(f"报告为草稿：数据有错误，请查看 {paths.issues_html}。", EXIT_BLOCKED)
 
 
 def main() -> None:

@@ -119,6 +119,68 @@ def write_grid(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+FEEDBACK_SHEET = "校验问题"
+_FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+
+
+def write_feedback(source: Path, target: Path, marks: list) -> Path:
+    """A copy of the return at `source` with each mark's cell filled and commented, plus a sheet
+    listing every problem; the file in raw/ is only read. A return openpyxl cannot open for
+    writing (.xls, .ods) gets a new workbook holding the list alone."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    try:
+        wb = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+    except Exception:  # NOTE: not an OOXML workbook openpyxl can edit; the list is still sent back
+        wb = Workbook()
+        wb.active.title = "说明"
+        wb.active["A1"] = (
+            f"原文件“{source.name}”的格式无法直接标注，问题清单见“{FEEDBACK_SHEET}”工作表。"
+        )
+    by_cell: dict[tuple[str, str], list] = {}
+    for mark in marks:
+        if mark.cell and mark.sheet in wb.sheetnames:
+            by_cell.setdefault((mark.sheet, mark.cell), []).append(mark)
+    for (sheet, address), cell_marks in by_cell.items():
+        cell = _writable(wb[sheet], address)
+        worst = "error" if any(m.severity == "error" for m in cell_marks) else "warning"
+        cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
+        comment = Comment("\n\n".join(m.text for m in cell_marks), "xxgk")
+        comment.width, comment.height = 320, 160
+        cell.comment = comment
+    if FEEDBACK_SHEET in wb.sheetnames:
+        del wb[FEEDBACK_SHEET]
+    ws = wb.create_sheet(FEEDBACK_SHEET, 0)
+    ws.append(["序号", "严重程度", "工作表", "单元格", "问题与建议"])
+    for i, mark in enumerate(marks, start=1):
+        ws.append(
+            [i, "错误" if mark.severity == "error" else "警告", mark.sheet, mark.cell, mark.text]
+        )
+    for col, width in zip("ABCDE", (6, 10, 30, 8, 100), strict=True):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2):
+        row[4].alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in row[2:]:
+            cell.data_type = "s"  # NOTE: openpyxl takes text starting with "=" for a formula
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
+    return target
+
+
+def _writable(ws, address: str):
+    """The cell at `address`, or the top-left cell of the merged range covering it."""
+    for merged in ws.merged_cells.ranges:
+        if address in merged:
+            return ws.cell(merged.min_row, merged.min_col)
+    return ws[address]
+
+
 def write_text(text: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -83,6 +83,23 @@ class Paths:
     def validated_findings(self) -> Path:
         return self.validated / "findings.csv"
 
+    @property
+    def issues_csv(self) -> Path:
+        return self.out / "issues.csv"
+
+    @property
+    def issues_html(self) -> Path:
+        return self.out / "issues.html"
+
+    @property
+    def feedback(self) -> Path:
+        return self.out / "feedback"
+
+    def feedback_file(self, unit: str, suffix: str) -> Path:
+        """The marked-up copy of a unit's return, to send back (same format when it can be kept)."""
+        kept = suffix.lower() if suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+        return self.feedback / f"{safe_name(unit)}_问题反馈{kept}"
+
     def unit_tables(self, section: str) -> Path:
         return self.validated / f"unit_{section}.csv"
 
@@ -131,7 +148,7 @@ class Paths:
         order = ["ingest", "validate", "aggregate", "render"]
         owned = {
             "ingest": [self.ingested],
-            "validate": [self.validated],
+            "validate": [self.validated, self.issues_csv, self.issues_html, self.feedback],
             "aggregate": [self.aggregated],
             "render": [self.tables, self.report_html, self.report_md],
         }

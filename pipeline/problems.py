@@ -36,6 +36,7 @@ class Rule:
     severity: str
     title: str
     template: str
+    explain: str = ""  # what the rule checks, for docs/rules.md
 
 
 RULES: dict[str, Rule] = {
@@ -87,6 +88,22 @@ RULES: dict[str, Rule] = {
             INFO,
             "空白按0计",
             "{unit}有{count}个单元格为空或填写“/”“—”“无”等，已按0计算：{cells}。",
+            "默认规则：空白及“/”“—”“无”等按0读取，原样记录，每份报表汇总提示一次；"
+            "使用 --strict 时，每个空白单元格都是一个错误（规则 value.blank）。",
+        ),
+        Rule(
+            "value.blank",
+            ERROR,
+            "必填项为空（严格模式）",
+            "{table}“{label}”（{sheet}!{cell}）未填写数字（填写“{text}”）。严格模式下空白不按0计算，请填写0或实际数字。",
+            "仅在 --strict 时检查：必填单元格为空或填写“/”“—”“无”等。",
+        ),
+        Rule(
+            "value.all_blank",
+            ERROR,
+            "报表未填写",
+            "{unit}报送的文件“{file}”中，表二、表三、表四和信息处理费的{count}个单元格全部为空，报表可能未填写。",
+            "一份报表的全部单元格都为空或“/”“—”“无”。",
         ),
         # the consistency rules of the format
         Rule(
@@ -94,28 +111,101 @@ RULES: dict[str, Rule] = {
             ERROR,
             "表三行合计",
             "表三“{label}”行：{terms}={sum}，不等于总计（{total}），相差{diff}。",
+            "表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。",
         ),
         Rule(
             "s3.outcome_total",
             ERROR,
             "表三办理结果合计",
             "表三“{label}”列：（一）至（六）各项之和为{sum}，不等于（七）总计（{total}），相差{diff}。",
+            "表三每一列：（七）总计 = （一）予以公开 至 （六）3.其他 共21行之和。",
         ),
         Rule(
             "s3.balance",
             ERROR,
             "表三勾稽关系",
             "表三“{label}”列：一（{new}）+二（{carried_in}）={left}，不等于（七）总计（{outcome_total}）+四（{carried_out}）={right}，相差{diff}。",
+            "表三每一列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理。",
         ),
         Rule(
             "s4.group_total",
             ERROR,
             "表四合计",
             "表四“{group}”：{terms}={sum}，不等于总计（{total}），相差{diff}。",
+            "表四每一组（行政复议、未经复议直接起诉、复议后起诉）：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。",
         ),
-        Rule("s6.fees", ERROR, "信息处理费", "信息处理费：{reason}。"),
+        Rule(
+            "s6.fees",
+            ERROR,
+            "信息处理费",
+            "信息处理费：{reason}。",
+            "实际收取金额大于0时，发出收费通知的件数至少为1；收费通知的总金额不小于实际收取的总金额。",
+        ),
+        Rule(
+            "s2.rules_level",
+            WARNING,
+            "县级不制定规章",
+            "{table}“规章”填报了{what}（{value}件）。县级机关和乡镇无权制定规章，请确认是否误填（应为0）。",
+            "县直部门和乡镇不制定规章：表二“规章”各栏应为0。",
+        ),
+        Rule(
+            "s4.without_requests",
+            WARNING,
+            "有复议诉讼但无申请",
+            "表四填报了{cases}件行政复议、行政诉讼，但表三本年新收和上年结转的申请均为0，请核实。",
+            "表四有行政复议或行政诉讼，而表三本年新收与上年结转申请都为0。",
+        ),
+        Rule(
+            "s3.fee_rows",
+            WARNING,
+            "逾期未缴费但未发收费通知",
+            "表三“（六）2.申请人逾期未按收费通知要求缴纳费用”为{count}件，但信息处理费部分发出收费通知0件，请核实。",
+            "表三因逾期未缴费不再处理的申请大于0，而本年未发出收费通知。",
+        ),
+        # across years
+        Rule(
+            "year.carry_over",
+            ERROR,
+            "上下年结转不一致",
+            "表三“{label}”列：本年“二、上年结转”为{value}，而{last_year}年报表“四、结转下年度继续办理”为{expected}，相差{diff}。",
+            "本年表三“二、上年结转”逐列等于上年表三“四、结转下年度继续办理”（有上年数据时检查）。",
+        ),
+        Rule(
+            "year.in_force",
+            WARNING,
+            "现行有效件数与上年不衔接",
+            "表二“{label}”现行有效{value}件，而上年现行有效{last}件+本年制发{issued}件−本年废止{repealed}件={expected}件，相差{diff}件，请核实。",
+            "本年现行有效件数 ≈ 上年现行有效 + 本年制发 − 本年废止（相差超过1件且超过10%时提示）。",
+        ),
+        Rule(
+            "year.swing",
+            WARNING,
+            "与上年相比变化过大",
+            "{table}“{label}”本年为{value}，上年为{last}，变化超过3倍，请核实。",
+            "同一单元格与上年相比变化超过3倍，且绝对变化超过10（金额为10万元或1000元），用于发现错位、多写或少写一位等。",
+        ),
+        Rule(
+            "year.unchecked",
+            INFO,
+            "未做跨年度检查",
+            "没有{last_year}年度的数据（{where}），未检查上下年结转、现行有效件数衔接和大幅变化。",
+            "找不到上一年度数据时，说明跨年度规则未检查。",
+        ),
     )
 }
+
+
+SUGGESTIONS = {
+    "single_cell": "{cell}很可能有误：改为{value}可同时满足{rules}。",
+    "unfilled_total": "{cell}很可能漏填：各项之和为{value}，改为{value}可满足{rules}。",
+    "split_number": "{a}的“{x}”和{b}的“{y}”可能是同一个数“{joined}”被分到了两格，合为一格后合计相符。",
+    "misfiled": "“{more}”列与“{less}”列的差额大小相等、方向相反（{diff}件），而各行合计相符：可能有申请计入了错误的申请人类型。",
+}
+
+
+def suggestion(kind: str, /, **fields: object) -> str:
+    """A suggestion of where an error probably is, rendered from its template (nothing is changed)."""
+    return "【建议】" + SUGGESTIONS[kind].format(**{k: _text(v) for k, v in fields.items()})
 
 
 def finding(rule: str, /, **fields: object) -> dict[str, object]:

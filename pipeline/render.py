@@ -10,10 +10,12 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError, select_autoescape
 
 from pipeline.format2021 import PARTS, SECTIONS, TABLES, grid, number_text, to_decimal
+from pipeline.problems import RULES, SEVERITY_LABELS, severity_counts
 
 Values = dict[tuple[str, str, str], int]  # (section, row, col) -> stored integer
 
 NARRATIVE_PARTS = ("preamble", "part1", "part5", "part6")
+DRAFT_MARK = "草稿（数据未通过校验）"
 
 _env = Environment(
     loader=PackageLoader("pipeline", "templates"),
@@ -85,6 +87,7 @@ class Report:
     values: Values
     narrative: dict[str, str]
     notes: tuple[str, ...] = ()
+    draft: bool = False  # rendered from data that did not pass validation
 
 
 def narrative(source: str, context: dict) -> dict[str, str]:
@@ -258,12 +261,62 @@ def report_context(report: Report) -> dict:
             for s in TABLES
         },
         "notes": report.notes,
+        "draft": DRAFT_MARK if report.draft else "",
     }
 
 
 def report_html(report: Report) -> str:
     """The report as one self-contained HTML page."""
     return _env.get_template("report.html.j2").render(**report_context(report))
+
+
+STATUS_LABELS = {
+    "received": "已收到",
+    "unreadable": "无法打开",
+    "no_tables": "没有年报表格",
+    "unknown_unit": "单位无法识别",
+    "duplicate": "重复报送",
+    "other_year": "年度不符",
+}
+
+
+def issues_html(year: int, findings: pd.DataFrame, returns: pd.DataFrame) -> str:
+    """The findings as a page for office staff: counts per rule, the register, problems by unit."""
+    rows = findings.to_dict("records")
+    for f in rows:
+        f["severity_label"] = SEVERITY_LABELS.get(f["severity"], f["severity"])
+        f["where"] = " ".join(
+            x for x in (f["file"], f"{f['sheet']}!{f['cell']}" if f["cell"] else "") if x
+        )
+    by_rule = (
+        findings.groupby(["rule", "severity"], sort=False).size().reset_index(name="count")
+        if len(findings)
+        else pd.DataFrame(columns=["rule", "severity", "count"])
+    )
+    units: dict[str, list[dict]] = {}
+    for f in rows:
+        units.setdefault(f["unit"] or "（未识别的文件）", []).append(f)
+    return _env.get_template("issues.html.j2").render(
+        year=year,
+        files=len(returns),
+        counts=severity_counts(findings),
+        by_rule=[
+            {**r, "title": RULES[r["rule"]].title, "severity_label": SEVERITY_LABELS[r["severity"]]}
+            for r in by_rule.to_dict("records")
+        ],
+        register=[
+            {**r, "status_label": STATUS_LABELS.get(r["status"], r["status"])}
+            for r in returns.to_dict("records")
+        ],
+        units=[
+            {
+                "name": name,
+                "findings": fs,
+                "counts": severity_counts(pd.DataFrame(fs, columns=findings.columns)),
+            }
+            for name, fs in units.items()
+        ],
+    )
 
 
 def report_md(report: Report) -> str:

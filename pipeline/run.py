@@ -14,7 +14,8 @@ from pipeline.format2021 import TABLES
 from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
-from pipeline.validate import consolidated_findings, has_errors, validated_findings
+from pipeline import feedback
+from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
 
 Progress = Callable[[int], None]  # called with the number of files just read
 
@@ -42,13 +43,12 @@ def check_inputs(paths: Paths) -> None:
         raise CannotStart(f"找不到单位名册：{paths.units}（应有 code,name,kind,aliases 四列）")
 
 
-def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
-    """Read every file in raw/<year>/returns/ into the long cell table and the register of returns."""
+def read_year(paths: Paths, progress: Progress | None = None):
+    """Every file in raw/<year>/returns/ read: the cells, the register of returns, the findings."""
     check_inputs(paths)
     units = io.read_units(paths.units)
-    files = paths.return_files()
     reads = []
-    for path in files:
+    for path in paths.return_files():
         name = paths.relative(path)
         try:
             reads.append(return_read(name, io.read_sheets(path)))
@@ -56,7 +56,12 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
             reads.append(ReturnRead(name, error=str(exc)))
         if progress:
             progress(1)
-    cells, returns, findings = ingested(reads, units, paths.year)
+    return (*ingested(reads, units, paths.year), units)
+
+
+def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
+    """Read every file in raw/<year>/returns/ into the long cell table and the register of returns."""
+    cells, returns, findings, units = read_year(paths, progress)
     io.remove(paths.products_after("ingest"))
     written = [
         io.write_cells(cells, paths.ingested_cells),
@@ -66,32 +71,67 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
     received = int((returns["status"] == RECEIVED).sum())
     return StageResult(
         "ingest",
-        {"files": len(files), "received": received, "units": len(units), "cells": len(cells)},
+        {"files": len(returns), "received": received, "units": len(units), "cells": len(cells)},
         written,
     )
 
 
-def run_validate(paths: Paths) -> StageResult:
-    """Check every return against the rules; write the findings and each return's tables."""
+def last_year(paths: Paths) -> LastYear:
+    """Last year's received cells: from last year's run if there was one, else read from its returns."""
+    prev = Paths(paths.raw_root, paths.out_root, paths.year - 1)
+    if prev.ingested_cells.exists() and prev.ingested_returns.exists():
+        cells = agg.received_cells(
+            io.read_cells(prev.ingested_cells), io.read_csv(prev.ingested_returns)
+        )
+        return LastYear(prev.year, cells, str(prev.ingested_cells))
+    if prev.units.is_file():
+        cells, returns, _, _ = read_year(prev)
+        return LastYear(prev.year, agg.received_cells(cells, returns), str(prev.returns_dir))
+    return LastYear(
+        prev.year, None, f"既没有{prev.year}年度的报表文件夹，也没有{prev.year}年度的运行结果"
+    )
+
+
+def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
+    """Check every return against the rules; write the findings, the issues page, each return's
+    tables and, for each unit with problems, a feedback workbook."""
     cells = io.read_cells(paths.ingested_cells)
+    previous = last_year(paths)
+    found = validated_findings(cells, strict=strict, last=previous)
     findings = findings_table(
-        [
-            *io.read_csv(paths.ingested_findings).to_dict("records"),
-            *validated_findings(cells).to_dict("records"),
-        ]
+        [*io.read_csv(paths.ingested_findings).to_dict("records"), *found.to_dict("records")]
     )
     io.remove(paths.products_after("validate"))
-    written = [io.write_csv(findings, paths.validated_findings)]
+    written = [
+        io.write_csv(findings, paths.validated_findings),
+        io.write_csv(findings, paths.issues_csv),
+    ]
     for section in ("s2", "s3", "s4", "s6"):
         written.append(io.write_csv(agg.unit_table(cells, section), paths.unit_tables(section)))
+    returns = io.read_csv(paths.ingested_returns)
+    written.append(io.write_text(rnd.issues_html(paths.year, findings, returns), paths.issues_html))
+    written += write_feedback(paths, findings, returns)
     return StageResult("validate", severity_counts(findings), written, blocked=has_errors(findings))
 
 
-def run_aggregate(paths: Paths) -> StageResult:
-    """Sum the received returns into the county table and check it again; refuse while errors stand."""
+def write_feedback(paths: Paths, findings, returns) -> list[Path]:
+    """A copy of each return with problems, its problem cells marked and commented, to send back."""
+    written = []
+    for file, marks in feedback.marks_by_file(findings).items():
+        unit = returns.loc[returns["file"] == file, "unit"]
+        name = unit.iloc[0] if len(unit) and unit.iloc[0] else Path(file).stem
+        source = paths.raw / file
+        target = paths.feedback_file(name, source.suffix)
+        written.append(io.write_feedback(source, target, marks))
+    return written
+
+
+def run_aggregate(paths: Paths, *, draft: bool = False) -> StageResult:
+    """Sum the received returns into the county table and check it again; refuse while errors
+    stand, unless a draft is asked for."""
     findings = io.read_csv(paths.validated_findings)
     io.remove(paths.products_after("aggregate"))
-    if has_errors(findings):
+    if has_errors(findings) and not draft:
         n = severity_counts(findings)["error"]
         return StageResult(
             "aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。"
@@ -100,25 +140,35 @@ def run_aggregate(paths: Paths) -> StageResult:
         io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns)
     )
     county = agg.county_cells(cells)
-    county_findings = consolidated_findings(agg.as_unit_cells(county))
+    previous = last_year(paths)
+    if previous.cells is not None:
+        previous = LastYear(
+            previous.year, agg.as_unit_cells(agg.county_cells(previous.cells)), previous.where
+        )
+    county_findings = consolidated_findings(agg.as_unit_cells(county), previous)
     written = [
         io.write_cells(county, paths.county_cells),
         io.write_csv(county_findings, paths.county_findings),
     ]
     counts = {"units": int(cells["unit"].nunique()), **severity_counts(county_findings)}
-    return StageResult("aggregate", counts, written, blocked=has_errors(county_findings))
+    return StageResult(
+        "aggregate", counts, written, blocked=has_errors(county_findings) and not draft
+    )
 
 
-def run_render(paths: Paths) -> StageResult:
-    """Write the county report and its tables from the aggregated cells."""
+def run_render(paths: Paths, *, draft: bool = False) -> StageResult:
+    """Write the county report and its tables from the aggregated cells; with errors, only as a
+    draft marked 草稿（数据未通过校验） when one is asked for."""
     if not paths.county_cells.exists():
         return StageResult(
             "render",
             blocked=True,
             message="没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。",
         )
-    county_findings = io.read_csv(paths.county_findings)
-    if has_errors(county_findings):
+    unchecked = has_errors(io.read_csv(paths.county_findings)) or has_errors(
+        io.read_csv(paths.validated_findings)
+    )
+    if unchecked and not draft:
         return StageResult("render", blocked=True, message="全县汇总数据未通过校验，未生成报告。")
     county = io.read_cells(paths.county_cells)
     config = io.read_config(paths.config)
@@ -135,6 +185,7 @@ def run_render(paths: Paths) -> StageResult:
         subject="全县",
         values=values,
         narrative=rnd.narrative(source, context),
+        draft=unchecked,
     )
     io.remove(paths.products_after("render"))
     written = [io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]

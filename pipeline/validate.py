@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
-from pipeline.format2021 import S3, S3_PARTS, S4, S4_GROUPS, SECTIONS, number_text
+from pipeline.format2021 import S2, S3, S3_PARTS, S4, S4_GROUPS, SECTIONS, number_text
+from pipeline.localise import suggestions
 from pipeline.problems import finding, findings_table
 from schemas import rules
 from schemas.tables import IngestedCells
@@ -12,14 +16,24 @@ from schemas.tables import IngestedCells
 MAX_LISTED = 12  # cells listed by name in one summary message
 
 
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's cells, or why there are none (then the year rules are not run)."""
+
+    year: int
+    cells: pd.DataFrame | None
+    where: str  # where they came from, or where they were looked for
+
+
 class Provenance:
-    """Where each (file, section, row, col) value came from: unit, sheet, cell, text, value."""
+    """Where each (file, section, row, col) value came from: unit, sheet, cell, text."""
 
     def __init__(self, cells: pd.DataFrame):
         # NOTE: looked up only for the few records that break a rule, never turned into dicts whole
-        self.keyed = cells.set_index(["file", "section", "row", "col"])[
+        keyed = cells.set_index(["file", "section", "row", "col"])[
             ["unit", "sheet", "cell", "text"]
-        ].sort_index()
+        ]
+        self.keyed = keyed.sort_index()
         self.unit_of = cells.drop_duplicates("file").set_index("file")["unit"]
 
     def of(self, file: str, section: str, row: str, col: str) -> dict:
@@ -36,52 +50,73 @@ class Provenance:
             "text": rec.get("text", ""),
         }
 
+    def addresses(self, file: str) -> dict[tuple[str, str, str], str]:
+        """Every cell address of one return, by (section, row, col)."""
+        part = self.keyed.loc[file]
+        return dict(zip(part.index, part["cell"], strict=True))
 
-def validated_findings(cells: pd.DataFrame) -> pd.DataFrame:
-    """Every problem in every return: unreadable values, blanks read as 0, and broken rules."""
+
+def validated_findings(
+    cells: pd.DataFrame, *, strict: bool = False, last: LastYear | None = None
+) -> pd.DataFrame:
+    """Every problem in every return: unreadable and blank values, broken rules, and, with last
+    year's cells at hand, the rules across years."""
     IngestedCells.validate(cells, lazy=True)
     where = Provenance(cells)
-    records = value_findings(cells) + blank_findings(cells) + rule_findings(cells, where)
+    records = [
+        *value_findings(cells),
+        *blank_findings(cells, strict),
+        *rule_findings(cells, where),
+        *cross_table_findings(cells, where),
+        *year_findings(cells, where, last),
+    ]
     return findings_table(records)
 
 
-def consolidated_findings(cells: pd.DataFrame) -> pd.DataFrame:
+def consolidated_findings(cells: pd.DataFrame, last: LastYear | None = None) -> pd.DataFrame:
     """The rules checked again on the consolidated (全县) table, shaped like one return's cells."""
-    return findings_table(rule_findings(cells, Provenance(cells)))
+    where = Provenance(cells)
+    records = [*rule_findings(cells, where), *cross_table_findings(cells, where)]
+    if last is not None and last.cells is not None:
+        records += year_findings(cells, where, last)
+    return findings_table(records)
 
 
 def value_findings(cells: pd.DataFrame) -> list[dict]:
     """A `value.type` finding at each cell that could not be read as a number."""
     failed = rules.failures(rules.CELLS, cells).get("value.type", [])
+    return [
+        finding("value.type", **_locator(rec), **_cell_names(rec), reason=rec.problem)
+        for rec in cells.loc[failed].itertuples()
+    ]
+
+
+def blank_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
+    """Blanks and `/ — 无`: one note per return by default, an error per cell under --strict;
+    and a return left entirely blank."""
+    blank = cells["read_as"].isin(["blank", "nil"])
     out = []
-    for rec in cells.loc[failed].itertuples():
-        section = SECTIONS[rec.section]
+    per_file = blank.groupby(cells["file"]).agg(["sum", "size"])
+    for file in per_file.index[(per_file["sum"] == per_file["size"]) & (per_file["size"] > 0)]:
+        unit = cells.loc[cells["file"] == file, "unit"].iloc[0]
         out.append(
-            finding(
-                "value.type",
-                **_locator(rec),
-                table=section.short,
-                label=_cell_label(rec.section, rec.row, rec.col),
-                reason=rec.problem,
-                value="",
-            )
+            finding("value.all_blank", unit=unit, file=file, count=int(per_file.loc[file, "size"]))
         )
-    return out
-
-
-def blank_findings(cells: pd.DataFrame) -> list[dict]:
-    """One `value.missing` note per return that left cells blank or wrote `/`, `—`, `无`."""
-    blank = cells[cells["read_as"].isin(["blank", "nil"])]
-    out = []
-    for (unit, file), group in blank.groupby(["unit", "file"], sort=True):
+    if strict:
+        return out + [
+            finding("value.blank", **_locator(rec), **_cell_names(rec))
+            for rec in cells[blank].itertuples()
+        ]
+    for (unit, file), group in cells[blank].groupby(["unit", "file"], sort=True):
         listed = "、".join(group["cell"].head(MAX_LISTED))
         more = f"等（共{len(group)}个）" if len(group) > MAX_LISTED else ""
+        sheets = " ".join(group["sheet"].unique())
         out.append(
             finding(
                 "value.missing",
                 unit=unit,
                 file=file,
-                sheet=" ".join(group["sheet"].unique()),
+                sheet=sheets,
                 count=len(group),
                 cells=listed + more,
             )
@@ -90,104 +125,242 @@ def blank_findings(cells: pd.DataFrame) -> list[dict]:
 
 
 def rule_findings(cells: pd.DataFrame, where: Provenance) -> list[dict]:
-    """Findings of the sum rules of tables 三 and 四 and of the part 六 fee figures."""
+    """Findings of the sum rules of tables 三 and 四 and of the part 六 fee figures, each with a
+    suggestion of where the error probably is when one cell explains it."""
     out: list[dict] = []
     by_row = rules.wide(cells, "s3", "row")
-    for i in rules.failures(rules.S3_BY_ROW, by_row).get("s3.row_total", []):
-        out.append(_row_total(by_row.loc[i], where))
     by_col = rules.wide(cells, "s3", "col")
-    failed = rules.failures(rules.S3_BY_COL, by_col)
-    out.extend(_outcome_total(by_col.loc[i], where) for i in failed.get("s3.outcome_total", []))
-    out.extend(_balance(by_col.loc[i], where) for i in failed.get("s3.balance", []))
     s4 = rules.wide(cells, "s4", "row")
-    for check, index in rules.failures(rules.S4_CASES, s4).items():
-        out.extend(_group_total(s4.loc[i], check.split(":")[1], where) for i in index)
+    failed_s3_cols = rules.failures(rules.S3_BY_COL, by_col)
+    failed_s4 = rules.failures(rules.S4_CASES, s4)
+    failing = [
+        *(
+            ("s3.row_total", by_row.loc[i])
+            for i in rules.failures(rules.S3_BY_ROW, by_row).get("s3.row_total", [])
+        ),
+        *(("s3.outcome_total", by_col.loc[i]) for i in failed_s3_cols.get("s3.outcome_total", [])),
+        *(("s3.balance", by_col.loc[i]) for i in failed_s3_cols.get("s3.balance", [])),
+        *((check, s4.loc[i]) for check, index in failed_s4.items() for i in index),
+    ]
+    hints = _suggestions({rec["file"] for _, rec in failing}, by_row, s4, where)
+    for check, rec in failing:
+        rule, _, group = check.partition(":")
+        key = group or (rec["row"] if rule == "s3.row_total" else rec["col"])
+        record = _DESCRIBE[rule](rec, where, group) if group else _DESCRIBE[rule](rec, where)
+        record["suggestion"] = hints.get((rec["file"], rule, key), "")
+        out.append(record)
     s6 = rules.wide(cells, "s6", "row")
     for check, index in rules.failures(rules.S6_FEES, s6).items():
         out.extend(_fees(s6.loc[i], check.split(":")[1], where) for i in index)
     return out
 
 
+def _suggestions(
+    files: set[str], by_row: pd.DataFrame, s4: pd.DataFrame, where: Provenance
+) -> dict:
+    """Suggestions for the returns with broken sums, by (file, rule, key)."""
+    out = {}
+    for file in sorted(files):
+        values: dict[tuple[str, str, str], float] = {}
+        for rec in by_row[by_row["file"] == file].to_dict("records"):
+            values.update({("s3", rec["row"], c.code): rec[c.code] for c in S3.cols})
+        for rec in s4[s4["file"] == file].to_dict("records"):
+            values.update({("s4", "cases", c.code): rec[c.code] for c in S4.cols})
+        for (rule, key), text in suggestions(values, where.addresses(file)).items():
+            out[file, rule, key] = text
+    return out
+
+
+def cross_table_findings(cells: pd.DataFrame, where: Provenance) -> list[dict]:
+    """Warnings that look across a return's tables: 规章 at county level, cases without requests,
+    unpaid fees without a fee notice."""
+    out = []
+    s2 = rules.wide(cells, "s2", "row")
+    for i in rules.failures(rules.S2_BY_ROW, s2).get("s2.rules_level", []):
+        rec = s2.loc[i]
+        for col in ("issued", "repealed", "in_force"):
+            if rec[col] > 0:
+                out.append(
+                    finding(
+                        "s2.rules_level",
+                        **where.of(rec["file"], "s2", "rules", col),
+                        table=S2.short,
+                        what=S2.col(col).label,
+                        value=_n(rec[col]),
+                        expected=0,
+                    )
+                )
+    per_return = rules.per_return(cells)
+    for check, index in rules.failures(rules.PER_RETURN, per_return).items():
+        for i in index:
+            rec = per_return.loc[i]
+            if check == "s4.without_requests":
+                cases = sum(np.nan_to_num(rec[f"{g}_total"]) for g in S4_GROUPS)
+                out.append(
+                    finding(
+                        check,
+                        **where.of(rec["file"], "s4", "cases", "review_total"),
+                        cases=_n(cases),
+                        value=_n(cases),
+                    )
+                )
+            else:
+                out.append(
+                    finding(
+                        check,
+                        **where.of(rec["file"], "s3", "other_no_fee", "total"),
+                        count=_n(rec["other_no_fee"]),
+                        value=_n(rec["other_no_fee"]),
+                    )
+                )
+    return out
+
+
+def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None) -> list[dict]:
+    """The rules across years, or one note that they could not be run."""
+    if last is None:
+        return []
+    if last.cells is None:
+        return [finding("year.unchecked", last_year=last.year, where=last.where)]
+    out = []
+    carry = rules.carry_over_frame(cells, last.cells)
+    for i in rules.failures(rules.CARRY_OVER, carry).get("year.carry_over", []):
+        rec = carry.loc[i]
+        out.append(
+            finding(
+                "year.carry_over",
+                **where.of(rec["file"], "s3", "carried_in", rec["col"]),
+                label=S3.col(rec["col"]).label,
+                value=_n(rec["value"]),
+                expected=_n(rec["last"]),
+                diff=_n(abs(rec["value"] - rec["last"])),
+                last_year=last.year,
+            )
+        )
+    in_force = rules.in_force_frame(cells, last.cells)
+    for i in rules.failures(rules.IN_FORCE, in_force).get("year.in_force", []):
+        rec = in_force.loc[i]
+        expected = rec["last"] + rec["issued"] - rec["repealed"]
+        out.append(
+            finding(
+                "year.in_force",
+                **where.of(rec["file"], "s2", rec["row"], "in_force"),
+                label=S2.row(rec["row"]).label,
+                value=_n(rec["value"]),
+                last=_n(rec["last"]),
+                issued=_n(rec["issued"]),
+                repealed=_n(rec["repealed"]),
+                expected=_n(expected),
+                diff=_n(abs(rec["value"] - expected)),
+            )
+        )
+    swing = rules.swing_frame(cells, last.cells)
+    for i in rules.failures(rules.SWING, swing).get("year.swing", []):
+        rec = swing.loc[i]
+        section, col = rec["section"], rec["col"]
+        out.append(
+            finding(
+                "year.swing",
+                **where.of(rec["file"], section, rec["row"], col),
+                table=SECTIONS[section].short,
+                label=_cell_label(section, rec["row"], col),
+                value=number_text(int(rec["value"]), section, col),
+                last=number_text(int(rec["last"]), section, col),
+            )
+        )
+    return out
+
+
+# -- describing a broken sum --------------------------------------------------------------------
 def _row_total(rec: pd.Series, where: Provenance) -> dict:
     file, row = rec["file"], rec["row"]
-    parts = [int(rec[c]) for c in S3_PARTS]
-    terms = "+".join(f"{S3.col(c).label}（{v}）" for c, v in zip(S3_PARTS, parts, strict=True))
-    total = int(rec["total"])
+    parts = [rec[c] for c in S3_PARTS]
+    terms = "+".join(f"{S3.col(c).label}（{_n(v)}）" for c, v in zip(S3_PARTS, parts, strict=True))
+    total, summed = rec["total"], sum(parts)
     return finding(
         "s3.row_total",
         **where.of(file, "s3", row, "total"),
         label=S3.row(row).label,
         terms=terms,
-        sum=sum(parts),
-        total=total,
-        diff=abs(total - sum(parts)),
-        value=total,
-        expected=sum(parts),
+        sum=_n(summed),
+        total=_n(total),
+        diff=_n(abs(total - summed)),
+        value=_n(total),
+        expected=_n(summed),
     )
 
 
 def _outcome_total(rec: pd.Series, where: Provenance) -> dict:
     file, col = rec["file"], rec["col"]
-    parts = int(rec[list(rules.S3_OUTCOMES)].sum())
-    total = int(rec["outcome_total"])
+    parts = rec[list(rules.S3_OUTCOMES)].sum()
+    total = rec["outcome_total"]
     return finding(
         "s3.outcome_total",
         **where.of(file, "s3", "outcome_total", col),
         label=S3.col(col).label,
-        sum=parts,
-        total=total,
-        diff=abs(total - parts),
-        value=total,
-        expected=parts,
+        sum=_n(parts),
+        total=_n(total),
+        diff=_n(abs(total - parts)),
+        value=_n(total),
+        expected=_n(parts),
     )
 
 
 def _balance(rec: pd.Series, where: Provenance) -> dict:
     file, col = rec["file"], rec["col"]
-    v = {k: int(rec[k]) for k in ("new", "carried_in", "outcome_total", "carried_out")}
+    v = {k: rec[k] for k in ("new", "carried_in", "outcome_total", "carried_out")}
     left, right = v["new"] + v["carried_in"], v["outcome_total"] + v["carried_out"]
     return finding(
         "s3.balance",
         **where.of(file, "s3", "carried_out", col),
         label=S3.col(col).label,
-        left=left,
-        right=right,
-        diff=abs(left - right),
-        value=v["carried_out"],
-        expected=left - v["outcome_total"],
-        **v,
+        left=_n(left),
+        right=_n(right),
+        diff=_n(abs(left - right)),
+        value=_n(v["carried_out"]),
+        expected=_n(left - v["outcome_total"]),
+        **{k: _n(x) for k, x in v.items()},
     )
 
 
-def _group_total(rec: pd.Series, group: str, where: Provenance) -> dict:
-    file = rec["file"]
+def _group_total(rec: pd.Series, where: Provenance, group: str) -> dict:
     codes = [f"{group}_{r}" for r in rules.PARTS_OF_RESULT]
-    parts = [int(rec[c]) for c in codes]
-    terms = "+".join(f"{S4.col(c).label}（{v}）" for c, v in zip(codes, parts, strict=True))
-    total = int(rec[f"{group}_total"])
+    parts = [rec[c] for c in codes]
+    terms = "+".join(f"{S4.col(c).label}（{_n(v)}）" for c, v in zip(codes, parts, strict=True))
+    total = rec[f"{group}_total"]
     return finding(
         "s4.group_total",
-        **where.of(file, "s4", "cases", f"{group}_total"),
+        **where.of(rec["file"], "s4", "cases", f"{group}_total"),
         group="·".join(S4_GROUPS[group]),
         terms=terms,
-        sum=sum(parts),
-        total=total,
-        diff=abs(total - sum(parts)),
-        value=total,
-        expected=sum(parts),
+        sum=_n(sum(parts)),
+        total=_n(total),
+        diff=_n(abs(total - sum(parts))),
+        value=_n(total),
+        expected=_n(sum(parts)),
     )
+
+
+_DESCRIBE = {
+    "s3.row_total": _row_total,
+    "s3.outcome_total": _outcome_total,
+    "s3.balance": _balance,
+    "s4.group_total": _group_total,
+}
 
 
 def _fees(rec: pd.Series, which: str, where: Provenance) -> dict:
-    file = rec["file"]
     collected = number_text(int(rec["collected"]), "s6", "collected")
     if which == "notice":
-        reason = f"实际收取{collected}元，但发出收费通知的件数为{int(rec['notices'])}"
+        reason = f"实际收取{collected}元，但发出收费通知的件数为{_n(rec['notices'])}"
     else:
         noticed = number_text(int(rec["notice_amount"]), "s6", "notice_amount")
         reason = f"实际收取的总金额（{collected}元）大于收费通知的总金额（{noticed}元）"
     return finding(
-        "s6.fees", **where.of(file, "s6", "fees", "collected"), reason=reason, value=collected
+        "s6.fees",
+        **where.of(rec["file"], "s6", "fees", "collected"),
+        reason=reason,
+        value=collected,
     )
 
 
@@ -198,11 +371,23 @@ def _locator(rec) -> dict:
     }
 
 
+def _cell_names(rec) -> dict:
+    return {
+        "table": SECTIONS[rec.section].short,
+        "label": _cell_label(rec.section, rec.row, rec.col),
+    }
+
+
 def _cell_label(section: str, row: str, col: str) -> str:
     sec = SECTIONS[section]
     r = sec.row(row).label
     c = sec.col(col).label
     return f"{r}·{c}" if r else c
+
+
+def _n(x: float) -> str:
+    """A whole number as printed (the wide frames hold floats)."""
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def has_errors(findings: pd.DataFrame) -> bool:

@@ -1,9 +1,9 @@
 """The consistency rules of the format as pandera checks over all returns at once.
 
-The long cell table is pivoted once per table into a wide frame holding every return (index
-`file` plus the row or column code); each rule is a pandera check named by its rule id that
-returns, per record, whether the rule holds. A record with an unreadable cell is not judged here:
-that cell is already a `value.type` finding.
+The long cell table is laid out once per table into a wide frame holding every return (a record
+per file and row, or per file and column); each rule is a pandera check named by its rule id
+that returns, per record, whether the rule holds. A record with an unreadable cell is not judged
+here: that cell is already a `value.type` finding.
 """
 
 from __future__ import annotations
@@ -11,31 +11,63 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import partial
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4, S4_GROUPS, S4_RESULTS, S6
+from pipeline.format2021 import S3_OUTCOMES, S3_PARTS, S4_GROUPS, S4_RESULTS, SECTIONS
 
 PARTS_OF_RESULT = [r for r in S4_RESULTS if r != "total"]
+SWING_FACTOR = 3  # year.swing: a cell that moved by more than this factor…
+SWING_MIN = {0: 10, 6: 10 * 10**6, 2: 1000 * 10**2}  # …and by more than this much (by scale)
+IN_FORCE_SLACK = (1, 0.10)  # year.in_force: tolerated difference, absolute and relative
 
 
 def wide(cells: pd.DataFrame, section: str, along: str) -> pd.DataFrame:
     """One table of every return as a frame: a record per (file, `along` code), a column per other code.
 
-    NOTE: kept on a plain RangeIndex: pandera reports failing index labels as text, so a
-    MultiIndex would come back as the string "('f', 'new')"; an integer label comes back intact.
+    Values are floats (exact for whole numbers below 2**53), NaN where a cell is missing or could
+    not be read. NOTE: kept on a plain RangeIndex with the keys as columns: pandera reports failing
+    index labels as text, so a MultiIndex would come back as the string "('f', 'new')".
     """
-    other = "col" if along == "row" else "row"
-    sec = {"s3": S3, "s4": S4, "s6": S6}[section]
-    codes = [c.code for c in sec.cols] if other == "col" else [r.code for r in sec.rows]
-    part = cells.loc[cells["section"] == section, ["file", along, other, "value"]]
-    frame = part.pivot(index=["file", along], columns=other, values="value")
-    return frame.reindex(columns=codes).astype("Int64").reset_index()
+    sec = SECTIONS[section]
+    rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
+    part = cells[cells["section"] == section]
+    file_index, files = pd.factorize(part["file"], sort=True)
+    grid = np.full((len(files), len(rows), len(cols)), np.nan)
+    ri = pd.Categorical(part["row"], categories=rows).codes
+    ci = pd.Categorical(part["col"], categories=cols).codes
+    known = (ri >= 0) & (ci >= 0)
+    values = part["value"].to_numpy(dtype="float64", na_value=np.nan)
+    grid[file_index[known], ri[known], ci[known]] = values[known]
+    if along == "col":
+        grid, rows, cols = grid.transpose(0, 2, 1), cols, rows
+    frame = pd.DataFrame(grid.reshape(-1, len(cols)), columns=cols)
+    frame.insert(0, along, np.tile(rows, len(files)))
+    frame.insert(0, "file", np.repeat(np.asarray(files, dtype=object), len(rows)))
+    return frame
+
+
+def per_return(cells: pd.DataFrame) -> pd.DataFrame:
+    """The few figures that rules across tables need, a record per file."""
+    s3 = wide(cells, "s3", "row")
+    totals = s3.pivot(index="file", columns="row", values="total")
+    out = pd.DataFrame(
+        {
+            "new": totals.get("new"),
+            "carried_in": totals.get("carried_in"),
+            "other_no_fee": totals.get("other_no_fee"),
+        }
+    )
+    s4 = wide(cells, "s4", "row").set_index("file")
+    out = out.join(s4[[f"{g}_total" for g in S4_GROUPS]], how="outer")
+    s6 = wide(cells, "s6", "row").set_index("file")
+    return out.join(s6[["notices"]], how="outer").reset_index(names="file")
 
 
 def _holds(left: pd.Series, right: pd.Series) -> pd.Series:
     """Where left equals right; unknown (a cell that could not be read) counts as holding."""
-    return (left == right).fillna(True).astype(bool)
+    return (left == right) | left.isna() | right.isna()
 
 
 def row_total_holds(df: pd.DataFrame) -> pd.Series:
@@ -57,18 +89,55 @@ def group_total_holds(group: str, df: pd.DataFrame) -> pd.Series:
 
 def fees_notice_holds(df: pd.DataFrame) -> pd.Series:
     """Money collected needs at least one fee notice."""
-    return ~((df["collected"] > 0) & (df["notices"] < 1)).fillna(False).astype(bool)
+    return ~((df["collected"] > 0) & (df["notices"] < 1))
 
 
 def fees_amount_holds(df: pd.DataFrame) -> pd.Series:
     """No more can be collected than the notices asked for."""
-    return ~(df["collected"] > df["notice_amount"]).fillna(False).astype(bool)
+    return ~(df["collected"] > df["notice_amount"])
+
+
+def no_rules_made(df: pd.DataFrame) -> pd.Series:
+    """County-level bodies and townships make no 规章: the `rules` row is all 0."""
+    made = df[["issued", "repealed", "in_force"]].fillna(0).gt(0).any(axis=1)
+    return ~(made & (df["row"] == "rules"))
+
+
+def cases_have_requests(df: pd.DataFrame) -> pd.Series:
+    cases = df[[f"{g}_total" for g in S4_GROUPS]].fillna(0).sum(axis=1)
+    requests = df["new"].fillna(0) + df["carried_in"].fillna(0)
+    return ~((cases > 0) & (requests == 0) & df["new"].notna())
+
+
+def unpaid_fees_had_notices(df: pd.DataFrame) -> pd.Series:
+    return ~((df["other_no_fee"] > 0) & (df["notices"] == 0))
+
+
+def carried_over(df: pd.DataFrame) -> pd.Series:
+    """This year's 上年结转 equals last year's 结转下年度, column by column."""
+    return _holds(df["value"], df["last"])
+
+
+def in_force_follows(df: pd.DataFrame) -> pd.Series:
+    """This year's documents in force ≈ last year's + issued − repealed."""
+    expected = df["last"] + df["issued"] - df["repealed"]
+    slack = np.maximum(IN_FORCE_SLACK[0], IN_FORCE_SLACK[1] * expected.abs())
+    return ((df["value"] - expected).abs() <= slack) | expected.isna() | df["value"].isna()
+
+
+def steady(df: pd.DataFrame) -> pd.Series:
+    """No cell moved by more than ×3 and by more than a small amount since last year."""
+    high = np.maximum(df["value"], df["last"])
+    low = np.minimum(df["value"], df["last"])
+    moved = (high > SWING_FACTOR * low) & ((high - low) > df["min_change"])
+    return ~moved.fillna(False).astype(bool)
 
 
 CELLS = pa.DataFrameSchema(
     # NOTE: a custom check, since pandera reports a built-in one (Check.ne) by its own name
     {"read_as": pa.Column(str, pa.Check(lambda s: s != "error", name="value.type"))},
 )
+S2_BY_ROW = pa.DataFrameSchema(checks=[pa.Check(no_rules_made, name="s2.rules_level")])
 S3_BY_ROW = pa.DataFrameSchema(checks=[pa.Check(row_total_holds, name="s3.row_total")])
 S3_BY_COL = pa.DataFrameSchema(
     checks=[
@@ -85,6 +154,15 @@ S6_FEES = pa.DataFrameSchema(
         pa.Check(fees_amount_holds, name="s6.fees:amount"),
     ]
 )
+PER_RETURN = pa.DataFrameSchema(
+    checks=[
+        pa.Check(cases_have_requests, name="s4.without_requests"),
+        pa.Check(unpaid_fees_had_notices, name="s3.fee_rows"),
+    ]
+)
+CARRY_OVER = pa.DataFrameSchema(checks=[pa.Check(carried_over, name="year.carry_over")])
+IN_FORCE = pa.DataFrameSchema(checks=[pa.Check(in_force_follows, name="year.in_force")])
+SWING = pa.DataFrameSchema(checks=[pa.Check(steady, name="year.swing")])
 
 
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list[int]]:
@@ -93,8 +171,52 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list[
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        out: dict[str, list] = defaultdict(list)
+        out: dict[str, list[int]] = defaultdict(list)
         for check, index in cases[["check", "index"]].drop_duplicates().itertuples(index=False):
             out[str(check)].append(int(index))
         return dict(out)
     return {}
+
+
+# -- across years ------------------------------------------------------------------------------
+def year_pairs(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
+    """Each cell beside the same unit's cell last year (units matched by code, else by name)."""
+    key = ["who", "section", "row", "col"]
+    this = cells.assign(who=_who(cells))[[*key, "file", "value"]]
+    before = last.assign(who=_who(last))[[*key, "value"]].rename(columns={"value": "last"})
+    pairs = this.merge(before.drop_duplicates(key), on=key, how="inner")
+    return pairs.assign(
+        value=pairs["value"].astype("float64"),
+        last=pairs["last"].astype("float64"),
+    ).reset_index(drop=True)
+
+
+def _who(cells: pd.DataFrame) -> pd.Series:
+    return cells["unit_code"].where(cells["unit_code"] != "", cells["unit"])
+
+
+def carry_over_frame(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
+    """This year's 上年结转 beside last year's 结转下年度, a record per unit and column."""
+    this = cells[(cells["section"] == "s3") & (cells["row"] == "carried_in")]
+    before = last[(last["section"] == "s3") & (last["row"] == "carried_out")].assign(
+        row="carried_in"
+    )
+    return year_pairs(this, before)
+
+
+def in_force_frame(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
+    """This year's documents in force beside last year's, with this year's issued and repealed."""
+    s2 = wide(cells, "s2", "row")
+    s2 = s2[s2["row"].isin(["rules", "normative"])]
+    pairs = year_pairs(
+        cells[(cells["section"] == "s2") & (cells["col"] == "in_force")],
+        last[(last["section"] == "s2") & (last["col"] == "in_force")],
+    )
+    return pairs.merge(s2[["file", "row", "issued", "repealed"]], on=["file", "row"], how="left")
+
+
+def swing_frame(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
+    """Every cell beside last year's, with the least change worth a warning."""
+    pairs = year_pairs(cells, last)
+    least = {c.code: SWING_MIN[c.scale] for s in SECTIONS.values() for c in s.cols}
+    return pairs.assign(min_change=pairs["col"].map(least).astype("float64"))

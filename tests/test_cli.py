@@ -44,10 +44,10 @@ def test_a_return_with_an_error_blocks_the_report(tmp_path):
         ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
     )
     assert result.exit_code == 1
-    assert "校验：错误2个，警告0个，提示0个" in result.stdout
+    assert "校验：错误2个，警告0个，提示1个" in result.stdout
     assert (
         result.stderr.strip()
-        == f"xxgk：校验发现2个错误，未汇总全县数据。未生成报告；请查看 {paths.validated_findings}。"
+        == f"xxgk：校验发现2个错误，未汇总全县数据。未生成报告；请查看 {paths.issues_html}。"
     )
     assert paths.validated_findings.exists() and not paths.report_html.exists()
 

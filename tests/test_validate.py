@@ -51,7 +51,7 @@ def test_the_balance_message_states_the_rule_with_the_numbers(tmp_path):
 
 
 def test_table_four_group_totals(tmp_path):
-    values = with_totals({("s4", "cases", "direct_upheld"): 2}) | {
+    values = with_totals(ONE_GRANTED | {("s4", "cases", "direct_upheld"): 2}) | {
         ("s4", "cases", "direct_total"): 1
     }
     assert validated(tmp_path, {UNIT: values}) == [
