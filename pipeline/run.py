@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import aggregate as agg
-from pipeline import io
+from pipeline import feedback, io
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
 from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
-from pipeline import feedback
 from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
 
 Progress = Callable[[int], None]  # called with the number of files just read
