@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 YEAR   ?= 2023
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint sample bench clean golden system-deps
+.PHONY: help install report test lint sample bench clean golden system-deps docs
 
 help: ## 列出全部目标 / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ sample: $(STAMP) ## 重新生成示例报表 raw/2023/returns/ / regenerate the 
 
 bench: $(STAMP) ## 性能测试：打印吞吐量与内存 / print throughput and memory figures
 	$(BIN)/python scripts/bench.py
+
+docs: $(STAMP) ## 由规则目录生成 docs/rules.md / regenerate docs/rules.md from the rule catalog
+	$(BIN)/python scripts/make_docs.py
 
 clean: ## 删除全部输出（不动 raw/）/ remove outputs (never raw/)
 	find output -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -82,6 +82,7 @@ RULES: dict[str, Rule] = {
             ERROR,
             "数值无法读取",
             "{table}“{label}”（{sheet}!{cell}）填写“{text}”，{reason}。",
+            "计数应为不小于0的整数，金额应为不小于0的数（精确到分）；无法读取的内容在所在单元格报错，绝不当作0。",
         ),
         Rule(
             "value.missing",
@@ -201,6 +202,34 @@ SUGGESTIONS = {
     "split_number": "{a}的“{x}”和{b}的“{y}”可能是同一个数“{joined}”被分到了两格，合为一格后合计相符。",
     "misfiled": "“{more}”列与“{less}”列的差额大小相等、方向相反（{diff}件），而各行合计相符：可能有申请计入了错误的申请人类型。",
 }
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every rule of the catalog, generated from it (a test keeps the two equal)."""
+    lines = [
+        "# 校验规则 / Rule catalog",
+        "",
+        "本页由 `pipeline/problems.py` 中的规则目录生成（`make docs`），请勿手工编辑；测试会检查二者一致。",
+        "每条问题记录都注明规则、严重程度、单位、文件、工作表、单元格和中文说明。",
+        "“错误”阻止生成全县报告（可用 `--draft` 生成草稿）；“警告”和“提示”只报告，不阻止。",
+        "",
+        "Generated from the catalog in `pipeline/problems.py`; do not edit by hand.",
+        "",
+        "| 规则 rule | 严重程度 | 名称 | 检查什么 | 说明模板 |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in RULES.values():
+        cells = [
+            f"`{rule.id}`",
+            SEVERITY_LABELS[rule.severity],
+            rule.title,
+            rule.explain,
+            rule.template,
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "## 定位建议 / Suggestions", "", "| 类型 | 模板 |", "|---|---|"]
+    lines += [f"| `{kind}` | {text} |" for kind, text in SUGGESTIONS.items()]
+    return "\n".join(lines) + "\n"
 
 
 def suggestion(kind: str, /, **fields: object) -> str:

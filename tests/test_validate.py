@@ -103,3 +103,113 @@ def test_every_return_is_checked_in_one_run(tmp_path):
     bad = with_totals(ONE_GRANTED) | {("s3", "new", "total"): 2}
     found = validated(tmp_path, {"甲局": bad, "乙局": bad, "丙局": with_totals(ONE_GRANTED)})
     assert {unit for unit, _, _ in found} == {"甲局", "乙局"}
+
+
+def test_strict_makes_each_blank_an_error_at_its_cell(tmp_path):
+    values = with_totals({}) | {("s2", "rules", "issued"): "", ("s2", "rules", "repealed"): "/"}
+    paths = raw_year(tmp_path, {UNIT: values})
+    run_ingest(paths)
+    run_validate(paths, strict=True)
+    findings = io.read_csv(paths.validated_findings)
+    blanks = findings[findings["rule"] == "value.blank"]
+    assert sorted(zip(blanks["cell"], blanks["severity"], strict=True)) == [
+        ("B5", "error"),
+        ("C5", "error"),
+    ]
+    assert "value.missing" not in set(findings["rule"])
+
+
+def test_a_return_left_entirely_blank_is_its_own_finding(tmp_path):
+    from tests.helpers import zeros
+
+    empty = {key: "" for key in zeros()}
+    assert (UNIT, "", "value.all_blank") in validated(tmp_path, {UNIT: empty})
+
+
+def test_cross_table_warnings(tmp_path):
+    values = with_totals(
+        {
+            ("s2", "rules", "issued"): 1,
+            ("s4", "cases", "review_upheld"): 1,
+            ("s3", "other_no_fee", "natural"): 1,
+            ("s3", "carried_in", "natural"): 1,
+        }
+    )
+    found = validated(tmp_path, {UNIT: values})
+    assert (UNIT, at("s2", "rules", "issued"), "s2.rules_level") in found
+    assert (UNIT, at("s3", "other_no_fee", "total"), "s3.fee_rows") in found
+    assert not any(rule == "s4.without_requests" for *_, rule in found), "a request was carried in"
+    no_requests = with_totals({("s4", "cases", "review_upheld"): 1})
+    assert (UNIT, at("s4", "cases", "review_total"), "s4.without_requests") in validated(
+        tmp_path / "b", {UNIT: no_requests}
+    )
+
+
+def two_years(tmp_path, last: dict, this: dict):
+    """raw/2022 and raw/2023 for one unit, this year validated; the findings as (cell, rule, message)."""
+    raw_year(tmp_path, {UNIT: last}, year=2022)
+    paths = raw_year(tmp_path, {UNIT: this}, year=2023)
+    run_ingest(paths)
+    run_validate(paths)
+    findings = io.read_csv(paths.validated_findings)
+    return [
+        (f.cell, f.rule, f.message) for f in findings.itertuples() if f.rule.startswith("year.")
+    ]
+
+
+def test_carry_over_is_checked_column_by_column_against_last_year(tmp_path):
+    last = with_totals(
+        {
+            ("s3", "new", "natural"): 3,
+            ("s3", "granted", "natural"): 1,
+            ("s3", "carried_out", "natural"): 2,
+        }
+    )
+    this = with_totals({("s3", "carried_in", "natural"): 1, ("s3", "granted", "natural"): 1})
+    found = two_years(tmp_path, last, this)
+    assert (
+        at("s3", "carried_in", "natural"),
+        "year.carry_over",
+        "表三“自然人”列：本年“二、上年结转”为1，而2022年报表“四、结转下年度继续办理”为2，相差1。",
+    ) in found
+
+
+def test_in_force_follows_last_year_and_big_swings_are_warned(tmp_path):
+    last = with_totals({("s2", "normative", "in_force"): 10, ("s2", "licensing", "decisions"): 20})
+    this = with_totals(
+        {
+            ("s2", "normative", "issued"): 2,
+            ("s2", "normative", "in_force"): 20,
+            ("s2", "licensing", "decisions"): 200,
+        }
+    )
+    found = {(cell, rule) for cell, rule, _ in two_years(tmp_path, last, this)}
+    assert (at("s2", "normative", "in_force"), "year.in_force") in found
+    assert (at("s2", "licensing", "decisions"), "year.swing") in found
+
+
+def test_small_numbers_do_not_swing(tmp_path):
+    last = with_totals({("s2", "licensing", "decisions"): 1})
+    this = with_totals({("s2", "licensing", "decisions"): 9})
+    assert two_years(tmp_path, last, this) == []
+
+
+def test_without_last_year_the_year_rules_are_said_not_run(tmp_path):
+    paths = raw_year(tmp_path, {UNIT: with_totals({})})
+    run_ingest(paths)
+    run_validate(paths)
+    findings = io.read_csv(paths.validated_findings)
+    assert findings["rule"].tolist() == ["year.unchecked"]
+    assert findings["severity"].tolist() == ["info"]
+
+
+def test_suggestions_reach_the_findings(tmp_path):
+    values = with_totals(ONE_GRANTED) | {("s3", "granted", "natural"): 4}
+    paths = raw_year(tmp_path, {UNIT: values})
+    run_ingest(paths)
+    run_validate(paths)
+    findings = io.read_csv(paths.validated_findings)
+    errors = findings[findings["severity"] == "error"]
+    assert set(errors["suggestion"]) == {
+        f"【建议】{at('s3', 'granted', 'natural')}很可能有误：改为1可同时满足本行合计、本列（七）总计。"
+    }

@@ -1,0 +1,90 @@
+"""What the office sends back and reads: feedback workbooks, the issues page, the draft mark."""
+
+import hashlib
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from pipeline import io
+from pipeline.cli import app
+from pipeline.run import run_ingest, run_validate
+from pipeline.workbook import cell_address, sheet_name
+from tests.helpers import raw_year, with_totals
+
+UNIT = "古县司法局"
+BROKEN = with_totals({("s3", "new", "natural"): 1, ("s3", "granted", "natural"): 1}) | {
+    ("s3", "granted", "natural"): 4
+}
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_feedback_workbook_marks_and_comments_each_problem_cell(tmp_path):
+    paths = raw_year(tmp_path, {UNIT: BROKEN, "古县水利局": with_totals({})})
+    source = paths.returns_dir / f"{UNIT}.xlsx"
+    before = digest(source)
+    run_ingest(paths)
+    run_validate(paths)
+    assert digest(source) == before, "raw/ is never written"
+    files = sorted(p.name for p in paths.feedback.iterdir())
+    assert files == [f"{UNIT}_问题反馈.xlsx"], "only units with problems get one"
+    wb = load_workbook(paths.feedback / files[0])
+    assert wb.sheetnames[0] == "校验问题"
+    listed = [row[4] for row in wb["校验问题"].iter_rows(min_row=2, values_only=True)]
+    assert len(listed) == 2 and all(text.startswith("【错误】表三") for text in listed)
+    for key in (("s3", "granted", "total"), ("s3", "outcome_total", "natural")):
+        cell = wb[sheet_name("s3")][cell_address(*key)]
+        assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+        assert "很可能有误：改为1" in cell.comment.text
+
+
+def test_a_return_resaved_by_another_program_survives_the_round_trip(tmp_path):
+    paths = raw_year(tmp_path, {UNIT: BROKEN})
+    source = paths.returns_dir / f"{UNIT}.xlsx"
+    wb = load_workbook(source)  # NOTE: stands in for Excel or WPS saving the file again
+    wb.save(source)
+    run_ingest(paths)
+    run_validate(paths)
+    marked = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
+    assert marked[sheet_name("s3")][cell_address("s3", "granted", "natural")].value == 4
+    assert marked[sheet_name("s3")][cell_address("s3", "granted", "total")].comment is not None
+
+
+def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path):
+    paths = raw_year(
+        tmp_path,
+        {UNIT: BROKEN, "古县水利局": with_totals({})},
+        units=[UNIT, "古县水利局", "古县审计局"],
+    )
+    run_ingest(paths)
+    run_validate(paths)
+    page = paths.issues_html.read_text("utf-8")
+    assert '发现错误<span class="error">3</span>个' in page
+    assert "<td>s3.row_total</td><td>表三行合计</td>" in page
+    assert "古县审计局未报送2023年度年报数据。" in page
+    assert "很可能有误：改为1" in page
+    assert io.read_csv(paths.issues_csv).equals(io.read_csv(paths.validated_findings))
+
+
+def test_draft_renders_with_the_mark_and_still_exits_1(tmp_path):
+    paths = raw_year(tmp_path, {UNIT: BROKEN})
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    blocked = CliRunner().invoke(app, args)
+    assert blocked.exit_code == 1 and not paths.report_html.exists()
+    draft = CliRunner().invoke(app, [*args, "--draft"])
+    assert draft.exit_code == 1
+    assert "报告为草稿" in draft.stderr
+    html = paths.report_html.read_text("utf-8")
+    assert (
+        html.count("草稿（数据未通过校验）") == 2
+    )  # the banner and the watermark, on every printed page
+    assert paths.report_md.read_text("utf-8").startswith("> **草稿（数据未通过校验）**")
+
+
+def test_a_clean_run_leaves_no_stale_draft(tmp_path):
+    paths = raw_year(tmp_path, {UNIT: with_totals({})})
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert "草稿" not in paths.report_html.read_text("utf-8")
