@@ -26,21 +26,25 @@ class LastYear:
 
 
 class Provenance:
-    """Where each (file, section, row, col) value came from: unit, sheet, cell, text."""
+    """Where each value came from: unit, sheet, cell and text, looked up one return at a time."""
 
-    def __init__(self, cells: pd.DataFrame):
-        # NOTE: looked up only for the few records that break a rule, never turned into dicts whole
-        keyed = cells.set_index(["file", "section", "row", "col"])[
-            ["unit", "sheet", "cell", "text"]
-        ]
-        self.keyed = keyed.sort_index()
-        self.unit_of = cells.drop_duplicates("file").set_index("file")["unit"]
+    def __init__(self, tables: rules.Tables):
+        # NOTE: only returns with findings are looked up, so clean data costs nothing here
+        self.tables = tables
+        self._returns: dict[str, pd.DataFrame] = {}
+
+    def _of_file(self, file: str) -> pd.DataFrame:
+        if file not in self._returns:
+            part = self.tables.cells.iloc[self.tables.positions(file)]
+            self._returns[file] = part.set_index(["section", "row", "col"])
+        return self._returns[file]
 
     def of(self, file: str, section: str, row: str, col: str) -> dict:
-        key = (file, section, row, col)
-        rec = self.keyed.loc[key] if key in self.keyed.index else {}
+        part = self._of_file(file)
+        key = (section, row, col)
+        rec = part.loc[key] if key in part.index else {}
         return {
-            "unit": self.unit_of.get(file, ""),
+            "unit": part["unit"].iloc[0] if len(part) else "",
             "file": file,
             "sheet": rec.get("sheet", ""),
             "cell": rec.get("cell", ""),
@@ -52,7 +56,7 @@ class Provenance:
 
     def addresses(self, file: str) -> dict[tuple[str, str, str], str]:
         """Every cell address of one return, by (section, row, col)."""
-        part = self.keyed.loc[file]
+        part = self._of_file(file)
         return dict(zip(part.index, part["cell"], strict=True))
 
 
@@ -62,12 +66,13 @@ def validated_findings(
     """Every problem in every return: unreadable and blank values, broken rules, and, with last
     year's cells at hand, the rules across years."""
     IngestedCells.validate(cells, lazy=True)
-    where = Provenance(cells)
+    tables = rules.Tables(cells)
+    where = Provenance(tables)
     records = [
         *value_findings(cells),
         *blank_findings(cells, strict),
-        *rule_findings(cells, where),
-        *cross_table_findings(cells, where),
+        *rule_findings(tables, where),
+        *cross_table_findings(tables, where),
         *year_findings(cells, where, last),
     ]
     return findings_table(records)
@@ -75,8 +80,9 @@ def validated_findings(
 
 def consolidated_findings(cells: pd.DataFrame, last: LastYear | None = None) -> pd.DataFrame:
     """The rules checked again on the consolidated (全县) table, shaped like one return's cells."""
-    where = Provenance(cells)
-    records = [*rule_findings(cells, where), *cross_table_findings(cells, where)]
+    tables = rules.Tables(cells)
+    where = Provenance(tables)
+    records = [*rule_findings(tables, where), *cross_table_findings(tables, where)]
     if last is not None and last.cells is not None:
         records += year_findings(cells, where, last)
     return findings_table(records)
@@ -124,13 +130,13 @@ def blank_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
     return out
 
 
-def rule_findings(cells: pd.DataFrame, where: Provenance) -> list[dict]:
+def rule_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
     """Findings of the sum rules of tables 三 and 四 and of the part 六 fee figures, each with a
     suggestion of where the error probably is when one cell explains it."""
     out: list[dict] = []
-    by_row = rules.wide(cells, "s3", "row")
-    by_col = rules.wide(cells, "s3", "col")
-    s4 = rules.wide(cells, "s4", "row")
+    by_row = tables.wide("s3", "row")
+    by_col = tables.wide("s3", "col")
+    s4 = tables.wide("s4", "row")
     failed_s3_cols = rules.failures(rules.S3_BY_COL, by_col)
     failed_s4 = rules.failures(rules.S4_CASES, s4)
     failing = [
@@ -149,7 +155,7 @@ def rule_findings(cells: pd.DataFrame, where: Provenance) -> list[dict]:
         record = _DESCRIBE[rule](rec, where, group) if group else _DESCRIBE[rule](rec, where)
         record["suggestion"] = hints.get((rec["file"], rule, key), "")
         out.append(record)
-    s6 = rules.wide(cells, "s6", "row")
+    s6 = tables.wide("s6", "row")
     for check, index in rules.failures(rules.S6_FEES, s6).items():
         out.extend(_fees(s6.loc[i], check.split(":")[1], where) for i in index)
     return out
@@ -171,11 +177,11 @@ def _suggestions(
     return out
 
 
-def cross_table_findings(cells: pd.DataFrame, where: Provenance) -> list[dict]:
+def cross_table_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
     """Warnings that look across a return's tables: 规章 at county level, cases without requests,
     unpaid fees without a fee notice."""
     out = []
-    s2 = rules.wide(cells, "s2", "row")
+    s2 = tables.wide("s2", "row")
     for i in rules.failures(rules.S2_BY_ROW, s2).get("s2.rules_level", []):
         rec = s2.loc[i]
         for col in ("issued", "repealed", "in_force"):
@@ -190,7 +196,7 @@ def cross_table_findings(cells: pd.DataFrame, where: Provenance) -> list[dict]:
                         expected=0,
                     )
                 )
-    per_return = rules.per_return(cells)
+    per_return = rules.per_return(tables)
     for check, index in rules.failures(rules.PER_RETURN, per_return).items():
         for i in index:
             rec = per_return.loc[i]

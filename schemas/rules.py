@@ -23,34 +23,82 @@ SWING_MIN = {0: 10, 6: 10 * 10**6, 2: 1000 * 10**2}  # …and by more than this 
 IN_FORCE_SLACK = (1, 0.10)  # year.in_force: tolerated difference, absolute and relative
 
 
-def wide(cells: pd.DataFrame, section: str, along: str) -> pd.DataFrame:
-    """One table of every return as a frame: a record per (file, `along` code), a column per other code.
+class Tables:
+    """Every return's tables laid out as wide frames: one record per (file, row) or (file, column),
+    a column per other code.
 
     Values are floats (exact for whole numbers below 2**53), NaN where a cell is missing or could
-    not be read. NOTE: kept on a plain RangeIndex with the keys as columns: pandera reports failing
-    index labels as text, so a MultiIndex would come back as the string "('f', 'new')".
+    not be read. The files are numbered once for all tables. NOTE: the frames keep a plain
+    RangeIndex with the keys as columns: pandera reports failing index labels as text, so a
+    MultiIndex would come back as the string "('f', 'new')".
     """
-    sec = SECTIONS[section]
-    rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
-    part = cells[cells["section"] == section]
-    file_index, files = pd.factorize(part["file"], sort=True)
-    grid = np.full((len(files), len(rows), len(cols)), np.nan)
-    ri = pd.Categorical(part["row"], categories=rows).codes
-    ci = pd.Categorical(part["col"], categories=cols).codes
-    known = (ri >= 0) & (ci >= 0)
-    values = part["value"].to_numpy(dtype="float64", na_value=np.nan)
-    grid[file_index[known], ri[known], ci[known]] = values[known]
-    if along == "col":
-        grid, rows, cols = grid.transpose(0, 2, 1), cols, rows
-    frame = pd.DataFrame(grid.reshape(-1, len(cols)), columns=cols)
-    frame.insert(0, along, np.tile(rows, len(files)))
-    frame.insert(0, "file", np.repeat(np.asarray(files, dtype=object), len(rows)))
-    return frame
+
+    def __init__(self, cells: pd.DataFrame):
+        self.cells = cells
+        self.file_index, self.files = pd.factorize(cells["file"], sort=True)
+        # NOTE: every key column is numbered once; subsetting the long table per table would copy
+        # its text columns again and again
+        self.section = _numbered(cells["section"], list(SECTIONS))
+        self.row = _numbered(cells["row"], _ALL_ROWS)
+        self.col = _numbered(cells["col"], _ALL_COLS)
+        self.values = cells["value"].to_numpy(dtype="float64", na_value=np.nan)
+        self._frames: dict[tuple[str, str], pd.DataFrame] = {}
+
+    def wide(self, section: str, along: str) -> pd.DataFrame:
+        key = (section, along)
+        if key not in self._frames:
+            self._frames[key] = self._wide(section, along)
+        return self._frames[key]
+
+    def _wide(self, section: str, along: str) -> pd.DataFrame:
+        sec = SECTIONS[section]
+        rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
+        mask = self.section == list(SECTIONS).index(section)
+        ri = _position(rows, _ALL_ROWS)[self.row[mask]]
+        ci = _position(cols, _ALL_COLS)[self.col[mask]]
+        known = (ri >= 0) & (ci >= 0)
+        grid = np.full((len(self.files), len(rows), len(cols)), np.nan)
+        grid[self.file_index[mask][known], ri[known], ci[known]] = self.values[mask][known]
+        if along == "col":
+            grid, rows, cols = grid.transpose(0, 2, 1), cols, rows
+        frame = pd.DataFrame(grid.reshape(-1, len(cols)), columns=cols)
+        frame.insert(0, along, np.tile(rows, len(self.files)))
+        frame.insert(0, "file", np.repeat(np.asarray(self.files, dtype=object), len(rows)))
+        return frame
+
+    def positions(self, file: str) -> np.ndarray:
+        """The row positions in the long table of one file's cells."""
+        if not hasattr(self, "_order"):
+            self._order = np.argsort(self.file_index, kind="stable")
+            self._starts = np.searchsorted(self.file_index[self._order], np.arange(len(self.files) + 1))
+        i = self.files.get_loc(file)
+        return self._order[self._starts[i] : self._starts[i + 1]]
 
 
-def per_return(cells: pd.DataFrame) -> pd.DataFrame:
+_ALL_ROWS = sorted({r.code for s in SECTIONS.values() for r in s.rows})
+_ALL_COLS = sorted({c.code for s in SECTIONS.values() for c in s.cols})
+
+
+def _numbered(column: pd.Series, known: list[str]) -> np.ndarray:
+    """Each value's position in `known` (-1 if unknown), from one pass over the column."""
+    codes, uniques = pd.factorize(column)
+    lookup = np.array([known.index(u) if u in known else -1 for u in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]  # NOTE: factorize marks a missing value -1, which picks the trailing -1
+
+
+def _position(subset: list[str], known: list[str]) -> np.ndarray:
+    """For each code of `known`, its position in `subset` (-1 if absent); index -1 maps to -1."""
+    return np.array([subset.index(k) if k in subset else -1 for k in known] + [-1], dtype=np.int64)
+
+
+def wide(cells: pd.DataFrame, section: str, along: str) -> pd.DataFrame:
+    """One table of every return in `cells` as a wide frame (see `Tables`)."""
+    return Tables(cells).wide(section, along)
+
+
+def per_return(tables: Tables) -> pd.DataFrame:
     """The few figures that rules across tables need, a record per file."""
-    s3 = wide(cells, "s3", "row")
+    s3 = tables.wide("s3", "row")
     totals = s3.pivot(index="file", columns="row", values="total")
     out = pd.DataFrame(
         {
@@ -59,9 +107,9 @@ def per_return(cells: pd.DataFrame) -> pd.DataFrame:
             "other_no_fee": totals.get("other_no_fee"),
         }
     )
-    s4 = wide(cells, "s4", "row").set_index("file")
+    s4 = tables.wide("s4", "row").set_index("file")
     out = out.join(s4[[f"{g}_total" for g in S4_GROUPS]], how="outer")
-    s6 = wide(cells, "s6", "row").set_index("file")
+    s6 = tables.wide("s6", "row").set_index("file")
     return out.join(s6[["notices"]], how="outer").reset_index(names="file")
 
 

@@ -20,9 +20,7 @@ class IngestedCells(pa.DataFrameModel):
     unit_code: Series[str] = pa.Field(description="单位代码")
     file: Series[str] = pa.Field(description="报表文件，相对于 raw/<year>/")
     sheet: Series[str] = pa.Field(description="工作表")
-    cell: Series[str] = pa.Field(
-        str_matches=r"^[A-Z]{1,3}[0-9]+$", description="单元格地址，如 D12"
-    )
+    cell: Series[str] = pa.Field(description="单元格地址，如 D12")
     section: Series[str] = pa.Field(isin=list(SECTIONS), description="表：s2 s3 s4 s6")
     row: Series[str] = pa.Field(isin=_ROWS, description="行代码")
     col: Series[str] = pa.Field(isin=_COLS, description="列代码")

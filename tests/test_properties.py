@@ -14,7 +14,7 @@ from pipeline.aggregate import as_unit_cells, county_cells
 from pipeline.format2021 import S3, S4, scale
 from pipeline.ingest import CELL_COLUMNS, return_read
 from pipeline.validate import consolidated_findings, validated_findings
-from pipeline.workbook import formula_totals, write_return
+from pipeline.workbook import cell_address, formula_totals, write_return
 from tests.strategies import consistent_return
 
 
@@ -30,7 +30,7 @@ def cells_frame(returns: list[dict]) -> pd.DataFrame:
             f"U{i}",
             f"r{i}.xlsx",
             "表",
-            "A1",
+            cell_address(s, r, c),
             s,
             r,
             c,
@@ -81,7 +81,8 @@ TABLE_CELLS = [("s3", r.code, c.code) for r, c in S3.cells] + [
 @given(values=consistent_return(), key=st.sampled_from(TABLE_CELLS), delta=st.integers(1, 9))
 def test_a_broken_cell_is_reported_in_its_own_row_or_column(values, key, delta):
     broken = values | {key: values[key] + delta}
-    found = errors(validated_findings(cells_frame([broken])))
+    findings = validated_findings(cells_frame([broken]))
+    found = errors(findings)
     assert found, f"changing {key} by {delta} went unnoticed"
     section, row, col = key
     for _rule, s, r, c in found:
@@ -91,6 +92,12 @@ def test_a_broken_cell_is_reported_in_its_own_row_or_column(values, key, delta):
         else:
             group = col.split("_")[0]
             assert c.startswith(group), (key, found)
+    if (
+        section == "s3"
+    ):  # every s3 cell is in two equations: the changed cell is named, with its value
+        named = f"【建议】{cell_address(*key)}很可能有误：改为{values[key]}可同时满足"
+        suggested = findings.loc[findings["severity"] == "error", "suggestion"]
+        assert all(text.startswith(named) for text in suggested), (key, suggested.tolist())
 
 
 def test_every_formula_total_is_a_cell_of_the_format():
