@@ -69,8 +69,7 @@ def validated_findings(
     tables = rules.Tables(cells)
     where = Provenance(tables)
     records = [
-        *value_findings(cells),
-        *blank_findings(cells, strict),
+        *value_findings(cells, strict),
         *rule_findings(tables, where),
         *cross_table_findings(tables, where),
         *year_findings(cells, where, last),
@@ -88,32 +87,26 @@ def consolidated_findings(cells: pd.DataFrame, last: LastYear | None = None) -> 
     return findings_table(records)
 
 
-def value_findings(cells: pd.DataFrame) -> list[dict]:
-    """A `value.type` finding at each cell that could not be read as a number."""
-    failed = rules.failures(rules.CELLS, cells).get("value.type", [])
-    return [
+def value_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
+    """Unreadable values (`value.type`, at their cells); blanks and `/ — 无`, as one note per
+    return by default or an error per cell under --strict; and a return left entirely blank."""
+    failed = rules.failures(rules.CELLS, cells)
+    out = [
         finding("value.type", **_locator(rec), **_cell_names(rec), reason=rec.problem)
-        for rec in cells.loc[failed].itertuples()
+        for rec in cells.loc[failed.get("value.type", [])].itertuples()
     ]
-
-
-def blank_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
-    """Blanks and `/ — 无`: one note per return by default, an error per cell under --strict;
-    and a return left entirely blank."""
-    blank = cells["read_as"].isin(["blank", "nil"])
-    out = []
-    per_file = blank.groupby(cells["file"]).agg(["sum", "size"])
-    for file in per_file.index[(per_file["sum"] == per_file["size"]) & (per_file["size"] > 0)]:
-        unit = cells.loc[cells["file"] == file, "unit"].iloc[0]
-        out.append(
-            finding("value.all_blank", unit=unit, file=file, count=int(per_file.loc[file, "size"]))
-        )
+    blank = cells.loc[failed.get("value.missing", [])]
+    per_file = blank["file"].value_counts()
+    sizes = cells["file"].value_counts()
+    for file in sorted(per_file.index[per_file.to_numpy() == sizes[per_file.index].to_numpy()]):
+        unit = blank.loc[blank["file"] == file, "unit"].iloc[0]
+        out.append(finding("value.all_blank", unit=unit, file=file, count=int(per_file[file])))
     if strict:
         return out + [
             finding("value.blank", **_locator(rec), **_cell_names(rec))
-            for rec in cells[blank].itertuples()
+            for rec in blank.itertuples()
         ]
-    for (unit, file), group in cells[blank].groupby(["unit", "file"], sort=True):
+    for (unit, file), group in blank.groupby(["unit", "file"], sort=True):
         listed = "、".join(group["cell"].head(MAX_LISTED))
         more = f"等（共{len(group)}个）" if len(group) > MAX_LISTED else ""
         sheets = " ".join(group["sheet"].unique())

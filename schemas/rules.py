@@ -70,7 +70,9 @@ class Tables:
         """The row positions in the long table of one file's cells."""
         if not hasattr(self, "_order"):
             self._order = np.argsort(self.file_index, kind="stable")
-            self._starts = np.searchsorted(self.file_index[self._order], np.arange(len(self.files) + 1))
+            self._starts = np.searchsorted(
+                self.file_index[self._order], np.arange(len(self.files) + 1)
+            )
         i = self.files.get_loc(file)
         return self._order[self._starts[i] : self._starts[i + 1]]
 
@@ -82,7 +84,9 @@ _ALL_COLS = sorted({c.code for s in SECTIONS.values() for c in s.cols})
 def _numbered(column: pd.Series, known: list[str]) -> np.ndarray:
     """Each value's position in `known` (-1 if unknown), from one pass over the column."""
     codes, uniques = pd.factorize(column)
-    lookup = np.array([known.index(u) if u in known else -1 for u in uniques] + [-1], dtype=np.int64)
+    lookup = np.array(
+        [known.index(u) if u in known else -1 for u in uniques] + [-1], dtype=np.int64
+    )
     return lookup[codes]  # NOTE: factorize marks a missing value -1, which picks the trailing -1
 
 
@@ -183,7 +187,15 @@ def steady(df: pd.DataFrame) -> pd.Series:
 
 CELLS = pa.DataFrameSchema(
     # NOTE: a custom check, since pandera reports a built-in one (Check.ne) by its own name
-    {"read_as": pa.Column(str, pa.Check(lambda s: s != "error", name="value.type"))},
+    {
+        "read_as": pa.Column(
+            str,
+            [
+                pa.Check(lambda s: s != "error", name="value.type"),
+                pa.Check(lambda s: ~s.isin(["blank", "nil"]), name="value.missing"),
+            ],
+        )
+    },
 )
 S2_BY_ROW = pa.DataFrameSchema(checks=[pa.Check(no_rules_made, name="s2.rules_level")])
 S3_BY_ROW = pa.DataFrameSchema(checks=[pa.Check(row_total_holds, name="s3.row_total")])
