@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import re
 import tomllib
+import zipfile
+from datetime import datetime
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
@@ -119,11 +123,44 @@ def write_grid(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def stable_package(data: bytes, when: datetime) -> bytes:
+    """An Office file (xlsx, docx: a zip of XML parts) made byte-stable: every part dated `when`
+    and the document's created/modified times set to it, so the same content gives the same bytes."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                body = _CORE_TIMES.sub(
+                    lambda m: m.group(1) + stamp + m.group(3), body.decode("utf-8")
+                ).encode("utf-8")
+            info = zipfile.ZipInfo(item.filename, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+_CORE_TIMES = re.compile(
+    r"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:(?:created|modified)>)"
+)
+
+
+def write_bytes(data: bytes, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
 FEEDBACK_SHEET = "校验问题"
 _FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
 
 
-def write_feedback(source: Path, target: Path, marks: list) -> Path:
+def write_feedback(source: Path, target: Path, marks: list, when: datetime) -> Path:
     """A copy of the return at `source` with each mark's cell filled and commented, plus a sheet
     listing every problem; the file in raw/ is only read. A return openpyxl cannot open for
     writing (.xls, .ods) gets a new workbook holding the list alone."""
@@ -168,9 +205,9 @@ def write_feedback(source: Path, target: Path, marks: list) -> Path:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     wb.active = 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(target)
-    return target
+    buffer = BytesIO()
+    wb.save(buffer)
+    return write_bytes(stable_package(buffer.getvalue(), when), target)
 
 
 def _writable(ws, address: str):

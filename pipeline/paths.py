@@ -15,6 +15,7 @@ class Paths:
     raw_root: Path
     out_root: Path
     year: int
+    staging: Path | None = None  # where this run writes before its outputs are swapped into place
 
     # -- inputs (raw/<year>/, never written by code) ------------------------------------------
     @property
@@ -57,7 +58,19 @@ class Paths:
     # -- products (output/<year>/, in stage order) ---------------------------------------------
     @property
     def out(self) -> Path:
-        return self.out_root / str(self.year)
+        return self.staging or self.out_root / str(self.year)
+
+    @property
+    def lock(self) -> Path:
+        return self.out_root / f".{self.year}.lock"
+
+    @property
+    def logs(self) -> Path:
+        return self.out / "logs"
+
+    @property
+    def manifest(self) -> Path:
+        return self.out / "manifest.json"
 
     @property
     def ingested(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pipeline import aggregate as agg
@@ -121,8 +122,13 @@ def write_feedback(paths: Paths, findings, returns) -> list[Path]:
         name = unit.iloc[0] if len(unit) and unit.iloc[0] else Path(file).stem
         source = paths.raw / file
         target = paths.feedback_file(name, source.suffix)
-        written.append(io.write_feedback(source, target, marks))
+        written.append(io.write_feedback(source, target, marks, document_time(paths.year)))
     return written
+
+
+def document_time(year: int) -> datetime:
+    """The date written into generated Office files: fixed per year, so reruns give the same bytes."""
+    return datetime(year + 1, 1, 1)
 
 
 def run_aggregate(paths: Paths, *, draft: bool = False) -> StageResult:

@@ -1,0 +1,115 @@
+"""Unattended runs: the lock, and outputs that appear whole or not at all."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from pipeline.paths import Paths
+from pipeline.publish import Busy, staged, year_lock
+
+
+def test_a_second_run_waits_briefly_then_gives_up(tmp_path):
+    paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
+    with year_lock(paths):
+        with pytest.raises(Busy) as busy, year_lock(paths, wait=0.3):
+            pass
+    assert f"另一个任务正在处理 {paths.out}（进程 {os.getpid()}" in str(busy.value)
+    assert not paths.lock.exists(), "the lock file goes with the run"
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
+    paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
+    script = textwrap.dedent(
+        f"""
+        import os
+        from pathlib import Path
+        from pipeline.paths import Paths
+        from pipeline.publish import year_lock
+        with year_lock(Paths(Path({str(tmp_path / "raw")!r}), Path({str(tmp_path / "out")!r}), 2023)):
+            os._exit(9)  # dies holding the lock, as a killed run would
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=False)
+    assert paths.lock.exists()
+    with year_lock(paths, wait=0.3) as lock:
+        assert lock.stale and lock.stale["pid"] != os.getpid()
+
+
+def test_outputs_are_swapped_in_whole(tmp_path):
+    paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
+    (paths.out / "logs").mkdir(parents=True)
+    (paths.out / "report.html").write_text("old")
+    (paths.out / "logs" / "1.log").write_text("first run")
+    with staged(paths) as stage:
+        assert stage.out != paths.out and stage.out.parent == paths.out_root
+        (stage.out / "report.html").write_text("new")
+        assert (paths.out / "report.html").read_text() == "old", "nothing changes before the end"
+    assert (paths.out / "report.html").read_text() == "new"
+    assert (paths.out / "logs" / "1.log").read_text() == "first run", (
+        "logs of earlier runs are kept"
+    )
+    assert sorted(p.name for p in paths.out_root.iterdir()) == ["2023"]
+
+
+def test_a_failed_run_leaves_the_previous_outputs(tmp_path):
+    paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
+    paths.out.mkdir(parents=True)
+    (paths.out / "report.html").write_text("old")
+    with pytest.raises(RuntimeError), staged(paths) as stage:
+        (stage.out / "report.html").write_text("half")
+        raise RuntimeError("killed")
+    assert (paths.out / "report.html").read_text() == "old"
+    assert sorted(p.name for p in paths.out_root.iterdir()) == ["2023"]
+
+
+def test_leftovers_of_a_run_killed_mid_swap_are_recovered(tmp_path):
+    paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
+    old = paths.out_root / ".2023.old-999"
+    old.mkdir(parents=True)
+    (old / "report.html").write_text("previous")
+    (paths.out_root / ".2023.staging-998").mkdir()
+    with staged(paths) as stage:
+        assert (paths.out / "report.html").read_text() == "previous"
+        (stage.out / "manifest.json").write_text(json.dumps({}))
+    assert sorted(p.name for p in paths.out_root.iterdir()) == ["2023"]
+
+
+def _files(root):
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_two_runs_on_the_same_inputs_give_the_same_bytes(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.helpers import raw_year, with_totals
+
+    broken = with_totals({("s3", "new", "natural"): 2}) | {("s3", "new", "total"): 3}
+    paths = raw_year(tmp_path, {"古县司法局": broken, "古县水利局": with_totals({})})
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        args = [
+            "report",
+            "--year",
+            "2023",
+            "--raw",
+            str(paths.raw_root),
+            "--out",
+            str(out),
+            "--draft",
+        ]
+        assert CliRunner().invoke(app, args).exit_code == 1
+        outputs.append(_files(out / "2023"))
+    assert "feedback/古县司法局_问题反馈.xlsx" in outputs[0] and "report.html" in outputs[0]
+    assert outputs[0].keys() == outputs[1].keys()
+    differing = [name for name in outputs[0] if outputs[0][name] != outputs[1][name]]
+    assert differing == []
