@@ -14,9 +14,8 @@ from pipeline.publish import Busy, staged, year_lock
 
 def test_a_second_run_waits_briefly_then_gives_up(tmp_path):
     paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
-    with year_lock(paths):
-        with pytest.raises(Busy) as busy, year_lock(paths, wait=0.3):
-            pass
+    with year_lock(paths), pytest.raises(Busy) as busy, year_lock(paths, wait=0.3):
+        pass
     assert f"另一个任务正在处理 {paths.out}（进程 {os.getpid()}" in str(busy.value)
     assert not paths.lock.exists(), "the lock file goes with the run"
 
