@@ -93,6 +93,19 @@ def ingest(
 
 
 @app.command()
+def template(
+    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+) -> None:
+    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/。示例：xxgk template --year 2024"""
+    paths = Paths(raw, out, year)
+    result = _guard(lambda: run.run_template(paths))
+    _say(
+        f"模板：已为{result.counts['units']}个单位生成报表模板，另有空白模板1份；写出到 {paths.templates}",
+        quiet,
+    )
+
+
+@app.command()
 def validate(
     year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
 ) -> None:

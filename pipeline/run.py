@@ -11,7 +11,7 @@ from pipeline import aggregate as agg
 from pipeline import io
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
-from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
+from pipeline.ingest import RECEIVED, ReturnRead, ingested, register, return_read
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
 from pipeline.validate import consolidated_findings, has_errors, validated_findings
@@ -62,6 +62,7 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
         io.write_cells(cells, paths.ingested_cells),
         io.write_csv(returns, paths.ingested_returns),
         io.write_csv(findings, paths.ingested_findings),
+        io.write_csv(register(returns, units), paths.register),
     ]
     received = int((returns["status"] == RECEIVED).sum())
     return StageResult(
@@ -69,6 +70,15 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
         {"files": len(files), "received": received, "units": len(units), "cells": len(cells)},
         written,
     )
+
+
+def run_template(paths: Paths) -> StageResult:
+    """Write a return workbook for every unit of units.csv, and a blank generic copy."""
+    check_inputs(paths)
+    units = io.read_units(paths.units)
+    written = [io.write_template(paths.template(name), name, paths.year) for name in units["name"]]
+    written.append(io.write_template(paths.template(""), "", paths.year))
+    return StageResult("template", {"units": len(units)}, written)
 
 
 def run_validate(paths: Paths) -> StageResult:
