@@ -29,6 +29,12 @@ Unit = Annotated[
     str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要（适合定时任务）")]
+AllowMissing = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing", help="有单位未报送时仍生成全县报告，并在报告附注中列出未报送的单位"
+    ),
+]
 
 
 def _say(message: str, quiet: bool = False) -> None:
@@ -152,6 +158,7 @@ def report(
     out: Out = Path("output"),
     unit: Unit = None,
     quiet: Quiet = False,
+    allow_missing: AllowMissing = False,
 ) -> None:
     """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室"""
     paths = Paths(raw, out, year)
@@ -164,11 +171,11 @@ def report(
             raise _blocked(result)
         _say(f"报告：{unit}的本机关报告已写出到 {paths.unit_dir(unit)}", quiet)
         return
-    aggregated = run.run_aggregate(paths)
+    aggregated = run.run_aggregate(paths, allow_missing)
     if aggregated.blocked:
         reason = aggregated.message or "全县汇总数据未通过校验。"
         raise _fail(f"{reason}未生成报告；请查看 {paths.validated_findings}。", EXIT_BLOCKED)
-    rendered = _guard(lambda: run.run_render(paths))
+    rendered = _guard(lambda: run.run_render(paths, allow_missing))
     if rendered.blocked:
         raise _blocked(rendered)
     _say(f"报告：已写出 {paths.report_html} 和 {paths.report_md}；各步骤产物在 {paths.out}/", quiet)

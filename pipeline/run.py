@@ -11,7 +11,7 @@ from pipeline import aggregate as agg
 from pipeline import io
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
-from pipeline.ingest import RECEIVED, ReturnRead, ingested, register, return_read
+from pipeline.ingest import MISSING, RECEIVED, ReturnRead, ingested, register, return_read
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
 from pipeline.validate import consolidated_findings, has_errors, validated_findings
@@ -97,9 +97,12 @@ def run_validate(paths: Paths) -> StageResult:
     return StageResult("validate", severity_counts(findings), written, blocked=has_errors(findings))
 
 
-def run_aggregate(paths: Paths) -> StageResult:
-    """Sum the received returns into the county table and check it again; refuse while errors stand."""
+def run_aggregate(paths: Paths, allow_missing: bool = False) -> StageResult:
+    """Sum the received returns into the county table and check it again; refuse while errors stand
+    (with `allow_missing`, a unit that sent nothing does not block: the report names it)."""
     findings = io.read_csv(paths.validated_findings)
+    if allow_missing:
+        findings = findings[findings["rule"] != "register.missing"]
     io.remove(paths.products_after("aggregate"))
     if has_errors(findings):
         n = severity_counts(findings)["error"]
@@ -119,8 +122,9 @@ def run_aggregate(paths: Paths) -> StageResult:
     return StageResult("aggregate", counts, written, blocked=has_errors(county_findings))
 
 
-def run_render(paths: Paths) -> StageResult:
-    """Write the county report and its tables from the aggregated cells."""
+def run_render(paths: Paths, allow_missing: bool = False) -> StageResult:
+    """Write the county report and its tables from the aggregated cells (with `allow_missing`,
+    the units that sent nothing are named in the report's notes)."""
     if not paths.county_cells.exists():
         return StageResult(
             "render",
@@ -145,6 +149,7 @@ def run_render(paths: Paths) -> StageResult:
         subject="全县",
         values=values,
         narrative=rnd.narrative(source, context),
+        notes=_missing_notes(paths) if allow_missing else (),
     )
     io.remove(paths.products_after("render"))
     written = [io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]
@@ -155,6 +160,12 @@ def run_render(paths: Paths) -> StageResult:
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
     return StageResult("render", {"reports": 1}, written)
+
+
+def _missing_notes(paths: Paths) -> tuple[str, ...]:
+    register = io.read_csv(paths.register)
+    missing = register.loc[register["status"] == MISSING, "unit"].tolist()
+    return (rnd.missing_note(missing, paths.year),) if missing else ()
 
 
 def run_render_unit(paths: Paths, unit: str) -> StageResult:
