@@ -4,6 +4,7 @@ of returns, and the findings of reading them."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -79,8 +80,18 @@ class ReturnRead:
     old_format: tuple[str, ...] = ()  # tell-tale labels of the 2019 trial format found
 
 
-def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
-    """Read the format's tables out of one workbook's sheets, wherever they stand."""
+Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
+
+
+def return_read(
+    file: str, sheets: dict[str, list[list[object]]], formulas: Formulas | None = None
+) -> ReturnRead:
+    """Read the format's tables out of one workbook's sheets, wherever they stand.
+
+    `formulas` gives, when asked, the cells holding a formula with no stored result (they read
+    empty); it is asked only if a cell of a table reads empty, and such a cell is derived from
+    the cells its formula adds up.
+    """
     read = ReturnRead(file, sheets=len(sheets))
     indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
     titles: list[str] = []
@@ -98,6 +109,7 @@ def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
         read.old_format = tuple(old)
         return read
     found = []
+    uncached: dict[str, dict[tuple[int, int], str]] | None = None
     for code, section in SECTIONS.items():
         best_sheet = _likeliest_sheet(indexes, section)
         best = locate(indexes[best_sheet], section) if best_sheet else None
@@ -111,11 +123,12 @@ def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
             if rc is None:
                 continue
             raw = index.value(*rc)
-            reading = (
-                derived_reading(raw, index.value, col.scale)
-                if isinstance(raw, Formula)
-                else read_cell(raw, col.scale)
-            )
+            if (raw == "" or raw is None) and formulas is not None:
+                if uncached is None:
+                    uncached = formulas()
+                reading = _empty_reading(index, rc, col.scale, uncached.get(best_sheet, {}))
+            else:
+                reading = read_cell(raw, col.scale)
             read.cells.append(
                 (
                     best_sheet,
@@ -134,6 +147,18 @@ def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
     if old and not found:
         read.old_format = tuple(old)
     return read
+
+
+def _empty_reading(index: SheetIndex, rc, scale: int, formulas: dict[tuple[int, int], str]):
+    """A cell that reads empty: a blank, or a formula with no stored result, derived."""
+    if rc not in formulas:
+        return read_cell(index.value(*rc), scale)
+
+    def raw_at(r: int, c: int) -> object:
+        text = formulas.get((r, c))
+        return Formula(text) if text is not None else index.value(r, c)
+
+    return derived_reading(raw_at(*rc), raw_at, scale)
 
 
 @cache

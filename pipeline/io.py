@@ -14,7 +14,6 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from pipeline.format2021 import AMOUNT_COLS, number_text, scale
-from pipeline.values import Formula
 from pipeline.workbook import write_template as write_return_template
 
 CSV_ENCODING = "utf-8-sig"  # NOTE: the BOM makes Excel and WPS on Windows read the Chinese right
@@ -40,10 +39,15 @@ def read_sheets(path: Path) -> Sheets:
         raise
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
         raise UnreadableFile(_reason(exc)) from exc
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        for name, formulas in uncached_formulas(path).items():
-            sheets[name] = _with_formulas(sheets.get(name, []), formulas)
     return sheets
+
+
+def formula_lookup(path: Path):
+    """For an .xlsx/.xlsm, a function giving its formulas with no stored result (by sheet, then
+    cell), called only when a cell reads empty; None for formats that always store results."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    return lambda: uncached_formulas(path)
 
 
 # -- formulas without a stored result -------------------------------------------------------------
@@ -134,20 +138,6 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
         if rid in targets:
             names[targets[rid]] = html.unescape(a.get("name", ""))
     return names
-
-
-def _with_formulas(grid: list[list[object]], formulas: dict[tuple[int, int], str]) -> list:
-    """The grid with each formula cell that shows empty marked as a `Formula` instead."""
-    out = [list(row) for row in grid]
-    for (r, c), text in formulas.items():
-        while len(out) <= r:
-            out.append([])
-        row = out[r]
-        if len(row) <= c:
-            row.extend([""] * (c + 1 - len(row)))
-        if row[c] in ("", None):
-            row[c] = Formula(text)
-    return out
 
 
 def _reason(exc: Exception) -> str:

@@ -174,10 +174,9 @@ _NEW_SUB_ROWS = frozenset(norm(r.label) for r in S3.rows if OLD_FORMAT_SINGLE_RO
 
 def old_format_labels(index: SheetIndex) -> list[str]:
     """The tell-tale labels of the 2019 trial format found on a sheet."""
+    texts = "\n".join(index.where)
     found = [
-        label
-        for label, key in zip(OLD_FORMAT_LABELS, _OLD_TELLS, strict=True)
-        if any(key in text for text in index.where)
+        label for label, key in zip(OLD_FORMAT_LABELS, _OLD_TELLS, strict=True) if key in texts
     ]
     if _OLD_ROW in index.where and not _NEW_SUB_ROWS.intersection(index.where):
         found.append(OLD_FORMAT_SINGLE_ROW)

@@ -51,7 +51,7 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
     for path in files:
         name = paths.relative(path)
         try:
-            reads.append(return_read(name, io.read_sheets(path)))
+            reads.append(return_read(name, io.read_sheets(path), io.formula_lookup(path)))
         except io.UnreadableFile as exc:
             reads.append(ReturnRead(name, error=str(exc)))
         if progress:
