@@ -92,61 +92,102 @@ def return_read(
     empty); it is asked only if a cell of a table reads empty, and such a cell is derived from
     the cells its formula adds up.
     """
-    read = ReturnRead(file, sheets=len(sheets))
     indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
+    key = tuple((name, index.fingerprint) for name, index in indexes.items())
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plan(indexes)
+        if len(_plans) < 10_000:
+            _plans[key] = plan
+    read = ReturnRead(
+        file,
+        written_unit=plan.written_unit,
+        written_year=plan.written_year,
+        version=plan.version,
+        sheets=len(sheets),
+        sections=plan.sections,
+        missing=list(plan.missing),
+        titles=plan.titles,
+        old_format=plan.old_format,
+    )
+    uncached: dict[str, dict[tuple[int, int], str]] | None = None
+    cells = read.cells
+    for sheet, rc, address, code, row, col, scale in plan.cells:
+        rows = sheets[sheet]
+        r, c = rc
+        raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+        if (raw == "" or raw is None) and formulas is not None:
+            if uncached is None:
+                uncached = formulas()
+            reading = _empty_reading(indexes[sheet], rc, scale, uncached.get(sheet, {}))
+        else:
+            reading = read_cell(raw, scale)
+        cells.append(
+            (
+                sheet,
+                address,
+                code,
+                row,
+                col,
+                reading.raw_type,
+                reading.text,
+                reading.read_as,
+                reading.value,
+                reading.problem,
+            )
+        )
+    return read
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a workbook's text alone decides (so it is worked out once per layout): what it says
+    of itself, which tables it holds, and where each of their cells is."""
+
+    written_unit: str
+    written_year: str
+    version: str
+    titles: tuple[str, ...]
+    old_format: tuple[str, ...]
+    sections: tuple[str, ...]
+    missing: tuple[tuple[str, str], ...]
+    cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale)
+
+
+_plans: dict[tuple, _Plan] = {}
+
+
+def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
+    unit = year = version = ""
     titles: list[str] = []
     old: list[str] = []
     for index in indexes.values():
-        read.written_unit = read.written_unit or (index.field(COVER_UNIT) or "")
-        read.written_year = read.written_year or (index.field(COVER_YEAR) or "")
-        read.version = read.version or (index.field(COVER_VERSION) or "")
+        unit = unit or (index.field(COVER_UNIT) or "")
+        year = year or (index.field(COVER_YEAR) or "")
+        version = version or (index.field(COVER_VERSION) or "")
         titles.extend(index.titles())
         old.extend(label for label in old_format_labels(index) if label not in old)
-    read.titles = tuple(titles)
-    if not read.written_year:
-        read.written_year = next((t for t in titles if _year(t)), "")
+    if not year:
+        year = next((t for t in titles if _year(t)), "")
+    head = (unit, year, version, tuple(titles))
     if len(old) >= 2:
-        read.old_format = tuple(old)
-        return read
-    found = []
-    uncached: dict[str, dict[tuple[int, int], str]] | None = None
+        return _Plan(*head, tuple(old), (), (), ())
+    found, missing, cells = [], [], []
     for code, section in SECTIONS.items():
         best_sheet = _likeliest_sheet(indexes, section)
         best = locate(indexes[best_sheet], section) if best_sheet else None
         if best is None or best.score < MIN_SCORE:
             continue
         found.append(code)
-        read.missing.extend((code, label) for label in best.missing)
-        index = indexes[best_sheet]
+        missing.extend((code, label) for label in best.missing)
         for row, col in section.cells:
             rc = best.cells.get((row.code, col.code))
-            if rc is None:
-                continue
-            raw = index.value(*rc)
-            if (raw == "" or raw is None) and formulas is not None:
-                if uncached is None:
-                    uncached = formulas()
-                reading = _empty_reading(index, rc, col.scale, uncached.get(best_sheet, {}))
-            else:
-                reading = read_cell(raw, col.scale)
-            read.cells.append(
-                (
-                    best_sheet,
-                    cell_address(*rc),
-                    code,
-                    row.code,
-                    col.code,
-                    reading.raw_type,
-                    reading.text,
-                    reading.read_as,
-                    reading.value,
-                    reading.problem,
+            if rc is not None:
+                cells.append(
+                    (best_sheet, rc, cell_address(*rc), code, row.code, col.code, col.scale)
                 )
-            )
-    read.sections = tuple(found)
-    if old and not found:
-        read.old_format = tuple(old)
-    return read
+    old_format = tuple(old) if old and not found else ()
+    return _Plan(*head, old_format, tuple(found), tuple(missing), tuple(cells))
 
 
 def _empty_reading(index: SheetIndex, rc, scale: int, formulas: dict[tuple[int, int], str]):
@@ -195,6 +236,10 @@ class UnitIndex:
                 if name.strip():
                     self.names[norm(name)] = unit.code
         self.name_of = dict(zip(units["code"], units["name"], strict=True))
+        # NOTE: names by their first two characters, so a title is not scanned once per unit
+        self.by_start: dict[str, list[str]] = defaultdict(list)
+        for name in self.names:
+            self.by_start[name[:2]].append(name)
 
     def match(self, text: str) -> list[str]:
         """Codes of the units `text` names: an exact name or alias, else every name it contains
@@ -204,7 +249,12 @@ class UnitIndex:
             return []
         if key in self.names:
             return [self.names[key]]
-        inside = [n for n in self.names if n in key]
+        inside = {
+            n
+            for i in range(len(key))
+            for n in self.by_start.get(key[i : i + 2], ())
+            if key.startswith(n, i)
+        }
         kept = {self.names[n] for n in inside if not any(n != m and n in m for m in inside)}
         return sorted(kept)
 
