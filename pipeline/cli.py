@@ -38,6 +38,12 @@ Draft = Annotated[
     bool, typer.Option("--draft", help="即使有错误也生成报告，每页标注“草稿（数据未通过校验）”")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要（适合定时任务）")]
+AllowMissing = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing", help="有单位未报送时仍生成全县报告，并在报告附注中列出未报送的单位"
+    ),
+]
 
 
 def _say(message: str, quiet: bool = False) -> None:
@@ -102,6 +108,19 @@ def ingest(
 
 
 @app.command()
+def template(
+    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+) -> None:
+    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/。示例：xxgk template --year 2024"""
+    paths = Paths(raw, out, year)
+    result = _guard(lambda: run.run_template(paths))
+    _say(
+        f"模板：已为{result.counts['units']}个单位生成报表模板，另有空白模板1份；写出到 {paths.templates}",
+        quiet,
+    )
+
+
+@app.command()
 def validate(
     year: Year,
     raw: Raw = Path("raw"),
@@ -161,6 +180,7 @@ def report(
     strict: Strict = False,
     draft: Draft = False,
     quiet: Quiet = False,
+    allow_missing: AllowMissing = False,
 ) -> None:
     """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室"""
     paths = Paths(raw, out, year)
@@ -173,15 +193,15 @@ def report(
             raise _blocked(result)
         _say(f"报告：{unit}的本机关报告已写出到 {paths.unit_dir(unit)}", quiet)
         return
-    aggregated = run.run_aggregate(paths, draft=draft)
+    aggregated = run.run_aggregate(paths, draft=draft, allow_missing=allow_missing)
     if aggregated.blocked:
         reason = aggregated.message or "全县汇总数据未通过校验。"
         raise _fail(f"{reason}未生成报告；请查看 {paths.issues_html}。", EXIT_BLOCKED)
-    rendered = _guard(lambda: run.run_render(paths, draft=draft))
+    rendered = _guard(lambda: run.run_render(paths, draft=draft, allow_missing=allow_missing))
     if rendered.blocked:
         raise _blocked(rendered)
     _say(f"报告：已写出 {paths.report_html} 和 {paths.report_md}；各步骤产物在 {paths.out}/", quiet)
-    if validated.blocked:
+    if rendered.counts.get("draft"):
         raise _fail(f"报告为草稿：数据有错误，请查看 {paths.issues_html}。", EXIT_BLOCKED)
 
 

@@ -217,6 +217,20 @@ AMOUNT_COLS = frozenset(
     c.code for s in SECTIONS.values() for c in s.cols if c.scale
 )  # money columns
 
+# The 2019 trial format (reports for 2019–2020, some later ones by mistake): labels that occur
+# in it and not in the 2021 format. A return showing them is rejected, never misread.
+OLD_FORMAT_LABELS = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "其他对外管理服务事项",
+    "上一年项目数量",
+    "本年增/减",
+    "第二十条第（九）项",
+    "政府集中采购",
+)
+OLD_FORMAT_SINGLE_ROW = _OTHER  # （六）其他处理 as one data row, without its three sub-rows
+
 PARTS = {
     "一": "总体情况",
     "二": "主动公开政府信息情况",

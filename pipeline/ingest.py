@@ -4,6 +4,7 @@ of returns, and the findings of reading them."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -11,9 +12,9 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell as _address
 
 from pipeline.format2021 import SECTIONS, Section
-from pipeline.labels import SheetIndex, locate, norm
+from pipeline.labels import SheetIndex, locate, norm, old_format_labels
 from pipeline.problems import finding, findings_table
-from pipeline.values import read_cell
+from pipeline.values import Formula, derived_reading, read_cell
 from pipeline.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
 
 CELL_COLUMNS = [
@@ -45,14 +46,18 @@ RETURN_COLUMNS = [
 ]
 MIN_SCORE = 0.5  # share of a table's cells that must be found for the table to count as present
 
-# the status of a file in the register of returns
-RECEIVED, UNREADABLE, NO_TABLES, UNKNOWN, DUPLICATE, OTHER_YEAR = (
+REGISTER_COLUMNS = ["unit_code", "unit", "kind", "status", "files", "detail"]
+
+# the status of a file in the register of returns (and of a unit: these, or missing)
+RECEIVED, UNREADABLE, NO_TABLES, UNKNOWN, DUPLICATE, OTHER_YEAR, OLD_FORMAT, MISSING = (
     "received",
     "unreadable",
     "no_tables",
     "unknown_unit",
     "duplicate",
     "other_year",
+    "old_format",
+    "missing",
 )
 
 
@@ -71,46 +76,130 @@ class ReturnRead:
     sections: tuple[str, ...] = ()
     missing: list[tuple[str, str]] = field(default_factory=list)  # (section, label) not found
     error: str = ""  # why the file could not be read at all
+    titles: tuple[str, ...] = ()  # title-like text near the top of its sheets
+    old_format: tuple[str, ...] = ()  # tell-tale labels of the 2019 trial format found
 
 
-def return_read(file: str, sheets: dict[str, list[list[object]]]) -> ReturnRead:
-    """Read the format's tables out of one workbook's sheets, wherever they stand."""
-    read = ReturnRead(file, sheets=len(sheets))
+Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
+
+
+def return_read(
+    file: str, sheets: dict[str, list[list[object]]], formulas: Formulas | None = None
+) -> ReturnRead:
+    """Read the format's tables out of one workbook's sheets, wherever they stand.
+
+    `formulas` gives, when asked, the cells holding a formula with no stored result (they read
+    empty); it is asked only if a cell of a table reads empty, and such a cell is derived from
+    the cells its formula adds up.
+    """
     indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
+    key = tuple((name, index.fingerprint) for name, index in indexes.items())
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plan(indexes)
+        if len(_plans) < 10_000:
+            _plans[key] = plan
+    read = ReturnRead(
+        file,
+        written_unit=plan.written_unit,
+        written_year=plan.written_year,
+        version=plan.version,
+        sheets=len(sheets),
+        sections=plan.sections,
+        missing=list(plan.missing),
+        titles=plan.titles,
+        old_format=plan.old_format,
+    )
+    uncached: dict[str, dict[tuple[int, int], str]] | None = None
+    cells = read.cells
+    for sheet, rc, address, code, row, col, scale in plan.cells:
+        rows = sheets[sheet]
+        r, c = rc
+        raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+        if (raw == "" or raw is None) and formulas is not None:
+            if uncached is None:
+                uncached = formulas()
+            reading = _empty_reading(indexes[sheet], rc, scale, uncached.get(sheet, {}))
+        else:
+            reading = read_cell(raw, scale)
+        cells.append(
+            (
+                sheet,
+                address,
+                code,
+                row,
+                col,
+                reading.raw_type,
+                reading.text,
+                reading.read_as,
+                reading.value,
+                reading.problem,
+            )
+        )
+    return read
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a workbook's text alone decides (so it is worked out once per layout): what it says
+    of itself, which tables it holds, and where each of their cells is."""
+
+    written_unit: str
+    written_year: str
+    version: str
+    titles: tuple[str, ...]
+    old_format: tuple[str, ...]
+    sections: tuple[str, ...]
+    missing: tuple[tuple[str, str], ...]
+    cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale)
+
+
+_plans: dict[tuple, _Plan] = {}
+
+
+def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
+    unit = year = version = ""
+    titles: list[str] = []
+    old: list[str] = []
     for index in indexes.values():
-        read.written_unit = read.written_unit or (index.field(COVER_UNIT) or "")
-        read.written_year = read.written_year or (index.field(COVER_YEAR) or "")
-        read.version = read.version or (index.field(COVER_VERSION) or "")
-    found = []
+        unit = unit or (index.field(COVER_UNIT) or "")
+        year = year or (index.field(COVER_YEAR) or "")
+        version = version or (index.field(COVER_VERSION) or "")
+        titles.extend(index.titles())
+        old.extend(label for label in old_format_labels(index) if label not in old)
+    if not year:
+        year = next((t for t in titles if _year(t)), "")
+    head = (unit, year, version, tuple(titles))
+    if len(old) >= 2:
+        return _Plan(*head, tuple(old), (), (), ())
+    found, missing, cells = [], [], []
     for code, section in SECTIONS.items():
         best_sheet = _likeliest_sheet(indexes, section)
         best = locate(indexes[best_sheet], section) if best_sheet else None
         if best is None or best.score < MIN_SCORE:
             continue
         found.append(code)
-        read.missing.extend((code, label) for label in best.missing)
-        index = indexes[best_sheet]
+        missing.extend((code, label) for label in best.missing)
         for row, col in section.cells:
             rc = best.cells.get((row.code, col.code))
-            if rc is None:
-                continue
-            reading = read_cell(index.value(*rc), col.scale)
-            read.cells.append(
-                (
-                    best_sheet,
-                    cell_address(*rc),
-                    code,
-                    row.code,
-                    col.code,
-                    reading.raw_type,
-                    reading.text,
-                    reading.read_as,
-                    reading.value,
-                    reading.problem,
+            if rc is not None:
+                cells.append(
+                    (best_sheet, rc, cell_address(*rc), code, row.code, col.code, col.scale)
                 )
-            )
-    read.sections = tuple(found)
-    return read
+    old_format = tuple(old) if old and not found else ()
+    return _Plan(*head, old_format, tuple(found), tuple(missing), tuple(cells))
+
+
+def _empty_reading(index: SheetIndex, rc, scale: int, formulas: dict[tuple[int, int], str]):
+    """A cell that reads empty: a blank, or a formula with no stored result, derived."""
+    if rc not in formulas:
+        return read_cell(index.value(*rc), scale)
+
+    def raw_at(r: int, c: int) -> object:
+        text = formulas.get((r, c))
+        return Formula(text) if text is not None else index.value(r, c)
+
+    return derived_reading(raw_at(*rc), raw_at, scale)
 
 
 @cache
@@ -147,19 +236,36 @@ class UnitIndex:
                 if name.strip():
                     self.names[norm(name)] = unit.code
         self.name_of = dict(zip(units["code"], units["name"], strict=True))
+        # NOTE: names by their first two characters, so a title is not scanned once per unit
+        self.by_start: dict[str, list[str]] = defaultdict(list)
+        for name in self.names:
+            self.by_start[name[:2]].append(name)
 
     def match(self, text: str) -> list[str]:
-        """Codes of the units `text` names: an exact name, else the longest name it contains."""
+        """Codes of the units `text` names: an exact name or alias, else every name it contains
+        (a name inside a longer one it contains, like 县司法局 in 古县司法局, does not count)."""
         key = norm(text)
         if not key:
             return []
         if key in self.names:
             return [self.names[key]]
-        inside = [(len(n), code) for n, code in self.names.items() if n in key]
-        if not inside:
-            return []
-        longest = max(n for n, _ in inside)
-        return sorted({code for n, code in inside if n == longest})
+        inside = {
+            n
+            for i in range(len(key))
+            for n in self.by_start.get(key[i : i + 2], ())
+            if key.startswith(n, i)
+        }
+        kept = {self.names[n] for n in inside if not any(n != m and n in m for m in inside)}
+        return sorted(kept)
+
+
+def _identified(read: ReturnRead, index: UnitIndex) -> list[str]:
+    """The unit a file is from: its 填报单位 cell, else its title, else its file name."""
+    for text in (read.written_unit, *read.titles, _stem(read.file)):
+        candidates = index.match(text)
+        if candidates:
+            return candidates
+    return []
 
 
 def ingested(
@@ -181,15 +287,26 @@ def ingested(
             "cells": len(read.cells),
         }
         records.append(record)
+        candidates = _identified(read, index)
+        if len(candidates) == 1:
+            record.update(unit=index.name_of[candidates[0]], unit_code=candidates[0])
         if read.error:
             record["status"] = UNREADABLE
-            findings.append(finding("file.unreadable", file=read.file, reason=read.error))
+            findings.append(
+                finding("file.unreadable", unit=record["unit"], file=read.file, reason=read.error)
+            )
+            continue
+        if read.old_format:
+            record["status"] = OLD_FORMAT
+            labels = "”“".join(read.old_format)
+            findings.append(
+                finding("file.old_format", unit=record["unit"], file=read.file, labels=labels)
+            )
             continue
         if not read.sections:
             record["status"] = NO_TABLES
-            findings.append(finding("file.no_tables", file=read.file))
+            findings.append(finding("file.no_tables", unit=record["unit"], file=read.file))
             continue
-        candidates = index.match(read.written_unit) or index.match(_stem(read.file))
         if len(candidates) != 1:
             record["status"] = UNKNOWN
             record["unit"] = read.written_unit
@@ -206,7 +323,7 @@ def ingested(
             )
             continue
         code = candidates[0]
-        record.update(unit=index.name_of[code], unit_code=code, status=RECEIVED)
+        record["status"] = RECEIVED
         if read.written_year and _year(read.written_year) != year:
             record["status"] = OTHER_YEAR
             findings.append(
@@ -220,6 +337,18 @@ def ingested(
             )
             continue
         by_unit[code].append(record)
+        derived = [c[1] for c in read.cells if c[7] == "derived"]
+        if derived:
+            findings.append(
+                finding(
+                    "file.formula_derived",
+                    unit=record["unit"],
+                    file=read.file,
+                    sheet=" ".join(sorted({c[0] for c in read.cells if c[7] == "derived"})),
+                    count=len(derived),
+                    cells="、".join(derived),
+                )
+            )
     for code, recs in by_unit.items():
         if len(recs) > 1:
             files = "、".join(f"“{r['file']}”" for r in recs)
@@ -234,8 +363,11 @@ def ingested(
                     year=year,
                 )
             )
+    sent = {r["unit_code"] for r in records if r["unit_code"]}
     for unit in units.itertuples():
-        if unit.code not in by_unit:
+        # NOTE: a unit whose only file is unreadable, old or for another year has sent something;
+        # that file's own finding says what is wrong with it
+        if unit.code not in sent:
             findings.append(finding("register.missing", unit=unit.name, year=year))
     returns = pd.DataFrame(records, columns=RETURN_COLUMNS)
     file_unit = {r["file"]: (r["unit"], r["unit_code"]) for r in records}
@@ -264,6 +396,38 @@ def ingested(
                     )
                 )
     return cell_table(reads, file_unit), returns, findings_table(findings)
+
+
+def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """The register of returns: each unit of the roll as received, missing, duplicate … with its
+    files, then every file that matches no unit."""
+    rows = []
+    by_code = {code: group for code, group in returns.groupby("unit_code", sort=False) if code}
+    for unit in units.itertuples():
+        mine = by_code.get(unit.code)
+        if mine is None:
+            rows.append((unit.code, unit.name, unit.kind, MISSING, "", ""))
+            continue
+        statuses = list(mine["status"])
+        status = next(
+            (s for s in (RECEIVED, DUPLICATE) if s in statuses),
+            statuses[0],
+        )
+        others = sorted({s for s in statuses if s != status})
+        rows.append(
+            (
+                unit.code,
+                unit.name,
+                unit.kind,
+                status,
+                "、".join(mine["file"]),
+                " ".join(others),
+            )
+        )
+    stray = returns[returns["unit_code"] == ""]
+    for rec in stray.itertuples():
+        rows.append(("", rec.unit, "", rec.status, rec.file, ""))
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
 def cell_table(reads: list[ReturnRead], file_unit: dict[str, tuple[str, str]]) -> pd.DataFrame:

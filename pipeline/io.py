@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import tomllib
@@ -15,6 +16,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from pipeline.format2021 import AMOUNT_COLS, number_text, scale
+from pipeline.workbook import write_template as write_return_template
 
 CSV_ENCODING = "utf-8-sig"  # NOTE: the BOM makes Excel and WPS on Windows read the Chinese right
 Sheets = dict[str, list[list[object]]]
@@ -31,7 +33,7 @@ def read_sheets(path: Path) -> Sheets:
             raise UnreadableFile("文件为空（0字节）")
         wb = CalamineWorkbook.from_path(str(path))
         # NOTE: skip_empty_area=False keeps row 0 at the sheet's row 1, so addresses stay true.
-        return {
+        sheets = {
             name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in wb.sheet_names
         }
@@ -39,6 +41,105 @@ def read_sheets(path: Path) -> Sheets:
         raise
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
         raise UnreadableFile(_reason(exc)) from exc
+    return sheets
+
+
+def formula_lookup(path: Path):
+    """For an .xlsx/.xlsm, a function giving its formulas with no stored result (by sheet, then
+    cell), called only when a cell reads empty; None for formats that always store results."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    return lambda: uncached_formulas(path)
+
+
+# -- formulas without a stored result -------------------------------------------------------------
+# NOTE: calamine shows such a cell as empty (""), like a blank; only the sheet XML tells them apart.
+_CELL_FORMULA = re.compile(
+    r"<c\b([^>]*?)>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
+_SHARED_MASTER = re.compile(r"<c\b([^>]*?)>\s*<f\b([^>]*?\bt=\"shared\"[^>]*?)>([^<]+)</f>")
+# a formula or shared-formula child followed by no value (or an empty one) and the cell's end
+_NO_RESULT = (
+    re.compile(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"),
+    re.compile(rb"<f\b[^>]*/>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"),
+)
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_ADDRESS = re.compile(r"([A-Z]+)(\d+)")
+
+
+def uncached_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet name, the cells (0-based) of an .xlsx/.xlsm holding a formula with no stored result."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            found = {}
+            for member in zf.namelist():
+                if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+                    continue
+                xml = zf.read(member)
+                if b"<f" not in xml or not any(p.search(xml) for p in _NO_RESULT):
+                    continue
+                cells = _sheet_uncached(xml.decode("utf-8", "replace"))
+                if cells:
+                    found[member] = cells
+            if not found:
+                return {}
+            names = _sheet_members(zf)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    return {names[m]: cells for m, cells in found.items() if m in names}
+
+
+def _sheet_uncached(xml: str) -> dict[tuple[int, int], str]:
+    cells: dict[tuple[int, int], str] = {}
+    shared: list[tuple[str, str]] = []  # (cell, shared index) of formulas written once for a range
+    for m in _CELL_FORMULA.finditer(xml):
+        at = dict(_ATTR.findall(m.group(1))).get("r", "")
+        f_attrs = dict(_ATTR.findall(m.group(2)))
+        text = html.unescape(m.group(3) or "")
+        if text:
+            cells[_position(at)] = text
+        elif f_attrs.get("t") == "shared" and "si" in f_attrs:
+            shared.append((at, f_attrs["si"]))
+    if shared:
+        from openpyxl.formula.translate import Translator
+
+        masters = {}
+        for m in _SHARED_MASTER.finditer(xml):
+            f_attrs = dict(_ATTR.findall(m.group(2)))
+            at = dict(_ATTR.findall(m.group(1))).get("r", "")
+            masters[f_attrs.get("si")] = (at, html.unescape(m.group(3)))
+        for at, si in shared:
+            if si in masters:
+                origin, text = masters[si]
+                moved = Translator(f"={text}", origin=origin).translate_formula(at)
+                cells[_position(at)] = moved.lstrip("=")
+    return cells
+
+
+def _position(address: str) -> tuple[int, int]:
+    m = _ADDRESS.fullmatch(address)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet XML member → sheet name, from the workbook and its relationships."""
+    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for m in re.finditer(r"<Relationship\b([^>]*)>", rels):
+        a = dict(_ATTR.findall(m.group(1)))
+        target = a.get("Target", "").lstrip("/")
+        targets[a.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    names = {}
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", book):
+        a = dict(_ATTR.findall(m.group(1)))
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        if rid in targets:
+            names[targets[rid]] = html.unescape(a.get("name", ""))
+    return names
 
 
 def _reason(exc: Exception) -> str:
@@ -120,6 +221,13 @@ def write_grid(table: pd.DataFrame, path: Path) -> Path:
     """Write a table laid out as the report prints it: no header row, no index."""
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False, header=False, encoding=CSV_ENCODING)
+    return path
+
+
+def write_template(path: Path, unit: str, year: int) -> Path:
+    """Write the return workbook to send to `unit` (empty: a generic copy)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_return_template(path, unit, year)
     return path
 
 

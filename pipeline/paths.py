@@ -129,6 +129,20 @@ class Paths:
         return self.aggregated / "county_findings.csv"
 
     @property
+    def register(self) -> Path:
+        """The register of returns: each unit of units.csv as received, missing, duplicate …"""
+        return self.out / "register.csv"
+
+    @property
+    def templates(self) -> Path:
+        return self.out / "templates"
+
+    def template(self, unit: str) -> Path:
+        """The return workbook to send to `unit` (empty: the blank generic copy)."""
+        name = safe_name(unit) if unit else "空白模板"
+        return self.templates / f"{name}{self.year}年政府信息公开工作年度报告数据.xlsx"
+
+    @property
     def tables(self) -> Path:
         return self.out / "tables"
 
@@ -160,7 +174,7 @@ class Paths:
     def products_after(self, stage: str) -> list[Path]:
         order = ["ingest", "validate", "aggregate", "render"]
         owned = {
-            "ingest": [self.ingested],
+            "ingest": [self.ingested, self.register],
             "validate": [self.validated, self.issues_csv, self.issues_html, self.feedback],
             "aggregate": [self.aggregated],
             "render": [self.tables, self.report_html, self.report_md],

@@ -50,6 +50,18 @@ RULES: dict[str, Rule] = {
             "文件中没有年报表格",
             "文件“{file}”中找不到年报表格（表二、表三、表四），未能读取。",
         ),
+        Rule(
+            "file.old_format",
+            ERROR,
+            "旧格式报表",
+            "文件“{file}”是2019年试行格式的报表（含“{labels}”），未读取；请按2021年格式（国办公开办函〔2021〕30号）重新填报。",
+        ),
+        Rule(
+            "file.formula_derived",
+            INFO,
+            "公式未保存结果",
+            "{unit}报送的文件“{file}”中有{count}个公式没有保存计算结果（文件可能由其他软件另存），已按公式引用的单元格求和得出：{cells}。",
+        ),
         Rule("file.table_missing", ERROR, "缺少表格", "{unit}报送的文件“{file}”中找不到{table}。"),
         Rule(
             "file.cell_missing",

@@ -90,6 +90,11 @@ class Report:
     draft: bool = False  # rendered from data that did not pass validation
 
 
+def missing_note(units: list[str], year: int) -> str:
+    """The report's note naming the units whose return is missing (rendered with --allow-missing)."""
+    return f"以下{len(units)}个单位未报送{year}年度年报数据，未计入本报告的汇总数据：{'、'.join(units)}。"
+
+
 def narrative(source: str, context: dict) -> dict[str, str]:
     """The narrative parts (preamble, 一, 五, 六) rendered from a jinja2 text with blocks of those names."""
     try:

@@ -12,7 +12,7 @@ from pipeline import aggregate as agg
 from pipeline import feedback, io
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
-from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
+from pipeline.ingest import MISSING, RECEIVED, ReturnRead, ingested, register, return_read
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
 from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
@@ -51,7 +51,7 @@ def read_year(paths: Paths, progress: Progress | None = None):
     for path in paths.return_files():
         name = paths.relative(path)
         try:
-            reads.append(return_read(name, io.read_sheets(path)))
+            reads.append(return_read(name, io.read_sheets(path), io.formula_lookup(path)))
         except io.UnreadableFile as exc:
             reads.append(ReturnRead(name, error=str(exc)))
         if progress:
@@ -67,6 +67,7 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
         io.write_cells(cells, paths.ingested_cells),
         io.write_csv(returns, paths.ingested_returns),
         io.write_csv(findings, paths.ingested_findings),
+        io.write_csv(register(returns, units), paths.register),
     ]
     received = int((returns["status"] == RECEIVED).sum())
     return StageResult(
@@ -90,6 +91,15 @@ def last_year(paths: Paths) -> LastYear:
     return LastYear(
         prev.year, None, f"既没有{prev.year}年度的报表文件夹，也没有{prev.year}年度的运行结果"
     )
+
+
+def run_template(paths: Paths) -> StageResult:
+    """Write a return workbook for every unit of units.csv, and a blank generic copy."""
+    check_inputs(paths)
+    units = io.read_units(paths.units)
+    written = [io.write_template(paths.template(name), name, paths.year) for name in units["name"]]
+    written.append(io.write_template(paths.template(""), "", paths.year))
+    return StageResult("template", {"units": len(units)}, written)
 
 
 def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
@@ -131,10 +141,17 @@ def document_time(year: int) -> datetime:
     return datetime(year + 1, 1, 1)
 
 
-def run_aggregate(paths: Paths, *, draft: bool = False) -> StageResult:
+def blocking(findings, allow_missing: bool):
+    """The findings that stand in the way of the county report (a unit that sent nothing does
+    not, with `allow_missing`: the report names it instead)."""
+    return findings[findings["rule"] != "register.missing"] if allow_missing else findings
+
+
+def run_aggregate(paths: Paths, *, draft: bool = False, allow_missing: bool = False) -> StageResult:
     """Sum the received returns into the county table and check it again; refuse while errors
-    stand, unless a draft is asked for."""
-    findings = io.read_csv(paths.validated_findings)
+    stand, unless a draft is asked for (with `allow_missing`, a unit that sent nothing does not
+    block: the report names it)."""
+    findings = blocking(io.read_csv(paths.validated_findings), allow_missing)
     io.remove(paths.products_after("aggregate"))
     if has_errors(findings) and not draft:
         n = severity_counts(findings)["error"]
@@ -161,9 +178,10 @@ def run_aggregate(paths: Paths, *, draft: bool = False) -> StageResult:
     )
 
 
-def run_render(paths: Paths, *, draft: bool = False) -> StageResult:
+def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False) -> StageResult:
     """Write the county report and its tables from the aggregated cells; with errors, only as a
-    draft marked 草稿（数据未通过校验） when one is asked for."""
+    draft marked 草稿（数据未通过校验） when one is asked for (with `allow_missing`, the units that
+    sent nothing are named in the report's notes)."""
     if not paths.county_cells.exists():
         return StageResult(
             "render",
@@ -171,7 +189,7 @@ def run_render(paths: Paths, *, draft: bool = False) -> StageResult:
             message="没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。",
         )
     unchecked = has_errors(io.read_csv(paths.county_findings)) or has_errors(
-        io.read_csv(paths.validated_findings)
+        blocking(io.read_csv(paths.validated_findings), allow_missing)
     )
     if unchecked and not draft:
         return StageResult("render", blocked=True, message="全县汇总数据未通过校验，未生成报告。")
@@ -191,6 +209,7 @@ def run_render(paths: Paths, *, draft: bool = False) -> StageResult:
         values=values,
         narrative=rnd.narrative(source, context),
         draft=unchecked,
+        notes=_missing_notes(paths) if allow_missing else (),
     )
     io.remove(paths.products_after("render"))
     written = [io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]
@@ -200,7 +219,13 @@ def run_render(paths: Paths, *, draft: bool = False) -> StageResult:
         )
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
-    return StageResult("render", {"reports": 1}, written)
+    return StageResult("render", {"reports": 1, "draft": int(unchecked)}, written)
+
+
+def _missing_notes(paths: Paths) -> tuple[str, ...]:
+    register = io.read_csv(paths.register)
+    missing = register.loc[register["status"] == MISSING, "unit"].tolist()
+    return (rnd.missing_note(missing, paths.year),) if missing else ()
 
 
 def run_render_unit(paths: Paths, unit: str) -> StageResult:

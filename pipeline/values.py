@@ -100,3 +100,75 @@ def _checked(number: Decimal, text: str, raw_type: str, scale: int) -> Reading:
         problem = "应为整数" if scale == 0 else f"小数位数超过{scale}位"
         return Reading(text, raw_type, "error", None, problem)
     return Reading(text, raw_type, "number", int(scaled))
+
+
+# -- formulas saved without their result ------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A cell holding a formula whose result was never stored (e.g. a file saved by openpyxl)."""
+
+    text: str  # the formula as written, without the leading `=`
+
+
+_REF = r"\$?([A-Z]{1,3})\$?(\d+)"
+_TERM = re.compile(rf"{_REF}(?::{_REF})?")
+_SUM = re.compile(r"SUM\(([^()]*)\)")
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def formula_cells(text: str) -> tuple[tuple[int, int], ...] | None:
+    """The cells (0-based row, column) a formula adds up, or None unless it is a plain sum.
+
+    A plain sum is `SUM(...)` of cells and ranges, `A1+B1+…`, or terms of both joined by `+`,
+    all on the formula's own sheet.
+    """
+    expr = text.lstrip("=").replace(" ", "").upper()
+    terms: list[str] = []
+    for term in expr.split("+"):
+        inner = _SUM.fullmatch(term)
+        terms.extend(inner.group(1).split(",") if inner else [term])
+    cells: list[tuple[int, int]] = []
+    for term in terms:
+        m = _TERM.fullmatch(term)
+        if m is None:
+            return None
+        c1, r1 = _column_index(m.group(1)), int(m.group(2)) - 1
+        if m.group(3) is None:
+            cells.append((r1, c1))
+            continue
+        c2, r2 = _column_index(m.group(3)), int(m.group(4)) - 1
+        cells.extend(
+            (r, c)
+            for r in range(min(r1, r2), max(r1, r2) + 1)
+            for c in range(min(c1, c2), max(c1, c2) + 1)
+        )
+    return tuple(cells)
+
+
+def derived_reading(formula: Formula, raw_at, scale: int, depth: int = 0) -> Reading:
+    """A formula without a stored result, derived from the cells it adds up (`raw_at(r, c)`
+    gives a cell's raw value); never read as 0 or blank."""
+    text = f"={formula.text}"
+    parts = formula_cells(formula.text)
+    if parts is None or depth > 8:
+        return Reading(text, "formula", "error", None, "是没有保存计算结果的公式，且无法推算")
+    total = 0
+    for r, c in parts:
+        raw = raw_at(r, c)
+        part = (
+            derived_reading(raw, raw_at, scale, depth + 1)
+            if isinstance(raw, Formula)
+            else read_cell(raw, scale)
+        )
+        if part.value is None:
+            return Reading(
+                text, "formula", "error", None, "是没有保存计算结果的公式，其引用的单元格无法读取"
+            )
+        total += part.value
+    return Reading(text, "formula", "derived", total)

@@ -16,12 +16,27 @@ from typing import BinaryIO
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, S4_RESULTS, SECTIONS, grid
+from pipeline.format2021 import (
+    S2,
+    S3,
+    S3_OUTCOMES,
+    S3_PARTS,
+    S4,
+    S4_GROUPS,
+    S4_RESULTS,
+    S6,
+    SECTIONS,
+    grid,
+)
 
 TEMPLATE_VERSION = "xxgk-2021.1"
 COVER_SHEET = "封面"
+GUIDE_SHEET = "填报说明"
 COVER_UNIT, COVER_YEAR, COVER_VERSION = "填报单位", "报告年度", "模板版本"
 GRID_TOP = 2  # the table starts on the third row of its sheet, below its title
+# NOTE: the template asks for what a department can know: 万元 to the 元 (4 decimals), 元 to the 分;
+# the reader keeps more (values.py) so that a return typed elsewhere is never rounded.
+TEMPLATE_DECIMALS = {"万元": 4, "元": 2}
 
 CellKey = tuple[str, str, str]  # (section, row, col)
 
@@ -75,19 +90,73 @@ def write_return(
         }
     )
     fmt = _formats(wb)
-    cover = wb.add_worksheet(COVER_SHEET)
-    cover.set_column(0, 0, 14)
-    cover.set_column(1, 1, 40)
-    cover.merge_range(0, 0, 0, 1, f"{year}年政府信息公开工作年度报告数据", fmt["title"])
-    for i, (label, value) in enumerate(
-        ((COVER_UNIT, unit), (COVER_YEAR, year), (COVER_VERSION, TEMPLATE_VERSION)), start=2
-    ):
-        cover.write(i, 0, label, fmt["header"])
-        cover.write(i, 1, value, fmt["label"])
+    _write_cover(wb.add_worksheet(COVER_SHEET), unit, year, fmt)
     totals = formula_totals() if formulas else {}
     for code in SECTIONS:
         _write_section(wb.add_worksheet(sheet_name(code)), code, values, totals, fmt)
+    _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt)
     wb.close()
+
+
+def write_template(target: str | Path | BinaryIO, unit: str, year: int) -> None:
+    """Write a blank return for `unit` (or, with `unit` empty, a generic one) ready to send out."""
+    write_return(target, unit, year, {}, formulas=True)
+
+
+def _write_cover(ws, unit: str, year: int, fmt) -> None:
+    """The cover: the unit and the year written in and locked (a generic copy leaves the unit open)."""
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 40)
+    ws.merge_range(0, 0, 0, 1, f"{year}年政府信息公开工作年度报告数据", fmt["title"])
+    fields = ((COVER_UNIT, unit), (COVER_YEAR, year), (COVER_VERSION, TEMPLATE_VERSION))
+    for i, (label, value) in enumerate(fields, start=2):
+        ws.write(i, 0, label, fmt["header"])
+        if label == COVER_UNIT and not unit:
+            ws.write_blank(i, 1, None, fmt["open"])
+            ws.data_validation(i, 1, i, 1, _UNIT_PROMPT)
+        else:
+            ws.write(i, 1, value, fmt["label"])
+    ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+def guide_lines() -> list[str]:
+    """The instructions sheet: how to fill the return and the consistency rules, from the format."""
+    s3_parts = "＋".join(f"“{S3.col(c).label}”" for c in S3_PARTS)
+    first, last = S3.row(S3_OUTCOMES[0]), S3.row(S3_OUTCOMES[-1])
+    results = [r for r in S4_RESULTS if r != "total"]
+    s4_parts = "＋".join(f"“{S4_RESULTS[r]}”" for r in results)
+    groups = "、".join(f"“{'·'.join(path)}”" for path in S4_GROUPS.values())
+    new, carried_in, total, out = (
+        S3.row(c).label for c in ("new", "carried_in", "outcome_total", "carried_out")
+    )
+    amount = S2.col("amount")
+    notices, noticed, collected = (c.label for c in S6.cols)
+    counts = "、".join(s.short for s in SECTIONS.values())
+    return [
+        f"{GUIDE_SHEET}（模板版本 {TEMPLATE_VERSION}，按《中华人民共和国政府信息公开工作年度报告格式》填写）",
+        "一、怎样填写",
+        f"1.{COVER_UNIT}和{COVER_YEAR}已写在“{COVER_SHEET}”工作表上，请勿改动；不要增删、移动或改名工作表和行列。",
+        "2.只在白色单元格中填写；灰色单元格是公式自动计算的合计，不必填写。",
+        f"3.{counts}中的件数填写0或正整数，没有的填0，不要填“/”“无”或留空。",
+        f"4.“{amount.label}”填写不小于0的数，最多{TEMPLATE_DECIMALS[amount.unit]}位小数（1元＝0.0001万元）；"
+        f"信息处理费的金额以元为单位，最多{TEMPLATE_DECIMALS['元']}位小数。",
+        "二、表内数据应当符合的关系（不符合的报表将被退回）",
+        f"1.{S3.short}每一行：“{S3.col('total').label}”＝{s3_parts}。",
+        f"2.{S3.short}每一列：“{total}”＝“{first.label}”至“{last.label}”共{len(S3_OUTCOMES)}项之和。",
+        f"3.{S3.short}每一列：“{new}”＋“{carried_in}”＝“{total}”＋“{out}”。",
+        f"4.{S4.short}{groups}每组：“{S4_RESULTS['total']}”＝{s4_parts}。",
+        f"5.{S6.short}：“{collected}”大于0时，“{notices}”至少为1；“{noticed}”不小于“{collected}”。",
+    ]
+
+
+def _write_guide(ws, fmt) -> None:
+    ws.set_column(0, 0, 110)
+    for i, line in enumerate(guide_lines()):
+        style = (
+            fmt["title"] if i == 0 else (fmt["guide_head"] if "、" in line[:2] else fmt["guide"])
+        )
+        ws.write_string(i, 0, line, style)
+    ws.protect("", {"format_columns": True, "format_rows": True})
 
 
 def _write_section(ws, code: str, values, totals, fmt) -> None:
@@ -123,7 +192,7 @@ def _write_section(ws, code: str, values, totals, fmt) -> None:
             ws.write_formula(r, c, f"=SUM({refs})", style, _plain(result))
         else:
             _write_value(ws, r, c, values.get(key), style)
-            ws.data_validation(r, c, r, c, _validation(scale))
+            ws.data_validation(r, c, r, c, _validation(section.col(cell.col).unit, scale, r, c))
     ws.protect("", {"format_columns": True, "format_rows": True})
 
 
@@ -151,7 +220,18 @@ def _plain(d: Decimal) -> int | float:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _validation(scale: int) -> dict:
+_UNIT_PROMPT = {
+    "validate": "length",
+    "criteria": ">",
+    "value": 1,
+    "input_title": "填写说明",
+    "input_message": "请填写本单位全称，与单位名册一致。",
+    "error_title": "单位名称无效",
+    "error_message": "请填写本单位全称。",
+}
+
+
+def _validation(unit: str, scale: int, r: int, c: int) -> dict:
     if scale == 0:
         return {
             "validate": "integer",
@@ -162,14 +242,15 @@ def _validation(scale: int) -> dict:
             "error_title": "数值无效",
             "error_message": "此处只能填写0或正整数。",
         }
+    decimals = TEMPLATE_DECIMALS[unit]
+    at = xl_rowcol_to_cell(r, c)
     return {
-        "validate": "decimal",
-        "criteria": ">=",
-        "value": 0,
+        "validate": "custom",
+        "value": f"=AND(ISNUMBER({at}),{at}>=0,ROUND({at},{decimals})={at})",
         "input_title": "填写说明",
-        "input_message": "请填写金额（不小于0）；没有则填0。",
+        "input_message": f"请填写金额（单位：{unit}，不小于0，最多{decimals}位小数）；没有则填0。",
         "error_title": "金额无效",
-        "error_message": "此处只能填写不小于0的金额。",
+        "error_message": f"此处只能填写不小于0、最多{decimals}位小数的金额（单位：{unit}）。",
     }
 
 
@@ -198,6 +279,9 @@ def _formats(wb) -> dict:
         "money": wb.add_format(
             {**base, "align": "center", "num_format": "0.0000##", "locked": False}
         ),
+        "open": wb.add_format({**base, "align": "left", "locked": False}),
+        "guide": wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True}),
+        "guide_head": wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True}),
         "total": wb.add_format(
             {**base, "align": "center", "num_format": "0", "bg_color": "#F2F2F2"}
         ),

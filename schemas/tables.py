@@ -25,11 +25,11 @@ class IngestedCells(pa.DataFrameModel):
     row: Series[str] = pa.Field(isin=_ROWS, description="行代码")
     col: Series[str] = pa.Field(isin=_COLS, description="列代码")
     raw_type: Series[str] = pa.Field(
-        isin=["number", "text", "empty", "bool", "date"], description="原始类型"
+        isin=["number", "text", "empty", "bool", "date", "formula"], description="原始类型"
     )
     text: Series[str] = pa.Field(description="填写内容（原样）")
     read_as: Series[str] = pa.Field(
-        isin=["number", "blank", "nil", "error"], description="读取方式"
+        isin=["number", "blank", "nil", "error", "derived"], description="读取方式"
     )
     value: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="读取的数值（整数，单位为 10^-scale）"

@@ -2,6 +2,7 @@
 
     python scripts/bench.py            # 1,000 returns
     python scripts/bench.py -n 10000
+    python scripts/bench.py --reading  # reading throughput: own template vs messy layouts
 
 Figures are printed, never asserted: timing belongs here, not in the test suite.
 """
@@ -22,11 +23,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline import io  # noqa: E402
+from pipeline.ingest import return_read  # noqa: E402
 from pipeline.paths import Paths  # noqa: E402
 from pipeline.run import run_aggregate, run_ingest, run_render, run_validate  # noqa: E402
 from pipeline.validate import validated_findings  # noqa: E402
 from pipeline.workbook import write_return  # noqa: E402
 from scripts.make_sample import unit_values  # noqa: E402
+from tests.messy import corpus  # noqa: E402
 
 DISTINCT = (
     50  # distinct workbooks written; the rest are byte copies (writing is not what we measure)
@@ -54,10 +57,50 @@ def synthetic_year(root: Path, n: int, year: int = 2023) -> Paths:
     return Paths(root / "raw", root / "output", year)
 
 
+def messy_returns(folder: Path, n: int) -> list[Path]:
+    """n readable returns of the messy corpus's mixed layouts, distinct files (no byte copies)."""
+    names = [f"测试县第{i:05d}局" for i in range(n + 64)]
+    files: list[Path] = []
+    start = 0
+    while len(files) < n:
+        cases = corpus(folder / f"round{start}", 2023, names[start : start + 64])
+        files.extend(folder / f"round{start}" / c.file for c in cases if c.cells is not None)
+        start += len(cases)
+        names.extend(f"测试县第{i:05d}局" for i in range(len(names), len(names) + 64))
+    return files[:n]
+
+
+def reading_throughput(files: list[Path]) -> float:
+    """Returns read per second: opening the workbook and finding its tables (one process)."""
+    start = time.perf_counter()
+    for path in files:
+        return_read(path.name, io.read_sheets(path), io.formula_lookup(path))
+    return len(files) / (time.perf_counter() - start)
+
+
+def reading(n: int) -> None:
+    """Print reading throughput for the project's own template and for messy layouts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        own = synthetic_year(Path(tmp) / "own", n).return_files()
+        messy = messy_returns(Path(tmp) / "messy", n)
+        for files in (own, messy):  # NOTE: a first pass warms the disk cache
+            for path in files:
+                path.read_bytes()
+        print(f"读取 reading (one process), {n} returns each:")
+        print(f"  own template  {reading_throughput(own):8.0f} returns/s")
+        print(f"  messy layouts {reading_throughput(messy):8.0f} returns/s  ({len(messy)} files)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="xxgk 性能测试")
     parser.add_argument("-n", type=int, default=1000, help="报表份数（默认 1000）")
+    parser.add_argument(
+        "--reading", action="store_true", help="只测读取：本项目模板与各种不规范版式的吞吐量"
+    )
     args = parser.parse_args()
+    if args.reading:
+        reading(args.n)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         paths = synthetic_year(Path(tmp), args.n)
         print(f"报表份数 returns: {args.n}")

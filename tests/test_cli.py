@@ -2,6 +2,7 @@
 
 from typer.testing import CliRunner
 
+from pipeline import io
 from pipeline.cli import app
 from tests.helpers import raw_year, with_totals
 
@@ -102,3 +103,25 @@ def test_the_entry_point_explains_a_usage_error_in_chinese(monkeypatch, capsys):
         main()
     assert exit_.value.code == 2
     assert capsys.readouterr().err.startswith("xxgk：参数有误：Invalid value for '--year'")
+
+
+def test_allow_missing_renders_with_the_missing_units_named(tmp_path):
+    paths = raw_year(
+        tmp_path,
+        {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})},
+        units=["古县水利局", "古县审计局", "岳阳镇"],
+    )
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    blocked = runner.invoke(app, args)
+    assert blocked.exit_code == 1 and not paths.report_md.exists()
+    result = runner.invoke(app, [*args, "--allow-missing"])
+    assert result.exit_code == 0, result.stderr
+    note = "以下2个单位未报送2023年度年报数据，未计入本报告的汇总数据：古县审计局、岳阳镇。"
+    assert f"> {note}" in paths.report_md.read_text("utf-8")
+    assert note in paths.report_html.read_text("utf-8")
+    register = io.read_csv(paths.register)
+    assert register[["unit", "status", "files"]].values.tolist() == [
+        ["古县水利局", "received", "returns/古县水利局.xlsx"],
+        ["古县审计局", "missing", ""],
+        ["岳阳镇", "missing", ""],
+    ]

@@ -1,5 +1,7 @@
 """Ingest: return workbooks → the long cell table, the register of returns, and reading findings."""
 
+import pandas as pd
+
 from pipeline import io
 from pipeline.ingest import UnitIndex, ingested, return_read
 from pipeline.run import run_ingest
@@ -109,7 +111,8 @@ def test_a_workbook_without_the_tables_is_a_finding(tmp_path):
     wb.add_worksheet("Sheet1").write("A1", "随便写的内容")
     wb.close()
     run_ingest(paths)
-    assert ("file.no_tables", "", "returns/古县司法局.xlsx") in findings_of(paths)
+    # NOTE: the unit is told from the file name, so the register shows it as sent but unusable
+    assert findings_of(paths) == [("file.no_tables", "古县司法局", "returns/古县司法局.xlsx")]
 
 
 def test_ingested_keeps_cells_of_unknown_units_out_of_any_unit():
@@ -120,3 +123,57 @@ def test_ingested_keeps_cells_of_unknown_units_out_of_any_unit():
         [read], pd.DataFrame(columns=["code", "name", "kind", "aliases"]), 2023
     )
     assert cells.empty and returns["status"].tolist() == ["no_tables"]
+
+
+def test_a_file_naming_several_units_is_an_error_naming_the_candidates(tmp_path):
+    paths = raw_year(tmp_path, {}, units=["古县司法局", "古县水利局", "古县审计局"])
+    write_return(paths.returns_dir / "古县司法局古县水利局合报.xlsx", "", 2023, zeros())
+    run_ingest(paths)
+    findings = io.read_csv(paths.ingested_findings)
+    unknown = findings[findings["rule"] == "register.unknown_unit"]
+    assert unknown["message"].tolist() == [
+        "无法确定文件“returns/古县司法局古县水利局合报.xlsx”属于哪个单位（可能是：古县司法局、古县水利局），请在填报单位栏填写单位全称。"
+    ]
+    register = io.read_csv(paths.register)
+    stray = register[register["unit_code"] == ""]
+    assert stray[["status", "files"]].values.tolist() == [
+        ["unknown_unit", "returns/古县司法局古县水利局合报.xlsx"]
+    ]
+
+
+def test_the_unit_is_told_from_the_title_cell(tmp_path):
+    read = return_read(
+        "年报.xlsx", {"Sheet1": [["古县司法局2023年政府信息公开工作年度报告"], ["其他内容"]]}
+    )
+    index = UnitIndex(
+        pd.DataFrame({"code": ["A"], "name": ["古县司法局"], "kind": ["部门"], "aliases": [""]})
+    )
+    from pipeline.ingest import _identified
+
+    assert read.written_year == "古县司法局2023年政府信息公开工作年度报告"
+    assert _identified(read, index) == ["A"]
+
+
+def test_a_2019_trial_format_return_is_rejected_with_that_reason(tmp_path):
+    paths = raw_year(tmp_path, {}, units=["古县司法局"])
+    rows = [
+        ["古县司法局2020年政府信息公开工作年度报告"],
+        ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
+        ["规章", 0, 0, 0],
+    ]
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(paths.returns_dir / "司法局年报.xlsx")
+    ws = wb.add_worksheet()
+    for r, row in enumerate(rows):
+        ws.write_row(r, 0, row)
+    wb.close()
+    run_ingest(paths)
+    findings = io.read_csv(paths.ingested_findings)
+    assert findings[["rule", "unit"]].values.tolist() == [["file.old_format", "古县司法局"]]
+    assert findings["message"].iloc[0] == (
+        "文件“returns/司法局年报.xlsx”是2019年试行格式的报表（含“本年新制作数量”“本年新公开数量”“对外公开总数量”），"
+        "未读取；请按2021年格式（国办公开办函〔2021〕30号）重新填报。"
+    )
+    register = io.read_csv(paths.register)
+    assert register[["unit", "status"]].values.tolist() == [["古县司法局", "old_format"]]

@@ -1,0 +1,94 @@
+"""The return template: one per unit plus a generic copy, locked where it should be, with
+Chinese validation, formula totals, the 填报说明 sheet and the version mark; it reads back."""
+
+import openpyxl
+from typer.testing import CliRunner
+
+from pipeline import io
+from pipeline.cli import app
+from pipeline.format2021 import S3, S3_PARTS, SECTIONS
+from pipeline.ingest import return_read
+from pipeline.workbook import (
+    COVER_SHEET,
+    GUIDE_SHEET,
+    TEMPLATE_VERSION,
+    cell_address,
+    formula_totals,
+    guide_lines,
+    sheet_name,
+)
+from tests.helpers import raw_year
+
+
+def test_template_writes_one_workbook_per_unit_and_a_blank_copy(tmp_path):
+    paths = raw_year(tmp_path, {}, units=["古县司法局", "岳阳镇"])
+    result = CliRunner().invoke(
+        app,
+        ["template", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("模板：已为2个单位生成报表模板，另有空白模板1份")
+    written = sorted(p.name for p in paths.templates.iterdir())
+    assert written == sorted([paths.template(u).name for u in ("古县司法局", "岳阳镇", "")]), (
+        written
+    )
+    read = return_read("t.xlsx", io.read_sheets(paths.template("岳阳镇")))
+    assert (read.written_unit, read.written_year, read.version) == (
+        "岳阳镇",
+        "2023",
+        TEMPLATE_VERSION,
+    )
+    assert read.sections == tuple(SECTIONS)
+    # an untouched template reads as blanks (and zero totals), never as errors
+    assert {c[7] for c in read.cells} == {"blank", "number"}
+    blank = return_read("b.xlsx", io.read_sheets(paths.template("")))
+    assert blank.written_unit == "" and blank.written_year == "2023"
+
+
+def test_cover_is_locked_inputs_open_with_chinese_validation(tmp_path):
+    paths = raw_year(tmp_path, {}, units=["古县司法局"])
+    io.write_template(paths.template("古县司法局"), "古县司法局", 2023)
+    io.write_template(paths.template(""), "", 2023)
+    wb = openpyxl.load_workbook(paths.template("古县司法局"))
+    cover = wb[COVER_SHEET]
+    assert cover.protection.sheet and cover["B3"].value == "古县司法局"
+    assert cover["B3"].protection.locked and cover["B4"].protection.locked
+    s3 = wb[sheet_name("s3")]
+    assert s3.protection.sheet
+    part = s3[cell_address("s3", "new", "natural")]
+    total = s3[cell_address("s3", "new", "total")]
+    assert not part.protection.locked and total.protection.locked
+    parts = ",".join(cell_address("s3", "new", c) for c in S3_PARTS)
+    assert total.value == f"=SUM({parts})"
+    rules = {str(v.sqref): v for v in s3.data_validations.dataValidation}
+    count = rules[cell_address("s3", "new", "natural")]
+    assert (count.type, count.operator, count.formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert count.prompt == "请填写0或正整数；没有则填0。"
+    assert count.error == "此处只能填写0或正整数。"
+    s2 = wb[sheet_name("s2")]
+    at = cell_address("s2", "fees", "amount")
+    amount = {str(v.sqref): v for v in s2.data_validations.dataValidation}[at]
+    assert amount.type == "custom"
+    assert amount.formula1 == f"AND(ISNUMBER({at}),{at}>=0,ROUND({at},4)={at})"
+    assert "最多4位小数" in amount.prompt and "万元" in amount.error
+    generic = openpyxl.load_workbook(paths.template(""))[COVER_SHEET]
+    assert generic["B3"].value is None and not generic["B3"].protection.locked
+
+
+def test_the_guide_states_the_rules_in_the_format_labels(tmp_path):
+    lines = guide_lines()
+    row_rule = next(line for line in lines if line.startswith("1.表三每一行"))
+    for code in (*S3_PARTS, "total"):
+        assert f"“{S3.col(code).label}”" in row_rule
+    assert any(S3.row("carried_out").label in line for line in lines)
+    io.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")[GUIDE_SHEET]
+    assert [ws.cell(i + 1, 1).value for i in range(len(lines))] == lines
+
+
+def test_every_total_of_the_template_is_a_formula(tmp_path):
+    io.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    for section, row, col in formula_totals():
+        value = wb[sheet_name(section)][cell_address(section, row, col)].value
+        assert str(value).startswith("=SUM("), (section, row, col, value)
