@@ -129,7 +129,8 @@ def render(
     result = _guard(lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths))
     if result.blocked:
         raise _blocked(result)
-    _say(f"报告：已写出 {result.written[-2]} 等{len(result.written)}个文件", quiet)
+    shown = paths.unit_report_html(unit) if unit else paths.report_html
+    _say(f"报告：已写出 {shown} 等{len(result.written)}个文件", quiet)
 
 
 @app.command()
@@ -158,7 +159,10 @@ def report(
     rendered = _guard(lambda: run.run_render(paths))
     if rendered.blocked:
         raise _blocked(rendered)
-    _say(f"报告：已写出 {paths.report_html} 和 {paths.report_md}；各步骤产物在 {paths.out}/", quiet)
+    _say(
+        f"报告：已写出 {paths.report_html}、{paths.report_md} 和 {paths.report_docx}；各步骤产物在 {paths.out}/",
+        quiet,
+    )
 
 
 def main() -> None:

@@ -125,6 +125,13 @@ def write_text(text: str, path: Path) -> Path:
     return path
 
 
+def write_bytes(data: bytes, path: Path) -> Path:
+    """Write a file made in memory (a .docx, an .xlsx) in one go."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
 def read_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 

@@ -117,6 +117,10 @@ class Paths:
     def report_md(self) -> Path:
         return self.out / "report.md"
 
+    @property
+    def report_docx(self) -> Path:
+        return self.out / "report.docx"
+
     def unit_dir(self, unit: str) -> Path:
         return self.out / "units" / safe_name(unit)
 
@@ -126,6 +130,9 @@ class Paths:
     def unit_report_md(self, unit: str) -> Path:
         return self.unit_dir(unit) / "report.md"
 
+    def unit_report_docx(self, unit: str) -> Path:
+        return self.unit_dir(unit) / "report.docx"
+
     # -- what each stage owns, so a stage that runs again clears what came after it -------------
     def products_after(self, stage: str) -> list[Path]:
         order = ["ingest", "validate", "aggregate", "render"]
@@ -133,7 +140,7 @@ class Paths:
             "ingest": [self.ingested],
             "validate": [self.validated],
             "aggregate": [self.aggregated],
-            "render": [self.tables, self.report_html, self.report_md],
+            "render": [self.tables, self.report_html, self.report_md, self.report_docx],
         }
         return [p for s in order[order.index(stage) :] for p in owned[s]]
 

@@ -131,7 +131,7 @@ def table_rows(section: str, values: Values) -> list[list[dict]]:
     return [
         [
             {
-                "text": _cell_text(cell, section, values),
+                "text": cell_text(cell, section, values),
                 "kind": cell.kind,
                 "rowspan": cell.rowspan,
                 "colspan": cell.colspan,
@@ -142,7 +142,8 @@ def table_rows(section: str, values: Values) -> list[list[dict]]:
     ]
 
 
-def _cell_text(cell, section: str, values: Values) -> str:
+def cell_text(cell, section: str, values: Values) -> str:
+    """What a grid cell prints: its label, or its value as the report writes numbers."""
     if cell.kind != "value":
         return cell.text
     return number_text(values.get((section, cell.row, cell.col), 0), section, cell.col)
@@ -153,7 +154,7 @@ def layout_table(section: str, values: Values) -> pd.DataFrame:
     g = grid(section)
     rect = [[""] * g.n_cols for _ in range(g.n_rows)]
     for cell in g.cells:
-        rect[cell.r][cell.c] = _cell_text(cell, section, values)
+        rect[cell.r][cell.c] = cell_text(cell, section, values)
     return pd.DataFrame(rect)
 
 

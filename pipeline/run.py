@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import aggregate as agg
-from pipeline import io
+from pipeline import io, word
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
 from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
@@ -144,6 +144,7 @@ def run_render(paths: Paths) -> StageResult:
         )
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
+    written.append(io.write_bytes(word.report_docx(report), paths.report_docx))
     return StageResult("render", {"reports": 1}, written)
 
 
@@ -180,5 +181,6 @@ def run_render_unit(paths: Paths, unit: str) -> StageResult:
     written = [
         io.write_text(rnd.report_html(report), paths.unit_report_html(unit)),
         io.write_text(rnd.report_md(report), paths.unit_report_md(unit)),
+        io.write_bytes(word.report_docx(report), paths.unit_report_docx(unit)),
     ]
     return StageResult("render", {"reports": 1}, written)

@@ -101,3 +101,37 @@ def validated(tmp: Path, returns: dict[str, dict[CellKey, object]]) -> list[tupl
     run_validate(paths)
     findings = io.read_csv(paths.validated_findings)
     return [(f.unit, f.cell, f.rule) for f in findings.itertuples() if f.severity != "info"]
+
+
+def require_tool(name: str, present: bool, why: str) -> None:
+    """Skip, saying why, when a system tool is absent; in CI (CI=true) fail instead of skipping."""
+    import os
+
+    import pytest
+
+    if present:
+        return
+    message = (
+        f"{name} 不可用，{why}（Debian 软件包见 .ci/debian-packages.txt，make system-deps 安装）"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI 中不应缺少：{message}")
+    pytest.skip(message)
+
+
+def libreoffice_writer() -> str | None:
+    """The soffice that can open Word files (Writer installed, not just the launcher), or None."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if not soffice:
+        return None
+    program = Path(soffice).resolve().parent
+    return soffice if any(program.glob("libswlo.so*")) else None
+
+
+def numbers_in(text: str) -> list[str]:
+    """The standalone figures of a text, in order (`1.属于国家秘密` holds none; `456.5437` is one)."""
+    import re
+
+    return re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", text)
