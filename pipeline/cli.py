@@ -28,6 +28,13 @@ Out = Annotated[Path, typer.Option("--out", help="输出文件夹（其中写 <y
 Unit = Annotated[
     str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")
 ]
+AllUnits = Annotated[
+    bool,
+    typer.Option(
+        "--all-units",
+        help="生成每个单位的本机关报告（HTML、Markdown、Word），报表有错误的单位不生成",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要（适合定时任务）")]
 
 
@@ -122,10 +129,14 @@ def render(
     raw: Raw = Path("raw"),
     out: Out = Path("output"),
     unit: Unit = None,
+    all_units: AllUnits = False,
     quiet: Quiet = False,
 ) -> None:
-    """生成全县报告（或 --unit 指定单位的本机关报告）。示例：xxgk render --year 2023"""
+    """生成全县报告（或 --unit 指定单位、--all-units 每个单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
+    if all_units:
+        _all_unit_reports(paths, quiet)
+        return
     result = _guard(lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths))
     if result.blocked:
         raise _blocked(result)
@@ -139,13 +150,17 @@ def report(
     raw: Raw = Path("raw"),
     out: Out = Path("output"),
     unit: Unit = None,
+    all_units: AllUnits = False,
     quiet: Quiet = False,
 ) -> None:
-    """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室"""
+    """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室；xxgk report --year 2023 --all-units"""
     paths = Paths(raw, out, year)
     _guard(lambda: _ingest(paths, quiet))
     validated = _guard(lambda: run.run_validate(paths))
     _validated(validated, paths, quiet)
+    if all_units:
+        _all_unit_reports(paths, quiet)
+        return
     if unit:
         result = _guard(lambda: run.run_render_unit(paths, unit))
         if result.blocked:
@@ -163,6 +178,19 @@ def report(
         f"报告：已写出 {paths.report_html}、{paths.report_md} 和 {paths.report_docx}；各步骤产物在 {paths.out}/",
         quiet,
     )
+
+
+def _all_unit_reports(paths: Paths, quiet: bool) -> None:
+    """Render every unit's own report; say which units got none and why (exit 1 if any)."""
+    result = _guard(lambda: run.run_render_all_units(paths))
+    c = result.counts
+    _say(
+        f"本机关报告：{c['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {paths.units_dir}/；"
+        f"清单见 {paths.unit_reports}",
+        quiet,
+    )
+    if result.blocked:
+        raise _fail(f"{c['blocked']}个单位未生成本机关报告：{result.message}", EXIT_BLOCKED)
 
 
 def main() -> None:

@@ -37,6 +37,10 @@ class Paths:
     def narrative(self) -> Path:
         return self.raw / "narrative.md.j2"
 
+    def unit_narrative(self, unit: str) -> Path:
+        """A body's own narrative for its 本机关 report (jinja2, like narrative.md.j2)."""
+        return self.raw / "narratives" / f"{safe_name(unit)}.md.j2"
+
     def return_files(self) -> list[Path]:
         """Every file in returns/ (spreadsheets or not: a stray file is reported, not skipped)."""
         if not self.returns_dir.is_dir():
@@ -121,8 +125,21 @@ class Paths:
     def report_docx(self) -> Path:
         return self.out / "report.docx"
 
+    @property
+    def narrative_findings(self) -> Path:
+        return self.out / "narrative_findings.csv"
+
+    @property
+    def units_dir(self) -> Path:
+        return self.out / "units"
+
+    @property
+    def unit_reports(self) -> Path:
+        """The register of unit reports written by --all-units: which were written, which not and why."""
+        return self.units_dir / "index.csv"
+
     def unit_dir(self, unit: str) -> Path:
-        return self.out / "units" / safe_name(unit)
+        return self.units_dir / safe_name(unit)
 
     def unit_report_html(self, unit: str) -> Path:
         return self.unit_dir(unit) / "report.html"
@@ -133,6 +150,9 @@ class Paths:
     def unit_report_docx(self, unit: str) -> Path:
         return self.unit_dir(unit) / "report.docx"
 
+    def unit_narrative_findings(self, unit: str) -> Path:
+        return self.unit_dir(unit) / "narrative_findings.csv"
+
     # -- what each stage owns, so a stage that runs again clears what came after it -------------
     def products_after(self, stage: str) -> list[Path]:
         order = ["ingest", "validate", "aggregate", "render"]
@@ -140,7 +160,13 @@ class Paths:
             "ingest": [self.ingested],
             "validate": [self.validated],
             "aggregate": [self.aggregated],
-            "render": [self.tables, self.report_html, self.report_md, self.report_docx],
+            "render": [
+                self.tables,
+                self.report_html,
+                self.report_md,
+                self.report_docx,
+                self.narrative_findings,
+            ],
         }
         return [p for s in order[order.index(stage) :] for p in owned[s]]
 

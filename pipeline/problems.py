@@ -88,6 +88,25 @@ RULES: dict[str, Rule] = {
             "空白按0计",
             "{unit}有{count}个单元格为空或填写“/”“—”“无”等，已按0计算：{cells}。",
         ),
+        # the narrative of the report being rendered (pipeline/narrative_checks.py)
+        Rule(
+            "narrative.placeholder",
+            ERROR,
+            "报告文字有未替换的占位文字",
+            "{report}{part}有未替换的占位文字“{text}”：“{excerpt}”。请写成实际内容；数字一律用数据占位符（如 s3.new.total）从数据中取。",
+        ),
+        Rule(
+            "narrative.empty_part",
+            ERROR,
+            "报告部分没有内容",
+            "{report}{part}没有内容，请在报告文字模板的 {block} 块中填写。",
+        ),
+        Rule(
+            "narrative.year",
+            ERROR,
+            "报告文字的年度不符",
+            "{report}{part}出现“{text}”，不是本报告的{year}年度：“{excerpt}”。年度请用 year 占位符，不要照抄往年的文字。",
+        ),
         # the consistency rules of the format
         Rule(
             "s3.row_total",

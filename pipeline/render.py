@@ -87,25 +87,37 @@ class Report:
     notes: tuple[str, ...] = ()
 
 
-def narrative(source: str, context: dict) -> dict[str, str]:
-    """The narrative parts (preamble, 一, 五, 六) rendered from a jinja2 text with blocks of those names."""
+def narrative_blocks(source: str, context: dict) -> dict[str, str]:
+    """The narrative parts (preamble, 一, 五, 六) as the author's jinja2 text renders them.
+
+    A template error, or a missing preamble or part 一, is a NarrativeError; an empty part 五 or 六
+    is left for `narrative_checks` to report as a finding.
+    """
     try:
         template = _env.from_string(source)
         ctx = template.new_context(context)
         parts = {
-            name: "".join(template.blocks[name](ctx)).strip()
+            name: "".join(template.blocks[name](ctx)).strip() if name in template.blocks else ""
             for name in NARRATIVE_PARTS
-            if name in template.blocks
         }
     except TemplateError as exc:
         raise NarrativeError(f"{exc.__class__.__name__}: {exc}") from exc
-    missing = [name for name in NARRATIVE_PARTS if not parts.get(name)]
+    missing = [name for name in NARRATIVE_PARTS[:2] if not parts[name]]
     if missing:
         raise NarrativeError(f"缺少内容块：{'、'.join(missing)}（应有 {{% block part1 %}} 等）")
-    statement = context["fee_statement"]
-    if statement not in parts["part6"]:
-        parts["part6"] = f"{statement}\n\n{parts['part6']}"
     return parts
+
+
+def with_fee_statement(parts: dict[str, str], statement: str) -> dict[str, str]:
+    """The parts with part 六 opening on the fee sentence, unless the author wrote it in already."""
+    if statement in parts["part6"]:
+        return parts
+    return {**parts, "part6": f"{statement}\n\n{parts['part6']}".strip()}
+
+
+def narrative(source: str, context: dict) -> dict[str, str]:
+    """The narrative parts (preamble, 一, 五, 六) rendered from a jinja2 text with blocks of those names."""
+    return with_fee_statement(narrative_blocks(source, context), context["fee_statement"])
 
 
 def narrative_context(year: int, subject: str, values: Values, **extra: object) -> dict:

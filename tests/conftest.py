@@ -8,8 +8,9 @@ settings.load_profile("default")
 
 
 @pytest.fixture(scope="session")
-def sample_year(tmp_path_factory):
-    """The shipped sample year run once through `xxgk report`: its Paths (outputs in a temp folder)."""
+def sample_run(tmp_path_factory):
+    """The shipped sample year run once through `xxgk report`, then `xxgk render --all-units`:
+    the report command's result and the Paths (outputs in a temp folder)."""
     from typer.testing import CliRunner
 
     from pipeline.cli import app
@@ -19,5 +20,14 @@ def sample_year(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample_output")
     args = ["--year", "2023", "--raw", str(SAMPLE_RAW), "--out", str(out)]
     result = CliRunner().invoke(app, ["report", *args])
+    units = CliRunner().invoke(app, ["render", "--all-units", *args])
+    assert units.exit_code == 0, units.stderr
+    return result, Paths(SAMPLE_RAW, out, 2023)
+
+
+@pytest.fixture(scope="session")
+def sample_year(sample_run):
+    """The Paths of the sample year's outputs, the report having been written."""
+    result, paths = sample_run
     assert result.exit_code == 0, result.stderr
-    return Paths(SAMPLE_RAW, out, 2023)
+    return paths
