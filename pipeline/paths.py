@@ -126,6 +126,11 @@ class Paths:
         return self.out / "report.docx"
 
     @property
+    def summary_xlsx(self) -> Path:
+        """The analysts' workbook: county tables, every unit's cells, findings, register."""
+        return self.out / "summary.xlsx"
+
+    @property
     def narrative_findings(self) -> Path:
         return self.out / "narrative_findings.csv"
 
@@ -165,6 +170,7 @@ class Paths:
                 self.report_html,
                 self.report_md,
                 self.report_docx,
+                self.summary_xlsx,
                 self.narrative_findings,
             ],
         }

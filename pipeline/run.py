@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import aggregate as agg
-from pipeline import io, word
+from pipeline import io, summary, word
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
 from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
@@ -160,7 +160,22 @@ def run_render(paths: Paths) -> StageResult:
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
     written.append(io.write_bytes(word.report_docx(report), paths.report_docx))
+    written.append(io.write_bytes(_summary(paths, report), paths.summary_xlsx))
     return StageResult("render", {"reports": 1}, written)
+
+
+def _summary(paths: Paths, report: rnd.Report) -> bytes:
+    """The analysts' workbook of the county report `report`."""
+    returns = io.read_csv(paths.ingested_returns)
+    cells = agg.received_cells(io.read_cells(paths.ingested_cells), returns)
+    return summary.summary_xlsx(
+        report.title,
+        paths.year,
+        report.values,
+        cells,
+        io.read_csv(paths.validated_findings),
+        returns,
+    )
 
 
 def run_render_unit(paths: Paths, unit: str) -> StageResult:
