@@ -266,6 +266,7 @@ def report_context(report: Report) -> dict:
             s.part: {
                 "code": s.code,
                 "rows": table_rows(s.code, report.values),
+                "header_rows": grid(s.code).header_rows,
                 "markdown": table_markdown(s.code, report.values),
             }
             for s in TABLES

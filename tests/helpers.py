@@ -135,3 +135,31 @@ def numbers_in(text: str) -> list[str]:
     import re
 
     return re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", text)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium(tmp: Path, *args: str) -> str:
+    """Run headless Chromium (no network, a fresh profile under `tmp`) and return what it prints."""
+    import shutil
+    import subprocess
+
+    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    require_tool("Chromium", binary is not None, "无法在浏览器中检查网页版式")
+    profile = tmp / "chromium-profile"
+    command = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
