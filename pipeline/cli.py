@@ -175,7 +175,8 @@ def report(
     if rendered.blocked:
         raise _blocked(rendered)
     _say(
-        f"报告：已写出 {paths.report_html}、{paths.report_md} 和 {paths.report_docx}；各步骤产物在 {paths.out}/",
+        f"报告：已写出 {paths.report_html}、{paths.report_md} 和 {paths.report_docx}；"
+        f"分析用：{paths.summary_xlsx}、{paths.charts_html}；各步骤产物在 {paths.out}/",
         quiet,
     )
 

@@ -16,6 +16,10 @@ class Paths:
     out_root: Path
     year: int
 
+    def previous(self) -> Paths:
+        """The same places for the year before."""
+        return Paths(self.raw_root, self.out_root, self.year - 1)
+
     # -- inputs (raw/<year>/, never written by code) ------------------------------------------
     @property
     def raw(self) -> Path:
@@ -126,6 +130,11 @@ class Paths:
         return self.out / "report.docx"
 
     @property
+    def charts_html(self) -> Path:
+        """The analysts' charts: per-unit bars and the change from last year."""
+        return self.out / "charts.html"
+
+    @property
     def summary_xlsx(self) -> Path:
         """The analysts' workbook: county tables, every unit's cells, findings, register."""
         return self.out / "summary.xlsx"
@@ -171,6 +180,7 @@ class Paths:
                 self.report_md,
                 self.report_docx,
                 self.summary_xlsx,
+                self.charts_html,
                 self.narrative_findings,
             ],
         }

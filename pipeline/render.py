@@ -275,6 +275,11 @@ def report_context(report: Report) -> dict:
     }
 
 
+def page(template: str, **context: object) -> str:
+    """A page rendered from one of the package's templates (HTML autoescaped)."""
+    return _env.get_template(template).render(**context)
+
+
 def report_html(report: Report) -> str:
     """The report as one self-contained HTML page."""
     return _env.get_template("report.html.j2").render(**report_context(report))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import aggregate as agg
-from pipeline import io, summary, word
+from pipeline import charts, io, summary, word
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
 from pipeline.ingest import RECEIVED, ReturnRead, ingested, return_read
@@ -161,7 +161,45 @@ def run_render(paths: Paths) -> StageResult:
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
     written.append(io.write_bytes(word.report_docx(report), paths.report_docx))
     written.append(io.write_bytes(_summary(paths, report), paths.summary_xlsx))
+    written.append(io.write_text(_charts(paths, report), paths.charts_html))
     return StageResult("render", {"reports": 1}, written)
+
+
+def _charts(paths: Paths, report: rnd.Report) -> str:
+    """The analysts' charts page of the county report `report`."""
+    cells = agg.received_cells(
+        io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns)
+    )
+    last, source = previous_year_values(paths)
+    return charts.charts_html(report.title, paths.year, cells, report.values, last, source)
+
+
+def previous_year_values(paths: Paths) -> tuple[rnd.Values | None, str]:
+    """Last year's county figures and where they came from: read afresh from raw/<year-1>/, else
+    from a previous run's outputs; None (and where it looked) when neither is at hand."""
+    last = paths.previous()
+    if last.returns_dir.is_dir() and last.units.is_file():
+        reads = [_read_return(last, path) for path in last.return_files()]
+        cells, returns, _ = ingested(reads, io.read_units(last.units), last.year)
+        source = f"{last.raw} 中的报表"
+    elif last.ingested_cells.is_file() and last.ingested_returns.is_file():
+        cells = io.read_cells(last.ingested_cells)
+        returns = io.read_csv(last.ingested_returns)
+        source = f"上一年度的处理结果 {last.ingested}"
+    elif last.raw.is_dir():
+        return None, f"{last.raw} 中没有报表或单位名册"
+    else:
+        return None, f"{last.raw} 不存在"
+    county = agg.county_cells(agg.received_cells(cells, returns))
+    return rnd.values_of(county), source
+
+
+def _read_return(paths: Paths, path: Path) -> ReturnRead:
+    name = paths.relative(path)
+    try:
+        return return_read(name, io.read_sheets(path))
+    except io.UnreadableFile as exc:
+        return ReturnRead(name, error=str(exc))
 
 
 def _summary(paths: Paths, report: rnd.Report) -> bytes:
