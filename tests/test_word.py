@@ -149,3 +149,13 @@ def test_libreoffice_prints_every_figure_of_the_three_tables(county, tmp_path):
             for c in sorted(g.values.values(), key=lambda c: (c.r, c.c))
         ]
         assert printed == shown, section.code
+
+
+def test_a_missing_tool_fails_in_ci_and_is_skipped_with_a_reason_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI 中不应缺少：LibreOffice Writer 不可用"):
+        require_tool("LibreOffice Writer", False, "无法检查")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="make system-deps"):
+        require_tool("LibreOffice Writer", False, "无法检查")
+    require_tool("LibreOffice Writer", True, "无法检查")  # present: nothing happens
