@@ -37,6 +37,13 @@ Strict = Annotated[
 Draft = Annotated[
     bool, typer.Option("--draft", help="即使有错误也生成报告，每页标注“草稿（数据未通过校验）”")
 ]
+AllUnits = Annotated[
+    bool,
+    typer.Option(
+        "--all-units",
+        help="生成每个单位的本机关报告（HTML、Markdown、Word），报表有错误的单位不生成",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和摘要（适合定时任务）")]
 AllowMissing = Annotated[
     bool,
@@ -159,16 +166,21 @@ def render(
     out: Out = Path("output"),
     unit: Unit = None,
     draft: Draft = False,
+    all_units: AllUnits = False,
     quiet: Quiet = False,
 ) -> None:
-    """生成全县报告（或 --unit 指定单位的本机关报告）。示例：xxgk render --year 2023"""
+    """生成全县报告（或 --unit 指定单位、--all-units 每个单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
+    if all_units:
+        _all_unit_reports(paths, quiet)
+        return
     result = _guard(
         lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths, draft=draft)
     )
     if result.blocked:
         raise _blocked(result)
-    _say(f"报告：已写出 {result.written[-2]} 等{len(result.written)}个文件", quiet)
+    shown = paths.unit_report_html(unit) if unit else paths.report_html
+    _say(f"报告：已写出 {shown} 等{len(result.written)}个文件", quiet)
 
 
 @app.command()
@@ -179,14 +191,18 @@ def report(
     unit: Unit = None,
     strict: Strict = False,
     draft: Draft = False,
+    all_units: AllUnits = False,
     quiet: Quiet = False,
     allow_missing: AllowMissing = False,
 ) -> None:
-    """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室"""
+    """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室；xxgk report --year 2023 --all-units"""
     paths = Paths(raw, out, year)
     _guard(lambda: _ingest(paths, quiet))
     validated = _guard(lambda: run.run_validate(paths, strict=strict))
     _validated(validated, paths, quiet)
+    if all_units:
+        _all_unit_reports(paths, quiet)
+        return
     if unit:
         result = _guard(lambda: run.run_render_unit(paths, unit))
         if result.blocked:
@@ -200,9 +216,26 @@ def report(
     rendered = _guard(lambda: run.run_render(paths, draft=draft, allow_missing=allow_missing))
     if rendered.blocked:
         raise _blocked(rendered)
-    _say(f"报告：已写出 {paths.report_html} 和 {paths.report_md}；各步骤产物在 {paths.out}/", quiet)
+    _say(
+        f"报告：已写出 {paths.report_html}、{paths.report_md} 和 {paths.report_docx}；"
+        f"分析用：{paths.summary_xlsx}、{paths.charts_html}；各步骤产物在 {paths.out}/",
+        quiet,
+    )
     if rendered.counts.get("draft"):
         raise _fail(f"报告为草稿：数据有错误，请查看 {paths.issues_html}。", EXIT_BLOCKED)
+
+
+def _all_unit_reports(paths: Paths, quiet: bool) -> None:
+    """Render every unit's own report; say which units got none and why (exit 1 if any)."""
+    result = _guard(lambda: run.run_render_all_units(paths))
+    c = result.counts
+    _say(
+        f"本机关报告：{c['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {paths.units_dir}/；"
+        f"清单见 {paths.unit_reports}",
+        quiet,
+    )
+    if result.blocked:
+        raise _fail(f"{c['blocked']}个单位未生成本机关报告：{result.message}", EXIT_BLOCKED)
 
 
 def main() -> None:

@@ -258,12 +258,6 @@ _CORE_TIMES = re.compile(
 )
 
 
-def write_bytes(data: bytes, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
-
 FEEDBACK_SHEET = "校验问题"
 _FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
 
@@ -329,6 +323,13 @@ def _writable(ws, address: str):
 def write_text(text: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_bytes(data: bytes, path: Path) -> Path:
+    """Write a file made in memory (a .docx, an .xlsx) in one go."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
     return path
 
 

@@ -17,6 +17,10 @@ class Paths:
     year: int
     staging: Path | None = None  # where this run writes before its outputs are swapped into place
 
+    def previous(self) -> Paths:
+        """The same places for the year before."""
+        return Paths(self.raw_root, self.out_root, self.year - 1)
+
     # -- inputs (raw/<year>/, never written by code) ------------------------------------------
     @property
     def raw(self) -> Path:
@@ -37,6 +41,10 @@ class Paths:
     @property
     def narrative(self) -> Path:
         return self.raw / "narrative.md.j2"
+
+    def unit_narrative(self, unit: str) -> Path:
+        """A body's own narrative for its 本机关 report (jinja2, like narrative.md.j2)."""
+        return self.raw / "narratives" / f"{safe_name(unit)}.md.j2"
 
     def return_files(self) -> list[Path]:
         """Every file in returns/ (spreadsheets or not: a stray file is reported, not skipped)."""
@@ -161,14 +169,47 @@ class Paths:
     def report_md(self) -> Path:
         return self.out / "report.md"
 
+    @property
+    def report_docx(self) -> Path:
+        return self.out / "report.docx"
+
+    @property
+    def charts_html(self) -> Path:
+        """The analysts' charts: per-unit bars and the change from last year."""
+        return self.out / "charts.html"
+
+    @property
+    def summary_xlsx(self) -> Path:
+        """The analysts' workbook: county tables, every unit's cells, findings, register."""
+        return self.out / "summary.xlsx"
+
+    @property
+    def narrative_findings(self) -> Path:
+        return self.out / "narrative_findings.csv"
+
+    @property
+    def units_dir(self) -> Path:
+        return self.out / "units"
+
+    @property
+    def unit_reports(self) -> Path:
+        """The register of unit reports written by --all-units: which were written, which not and why."""
+        return self.units_dir / "index.csv"
+
     def unit_dir(self, unit: str) -> Path:
-        return self.out / "units" / safe_name(unit)
+        return self.units_dir / safe_name(unit)
 
     def unit_report_html(self, unit: str) -> Path:
         return self.unit_dir(unit) / "report.html"
 
     def unit_report_md(self, unit: str) -> Path:
         return self.unit_dir(unit) / "report.md"
+
+    def unit_report_docx(self, unit: str) -> Path:
+        return self.unit_dir(unit) / "report.docx"
+
+    def unit_narrative_findings(self, unit: str) -> Path:
+        return self.unit_dir(unit) / "narrative_findings.csv"
 
     # -- what each stage owns, so a stage that runs again clears what came after it -------------
     def products_after(self, stage: str) -> list[Path]:
@@ -177,7 +218,15 @@ class Paths:
             "ingest": [self.ingested, self.register],
             "validate": [self.validated, self.issues_csv, self.issues_html, self.feedback],
             "aggregate": [self.aggregated],
-            "render": [self.tables, self.report_html, self.report_md],
+            "render": [
+                self.tables,
+                self.report_html,
+                self.report_md,
+                self.report_docx,
+                self.summary_xlsx,
+                self.charts_html,
+                self.narrative_findings,
+            ],
         }
         return [p for s in order[order.index(stage) :] for p in owned[s]]
 

@@ -118,6 +118,25 @@ RULES: dict[str, Rule] = {
             "{unit}报送的文件“{file}”中，表二、表三、表四和信息处理费的{count}个单元格全部为空，报表可能未填写。",
             "一份报表的全部单元格都为空或“/”“—”“无”。",
         ),
+        # the narrative of the report being rendered (pipeline/narrative_checks.py)
+        Rule(
+            "narrative.placeholder",
+            ERROR,
+            "报告文字有未替换的占位文字",
+            "{report}{part}有未替换的占位文字“{text}”：“{excerpt}”。请写成实际内容；数字一律用数据占位符（如 s3.new.total）从数据中取。",
+        ),
+        Rule(
+            "narrative.empty_part",
+            ERROR,
+            "报告部分没有内容",
+            "{report}{part}没有内容，请在报告文字模板的 {block} 块中填写。",
+        ),
+        Rule(
+            "narrative.year",
+            ERROR,
+            "报告文字的年度不符",
+            "{report}{part}出现“{text}”，不是本报告的{year}年度：“{excerpt}”。年度请用 year 占位符，不要照抄往年的文字。",
+        ),
         # the consistency rules of the format
         Rule(
             "s3.row_total",

@@ -95,25 +95,37 @@ def missing_note(units: list[str], year: int) -> str:
     return f"以下{len(units)}个单位未报送{year}年度年报数据，未计入本报告的汇总数据：{'、'.join(units)}。"
 
 
-def narrative(source: str, context: dict) -> dict[str, str]:
-    """The narrative parts (preamble, 一, 五, 六) rendered from a jinja2 text with blocks of those names."""
+def narrative_blocks(source: str, context: dict) -> dict[str, str]:
+    """The narrative parts (preamble, 一, 五, 六) as the author's jinja2 text renders them.
+
+    A template error, or a missing preamble or part 一, is a NarrativeError; an empty part 五 or 六
+    is left for `narrative_checks` to report as a finding.
+    """
     try:
         template = _env.from_string(source)
         ctx = template.new_context(context)
         parts = {
-            name: "".join(template.blocks[name](ctx)).strip()
+            name: "".join(template.blocks[name](ctx)).strip() if name in template.blocks else ""
             for name in NARRATIVE_PARTS
-            if name in template.blocks
         }
     except TemplateError as exc:
         raise NarrativeError(f"{exc.__class__.__name__}: {exc}") from exc
-    missing = [name for name in NARRATIVE_PARTS if not parts.get(name)]
+    missing = [name for name in NARRATIVE_PARTS[:2] if not parts[name]]
     if missing:
         raise NarrativeError(f"缺少内容块：{'、'.join(missing)}（应有 {{% block part1 %}} 等）")
-    statement = context["fee_statement"]
-    if statement not in parts["part6"]:
-        parts["part6"] = f"{statement}\n\n{parts['part6']}"
     return parts
+
+
+def with_fee_statement(parts: dict[str, str], statement: str) -> dict[str, str]:
+    """The parts with part 六 opening on the fee sentence, unless the author wrote it in already."""
+    if statement in parts["part6"]:
+        return parts
+    return {**parts, "part6": f"{statement}\n\n{parts['part6']}".strip()}
+
+
+def narrative(source: str, context: dict) -> dict[str, str]:
+    """The narrative parts (preamble, 一, 五, 六) rendered from a jinja2 text with blocks of those names."""
+    return with_fee_statement(narrative_blocks(source, context), context["fee_statement"])
 
 
 def narrative_context(year: int, subject: str, values: Values, **extra: object) -> dict:
@@ -139,7 +151,7 @@ def table_rows(section: str, values: Values) -> list[list[dict]]:
     return [
         [
             {
-                "text": _cell_text(cell, section, values),
+                "text": cell_text(cell, section, values),
                 "kind": cell.kind,
                 "rowspan": cell.rowspan,
                 "colspan": cell.colspan,
@@ -150,7 +162,8 @@ def table_rows(section: str, values: Values) -> list[list[dict]]:
     ]
 
 
-def _cell_text(cell, section: str, values: Values) -> str:
+def cell_text(cell, section: str, values: Values) -> str:
+    """What a grid cell prints: its label, or its value as the report writes numbers."""
     if cell.kind != "value":
         return cell.text
     return number_text(values.get((section, cell.row, cell.col), 0), section, cell.col)
@@ -161,7 +174,7 @@ def layout_table(section: str, values: Values) -> pd.DataFrame:
     g = grid(section)
     rect = [[""] * g.n_cols for _ in range(g.n_rows)]
     for cell in g.cells:
-        rect[cell.r][cell.c] = _cell_text(cell, section, values)
+        rect[cell.r][cell.c] = cell_text(cell, section, values)
     return pd.DataFrame(rect)
 
 
@@ -261,6 +274,7 @@ def report_context(report: Report) -> dict:
             s.part: {
                 "code": s.code,
                 "rows": table_rows(s.code, report.values),
+                "header_rows": grid(s.code).header_rows,
                 "markdown": table_markdown(s.code, report.values),
             }
             for s in TABLES
@@ -268,6 +282,11 @@ def report_context(report: Report) -> dict:
         "notes": report.notes,
         "draft": DRAFT_MARK if report.draft else "",
     }
+
+
+def page(template: str, **context: object) -> str:
+    """A page rendered from one of the package's templates (HTML autoescaped)."""
+    return _env.get_template(template).render(**context)
 
 
 def report_html(report: Report) -> str:

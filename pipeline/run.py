@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline import aggregate as agg
-from pipeline import feedback, io
+from pipeline import charts, feedback, io, summary, word
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
 from pipeline.ingest import MISSING, RECEIVED, ReturnRead, ingested, register, return_read
+from pipeline.narrative_checks import narrative_findings
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
 from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
@@ -197,28 +200,43 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     config = io.read_config(paths.config)
     name = config.get("county", "全县")
     values = rnd.values_of(county)
-    source = io.read_text(paths.narrative) if paths.narrative.exists() else rnd.default_narrative()
+    if paths.narrative.exists():
+        source, file = io.read_text(paths.narrative), paths.relative(paths.narrative)
+    else:
+        source, file = rnd.default_narrative(), DEFAULT_UNIT_NARRATIVE
     context = rnd.narrative_context(
         paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max())
     )
+    blocks = rnd.narrative_blocks(source, context)
+    io.remove(paths.products_after("render"))
+    checked = narrative_findings(blocks, paths.year, report="全县报告", unit="全县", file=file)
+    findings_file = io.write_csv(checked, paths.narrative_findings)
+    if has_errors(checked):
+        return StageResult(
+            "render",
+            blocked=True,
+            message=f"报告文字有{len(checked)}个错误，未生成报告；明细见 {findings_file}。",
+        )
     report = rnd.Report(
         title=f"{name}{paths.year}年政府信息公开工作年度报告",
         subtitle="",
         year=paths.year,
         subject="全县",
         values=values,
-        narrative=rnd.narrative(source, context),
+        narrative=rnd.with_fee_statement(blocks, context["fee_statement"]),
         draft=unchecked,
         notes=_missing_notes(paths) if allow_missing else (),
     )
-    io.remove(paths.products_after("render"))
-    written = [io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]
+    written = [findings_file, io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]
     for section in TABLES:
         written.append(
             io.write_grid(rnd.layout_table(section.code, values), paths.section_table(section.code))
         )
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
+    written.append(io.write_bytes(word.report_docx(report), paths.report_docx))
+    written.append(io.write_bytes(_summary(paths, report), paths.summary_xlsx))
+    written.append(io.write_text(_charts(paths, report), paths.charts_html))
     return StageResult("render", {"reports": 1, "draft": int(unchecked)}, written)
 
 
@@ -228,38 +246,224 @@ def _missing_notes(paths: Paths) -> tuple[str, ...]:
     return (rnd.missing_note(missing, paths.year),) if missing else ()
 
 
+def _charts(paths: Paths, report: rnd.Report) -> str:
+    """The analysts' charts page of the county report `report`."""
+    cells = agg.received_cells(
+        io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns)
+    )
+    last, source = previous_year_values(paths)
+    return charts.charts_html(report.title, paths.year, cells, report.values, last, source)
+
+
+def previous_year_values(paths: Paths) -> tuple[rnd.Values | None, str]:
+    """Last year's county figures and where they came from: read afresh from raw/<year-1>/, else
+    from a previous run's outputs; None (and where it looked) when neither is at hand."""
+    last = paths.previous()
+    if last.returns_dir.is_dir() and last.units.is_file():
+        reads = [_read_return(last, path) for path in last.return_files()]
+        cells, returns, _ = ingested(reads, io.read_units(last.units), last.year)
+        source = f"{last.raw} 中的报表"
+    elif last.ingested_cells.is_file() and last.ingested_returns.is_file():
+        cells = io.read_cells(last.ingested_cells)
+        returns = io.read_csv(last.ingested_returns)
+        source = f"上一年度的处理结果 {last.ingested}"
+    elif last.raw.is_dir():
+        return None, f"{last.raw} 中没有报表或单位名册"
+    else:
+        return None, f"{last.raw} 不存在"
+    county = agg.county_cells(agg.received_cells(cells, returns))
+    return rnd.values_of(county), source
+
+
+def _read_return(paths: Paths, path: Path) -> ReturnRead:
+    name = paths.relative(path)
+    try:
+        return return_read(name, io.read_sheets(path))
+    except io.UnreadableFile as exc:
+        return ReturnRead(name, error=str(exc))
+
+
+def _summary(paths: Paths, report: rnd.Report) -> bytes:
+    """The analysts' workbook of the county report `report`."""
+    returns = io.read_csv(paths.ingested_returns)
+    cells = agg.received_cells(io.read_cells(paths.ingested_cells), returns)
+    return summary.summary_xlsx(
+        report.title,
+        paths.year,
+        report.values,
+        cells,
+        io.read_csv(paths.validated_findings),
+        returns,
+    )
+
+
 def run_render_unit(paths: Paths, unit: str) -> StageResult:
     """Write one body's own (本机关) report from its return, if the return has no errors."""
-    cells = io.read_cells(paths.ingested_cells)
-    returns = io.read_csv(paths.ingested_returns)
-    findings = io.read_csv(paths.validated_findings)
-    mine = returns[(returns["unit"] == unit) & (returns["status"] == RECEIVED)]
-    if mine.empty:
-        known = returns.loc[returns["status"] == RECEIVED, "unit"]
+    inputs = _unit_inputs(paths)
+    if unit not in inputs.received:
+        known = sorted(inputs.received)
         hint = (
             ""
-            if unit in set(returns["unit"])
-            else f"（已收到报表的单位：{'、'.join(sorted(known)[:8])}等）"
+            if unit in set(inputs.returns["unit"])
+            else f"（已收到报表的单位：{'、'.join(known[:8])}等）"
         )
         raise CannotStart(f"没有“{unit}”可用的报表{hint}")
+    outcome = unit_report(paths, inputs, unit)
+    return StageResult(
+        "render",
+        {"reports": int(not outcome.blocked)},
+        list(outcome.written),
+        blocked=outcome.blocked,
+        message=outcome.message,
+    )
+
+
+def run_render_all_units(paths: Paths) -> StageResult:
+    """Write every received unit's own report; a unit whose return or narrative has errors gets none."""
+    inputs = _unit_inputs(paths)
+    io.remove([paths.units_dir])
+    outcomes = []
+    for unit in _register_order(inputs):
+        try:
+            outcomes.append(unit_report(paths, inputs, unit))
+        except rnd.NarrativeError as exc:
+            message = f"{unit}的报告文字模板有误（{exc}），未生成本机关报告。"
+            outcomes.append(UnitOutcome(unit, "narrative_template", 1, message))
+    written = [p for o in outcomes for p in o.written]
+    written.append(io.write_csv(unit_reports_table(outcomes), paths.unit_reports))
+    blocked = [o for o in outcomes if o.blocked]
+    return StageResult(
+        "render",
+        {"reports": len(outcomes) - len(blocked), "blocked": len(blocked)},
+        written,
+        blocked=bool(blocked),
+        message="".join(o.message for o in blocked),
+    )
+
+
+@dataclass(frozen=True)
+class UnitInputs:
+    """What unit reports are made from: the ingested cells, the register and the findings."""
+
+    cells: pd.DataFrame
+    returns: pd.DataFrame
+    findings: pd.DataFrame
+    units: pd.DataFrame | None
+    received: dict[str, list[str]]  # unit -> its received return file(s)
+
+
+def _unit_inputs(paths: Paths) -> UnitInputs:
+    returns = io.read_csv(paths.ingested_returns)
+    received = returns[returns["status"] == RECEIVED]
+    return UnitInputs(
+        cells=io.read_cells(paths.ingested_cells),
+        returns=returns,
+        findings=io.read_csv(paths.validated_findings),
+        units=io.read_units(paths.units) if paths.units.exists() else None,
+        received=received.groupby("unit")["file"].apply(list).to_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """What became of one unit's report: written, or why not."""
+
+    unit: str
+    status: str  # written | return_errors | narrative_errors | narrative_template
+    errors: int = 0
+    message: str = ""
+    written: tuple[Path, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        return self.status != "written"
+
+
+UNIT_STATUS = {
+    "written": "已生成",
+    "return_errors": "未生成：报表有错误",
+    "narrative_errors": "未生成：报告文字有错误",
+    "narrative_template": "未生成：报告文字模板有误",
+}
+
+
+def unit_reports_table(outcomes: list[UnitOutcome]) -> pd.DataFrame:
+    """The register of unit reports: each unit, whether its report was written, and why not."""
+    return pd.DataFrame(
+        [
+            {
+                "unit": o.unit,
+                "status": o.status,
+                "状态": UNIT_STATUS[o.status],
+                "errors": o.errors,
+                "message": o.message,
+            }
+            for o in outcomes
+        ],
+        columns=["unit", "status", "状态", "errors", "message"],
+    )
+
+
+def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
+    """Write `unit`'s own report (HTML, Markdown, Word) unless its return or narrative has errors."""
+    io.remove([paths.unit_dir(unit)])
+    findings = inputs.findings
     errors = findings[(findings["unit"] == unit) & (findings["severity"] == "error")]
     if len(errors):
-        return StageResult(
-            "render", blocked=True, message=f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。"
-        )
-    unit_cells = cells[cells["file"].isin(mine["file"])]
+        message = f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。"
+        return UnitOutcome(unit, "return_errors", len(errors), message)
+    unit_cells = inputs.cells[inputs.cells["file"].isin(inputs.received[unit])]
     values = rnd.values_of(unit_cells)
-    context = rnd.narrative_context(paths.year, "本机关", values, unit=unit)
+    config = io.read_config(paths.config)
+    context = rnd.narrative_context(
+        paths.year,
+        "本机关",
+        values,
+        unit=unit,
+        county=config.get("county", ""),
+        kind=_kind_of(inputs.units, unit),
+    )
+    own = paths.unit_narrative(unit)
+    if own.exists():
+        source, file = io.read_text(own), paths.relative(own)
+    else:
+        source, file = rnd.default_narrative(), DEFAULT_UNIT_NARRATIVE
+    blocks = rnd.narrative_blocks(source, context)
+    checked = narrative_findings(
+        blocks, paths.year, report=f"{unit}本机关报告", unit=unit, file=file
+    )
+    if has_errors(checked):
+        path = io.write_csv(checked, paths.unit_narrative_findings(unit))
+        message = f"{unit}的报告文字有{len(checked)}个错误（见 {path}），未生成本机关报告。"
+        return UnitOutcome(unit, "narrative_errors", len(checked), message, (path,))
     report = rnd.Report(
         title=f"{paths.year}年政府信息公开工作年度报告",
         subtitle=unit,
         year=paths.year,
         subject="本机关",
         values=values,
-        narrative=rnd.narrative(rnd.default_narrative(), context),
+        narrative=rnd.with_fee_statement(blocks, context["fee_statement"]),
     )
-    written = [
+    written = (
         io.write_text(rnd.report_html(report), paths.unit_report_html(unit)),
         io.write_text(rnd.report_md(report), paths.unit_report_md(unit)),
-    ]
-    return StageResult("render", {"reports": 1}, written)
+        io.write_bytes(word.report_docx(report), paths.unit_report_docx(unit)),
+    )
+    return UnitOutcome(unit, "written", written=written)
+
+
+DEFAULT_UNIT_NARRATIVE = "pipeline/templates/unit_narrative.md.j2（内置默认文字）"
+
+
+def _register_order(inputs: UnitInputs) -> list[str]:
+    """The received units in the order of units.csv (any other after them, by name)."""
+    listed = [] if inputs.units is None else list(inputs.units["name"])
+    known = [u for u in listed if u in inputs.received]
+    return known + sorted(set(inputs.received) - set(known))
+
+
+def _kind_of(units, unit: str) -> str:
+    if units is None:
+        return ""
+    kinds = units.loc[units["name"] == unit, "kind"]
+    return str(kinds.iloc[0]) if len(kinds) else ""

@@ -101,3 +101,65 @@ def validated(tmp: Path, returns: dict[str, dict[CellKey, object]]) -> list[tupl
     run_validate(paths)
     findings = io.read_csv(paths.validated_findings)
     return [(f.unit, f.cell, f.rule) for f in findings.itertuples() if f.severity != "info"]
+
+
+def require_tool(name: str, present: bool, why: str) -> None:
+    """Skip, saying why, when a system tool is absent; in CI (CI=true) fail instead of skipping."""
+    import os
+
+    import pytest
+
+    if present:
+        return
+    message = (
+        f"{name} 不可用，{why}（Debian 软件包见 .ci/debian-packages.txt，make system-deps 安装）"
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI 中不应缺少：{message}")
+    pytest.skip(message)
+
+
+def libreoffice_writer() -> str | None:
+    """The soffice that can open Word files (Writer installed, not just the launcher), or None."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if not soffice:
+        return None
+    program = Path(soffice).resolve().parent
+    return soffice if any(program.glob("libswlo.so*")) else None
+
+
+def numbers_in(text: str) -> list[str]:
+    """The standalone figures of a text, in order (`1.属于国家秘密` holds none; `456.5437` is one)."""
+    import re
+
+    return re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", text)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium(tmp: Path, *args: str) -> str:
+    """Run headless Chromium (no network, a fresh profile under `tmp`) and return what it prints."""
+    import shutil
+    import subprocess
+
+    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    require_tool("Chromium", binary is not None, "无法在浏览器中检查网页版式")
+    profile = tmp / "chromium-profile"
+    command = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout

@@ -8,11 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from pipeline.cli import app
-from pipeline.paths import Paths
-from tests.helpers import SAMPLE_RAW
 
 GOLDEN = Path(__file__).parent / "golden" / "2023"
 PRODUCTS = [
@@ -26,16 +21,11 @@ PRODUCTS = [
     "02_validated/findings.csv",
     "02_validated/unit_s3.csv",
     "03_aggregated/county_cells.csv",
+    "narrative_findings.csv",
+    "units/index.csv",
+    "units/古县人民政府办公室/report.md",
+    "units/古县人民政府办公室/report.html",
 ]
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("output")
-    result = CliRunner().invoke(
-        app, ["report", "--year", "2023", "--raw", str(SAMPLE_RAW), "--out", str(out)]
-    )
-    return result, Paths(SAMPLE_RAW, out, 2023)
 
 
 def test_the_sample_year_runs_clean(sample_run):

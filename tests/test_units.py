@@ -1,0 +1,135 @@
+"""Every body's own report: `--all-units` writes one per clean return, each with its own narrative
+or the default one, and says which units got none and why."""
+
+from docx import Document
+from typer.testing import CliRunner
+
+from pipeline import io
+from pipeline.cli import app
+from tests.helpers import html_values, raw_year, with_totals
+
+runner = CliRunner()
+SEED_UNIT = "古县人民政府办公室"
+
+
+def test_every_unit_of_the_sample_year_gets_its_report_in_three_formats(sample_year):
+    paths = sample_year
+    index = io.read_csv(paths.unit_reports)
+    units = io.read_units(paths.units)
+    assert list(index["unit"]) == list(units["name"])  # in the register's order
+    assert set(index["status"]) == {"written"}
+    for unit in index["unit"]:
+        for path in (
+            paths.unit_report_html(unit),
+            paths.unit_report_md(unit),
+            paths.unit_report_docx(unit),
+        ):
+            assert path.is_file(), path
+
+
+def test_the_seed_unit_speaks_with_its_own_narrative_and_figures_from_its_return(sample_year):
+    paths = sample_year
+    md = paths.unit_report_md(SEED_UNIT).read_text("utf-8")
+    assert md.startswith(f"# {SEED_UNIT} 2023年政府信息公开工作年度报告")
+    assert "全年共受理信息公开申请1件，上年结转0件，办结1件，均在法定期限内答复" in md
+    assert "年末现行有效的行政规范性文件13件" in md
+    # figures that are not in the data were rephrased, not copied
+    assert "84件" not in md and "1053条" not in md
+    doc = Document(str(paths.unit_report_docx(SEED_UNIT)))
+    assert [p.text for p in doc.paragraphs[:2]] == [SEED_UNIT, "2023年政府信息公开工作年度报告"]
+
+
+def test_a_unit_without_a_narrative_gets_the_default_one(sample_year):
+    md = sample_year.unit_report_md("古县水利局").read_text("utf-8")
+    assert "本机关政府信息公开工作仍存在公开内容不够全面" in md
+    assert "本机关2023年度" in md
+
+
+def test_a_unit_report_shows_its_own_figures_not_the_county_total(sample_year):
+    paths = sample_year
+    unit = "古县公安局"
+    cells = io.read_cells(paths.ingested_cells)
+    mine = cells[(cells["unit"] == unit) & (cells["section"] == "s2")]
+    penalty = int(mine.loc[mine["row"] == "penalty", "value"].iloc[0])
+    shown = html_values(paths.unit_report_html(unit).read_text("utf-8"))[0]
+    assert shown[7] == str(penalty)  # table 二: 规章 3, 规范性文件 3, 行政许可 1, then 行政处罚
+    county = io.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
+    assert county["s2", "penalty", "decisions"] > penalty
+
+
+def _year_with(tmp_path, narratives: dict[str, str] | None = None):
+    bad = with_totals({("s3", "new", "natural"): 1, ("s3", "granted", "natural"): 1}) | {
+        ("s3", "new", "total"): 2
+    }
+    paths = raw_year(
+        tmp_path,
+        {"古县司法局": bad, "古县水利局": with_totals({}), "古县林业局": with_totals({})},
+    )
+    for unit, text in (narratives or {}).items():
+        target = paths.unit_narrative(unit)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    args = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    return paths, args
+
+
+def test_a_unit_whose_return_has_errors_gets_no_report_and_the_run_says_which(tmp_path):
+    paths, args = _year_with(tmp_path)
+    result = runner.invoke(app, ["report", "--all-units", *args])
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        == "xxgk：1个单位未生成本机关报告：古县司法局的报表有2个错误，未生成本机关报告。"
+    )
+    assert "本机关报告：2个单位的报告" in result.stdout
+    assert not paths.unit_dir("古县司法局").exists()
+    assert paths.unit_report_docx("古县水利局").is_file()
+    index = io.read_csv(paths.unit_reports).set_index("unit")
+    assert index.loc["古县司法局", "status"] == "return_errors"
+    assert index.loc["古县司法局", "errors"] == "2"
+
+
+NARRATIVE = """{% block preamble %}{{ unit }}编制了{{ year }}年度报告。{% endblock %}
+{% block part1 %}全年新收申请{{ s3.new.total }}件，主动公开文件XX件。{% endblock %}
+{% block part5 %}{{ part5 }}{% endblock %}
+{% block part6 %}{{ fee_statement }}{% endblock %}"""
+
+
+def test_a_unit_narrative_with_a_leftover_placeholder_blocks_that_report_only(tmp_path):
+    text = NARRATIVE.replace("{{ part5 }}", "2022年存在的问题……")
+    paths, args = _year_with(tmp_path, {"古县林业局": text})
+    result = runner.invoke(app, ["report", "--all-units", *args])
+    assert result.exit_code == 1
+    assert "古县林业局的报告文字有2个错误" in result.stderr
+    assert not paths.unit_report_html("古县林业局").exists()
+    findings = io.read_csv(paths.unit_narrative_findings("古县林业局"))
+    assert [(f.rule, f.row, f.text) for f in findings.itertuples()] == [
+        ("narrative.placeholder", "part1", "XX"),
+        ("narrative.year", "part5", "2022年"),
+    ]
+    assert set(findings["file"]) == {"narratives/古县林业局.md.j2"}
+    assert paths.unit_report_html("古县水利局").exists()
+
+
+def test_a_unit_narrative_is_used_for_that_unit(tmp_path):
+    text = NARRATIVE.replace("主动公开文件XX件", "主动公开各类文件").replace(
+        "{{ part5 }}", "问题。"
+    )
+    paths, args = _year_with(tmp_path, {"古县林业局": text})
+    assert runner.invoke(app, ["report", "--unit", "古县林业局", *args]).exit_code == 0
+    md = paths.unit_report_md("古县林业局").read_text("utf-8")
+    assert "古县林业局编制了2023年度报告。" in md and "全年新收申请0件，主动公开各类文件。" in md
+
+
+def test_a_county_narrative_copied_from_last_year_blocks_the_county_report(tmp_path):
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
+    text = NARRATIVE.replace("XX件", "各类文件").replace("{{ part5 }}", "2022年，全县……")
+    paths.narrative.write_text(text, encoding="utf-8")
+    args = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    result = runner.invoke(app, ["report", *args])
+    assert result.exit_code == 1
+    assert "报告文字有1个错误，未生成报告" in result.stderr
+    assert not paths.report_html.exists() and not paths.report_docx.exists()
+    findings = io.read_csv(paths.narrative_findings)
+    assert list(findings["rule"]) == ["narrative.year"]
+    assert findings.loc[0, "file"] == "narrative.md.j2"
