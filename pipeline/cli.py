@@ -172,7 +172,9 @@ def render(
     """生成全县报告（或 --unit 指定单位、--all-units 每个单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
     if all_units:
-        _all_unit_reports(paths, quiet)
+        failed = _all_unit_reports(paths, quiet)
+        if failed:
+            raise _fail(failed, EXIT_BLOCKED)
         return
     result = _guard(
         lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths, draft=draft)
@@ -200,15 +202,17 @@ def report(
     _guard(lambda: _ingest(paths, quiet))
     validated = _guard(lambda: run.run_validate(paths, strict=strict))
     _validated(validated, paths, quiet)
-    if all_units:
-        _all_unit_reports(paths, quiet)
-        return
     if unit:
         result = _guard(lambda: run.run_render_unit(paths, unit))
         if result.blocked:
             raise _blocked(result)
         _say(f"报告：{unit}的本机关报告已写出到 {paths.unit_dir(unit)}", quiet)
         return
+    # NOTE: the units' own reports need only their own clean returns, so they go first: a
+    # department's error that blocks the county report does not hold back the others' reports
+    units_failed = _all_unit_reports(paths, quiet) if all_units else ""
+    if units_failed:
+        typer.echo(f"xxgk：{units_failed}", err=True)
     aggregated = run.run_aggregate(paths, draft=draft, allow_missing=allow_missing)
     if aggregated.blocked:
         reason = aggregated.message or "全县汇总数据未通过校验。"
@@ -223,10 +227,12 @@ def report(
     )
     if rendered.counts.get("draft"):
         raise _fail(f"报告为草稿：数据有错误，请查看 {paths.issues_html}。", EXIT_BLOCKED)
+    if units_failed:
+        raise typer.Exit(EXIT_BLOCKED)
 
 
-def _all_unit_reports(paths: Paths, quiet: bool) -> None:
-    """Render every unit's own report; say which units got none and why (exit 1 if any)."""
+def _all_unit_reports(paths: Paths, quiet: bool) -> str:
+    """Render every unit's own report; say which units got none and why (empty when none)."""
     result = _guard(lambda: run.run_render_all_units(paths))
     c = result.counts
     _say(
@@ -234,8 +240,7 @@ def _all_unit_reports(paths: Paths, quiet: bool) -> None:
         f"清单见 {paths.unit_reports}",
         quiet,
     )
-    if result.blocked:
-        raise _fail(f"{c['blocked']}个单位未生成本机关报告：{result.message}", EXIT_BLOCKED)
+    return f"{c['blocked']}个单位未生成本机关报告：{result.message}" if result.blocked else ""
 
 
 def main() -> None:

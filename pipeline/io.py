@@ -16,6 +16,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from pipeline.format2021 import AMOUNT_COLS, number_text, scale
+from pipeline.ooxml import stable_package
 from pipeline.workbook import write_template as write_return_template
 
 CSV_ENCODING = "utf-8-sig"  # NOTE: the BOM makes Excel and WPS on Windows read the Chinese right
@@ -229,33 +230,6 @@ def write_template(path: Path, unit: str, year: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_return_template(path, unit, year)
     return path
-
-
-def stable_package(data: bytes, when: datetime) -> bytes:
-    """An Office file (xlsx, docx: a zip of XML parts) made byte-stable: every part dated `when`
-    and the document's created/modified times set to it, so the same content gives the same bytes."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = BytesIO()
-    with (
-        zipfile.ZipFile(BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for item in src.infolist():
-            body = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                body = _CORE_TIMES.sub(
-                    lambda m: m.group(1) + stamp + m.group(3), body.decode("utf-8")
-                ).encode("utf-8")
-            info = zipfile.ZipInfo(item.filename, date_time=when.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = item.external_attr
-            dst.writestr(info, body)
-    return out.getvalue()
-
-
-_CORE_TIMES = re.compile(
-    r"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:(?:created|modified)>)"
-)
 
 
 FEEDBACK_SHEET = "校验问题"

@@ -43,50 +43,75 @@ RULES: dict[str, Rule] = {
     r.id: r
     for r in (
         # the files and the register of returns
-        Rule("file.unreadable", ERROR, "文件无法打开", "无法打开文件“{file}”：{reason}。"),
+        Rule(
+            "file.unreadable",
+            ERROR,
+            "文件无法打开",
+            "无法打开文件“{file}”：{reason}。",
+            "文件损坏、加密、为空或不是电子表格；其余文件照常处理。",
+        ),
         Rule(
             "file.no_tables",
             ERROR,
             "文件中没有年报表格",
             "文件“{file}”中找不到年报表格（表二、表三、表四），未能读取。",
+            "文件能打开，但任何工作表中都找不到表二、表三、表四的行列标签。",
         ),
         Rule(
             "file.old_format",
             ERROR,
             "旧格式报表",
             "文件“{file}”是2019年试行格式的报表（含“{labels}”），未读取；请按2021年格式（国办公开办函〔2021〕30号）重新填报。",
+            "报表含2019年试行格式特有的标签（如“本年新制作数量”“第二十条第（九）项”），按该理由退回，不误读。",
         ),
         Rule(
             "file.formula_derived",
             INFO,
             "公式未保存结果",
             "{unit}报送的文件“{file}”中有{count}个公式没有保存计算结果（文件可能由其他软件另存），已按公式引用的单元格求和得出：{cells}。",
+            "公式没有保存计算结果（文件被不计算公式的软件另存过）时，按公式引用的单元格求和并记录。",
         ),
-        Rule("file.table_missing", ERROR, "缺少表格", "{unit}报送的文件“{file}”中找不到{table}。"),
+        Rule(
+            "file.table_missing",
+            ERROR,
+            "缺少表格",
+            "{unit}报送的文件“{file}”中找不到{table}。",
+            "报表中缺少某一整张表。",
+        ),
         Rule(
             "file.cell_missing",
             ERROR,
             "缺少行或列",
             "{unit}报送的文件“{file}”中，{table}找不到“{label}”。",
+            "找到了表格，但缺少某一行或某一列的标签。",
         ),
         Rule(
             "register.unknown_unit",
             ERROR,
             "无法确定填报单位",
             "无法确定文件“{file}”属于哪个单位{detail}，请在填报单位栏填写单位全称。",
+            "填报单位栏、标题和文件名都无法对应到名册中唯一的单位。",
         ),
-        Rule("register.missing", ERROR, "未报送", "{unit}未报送{year}年度年报数据。"),
+        Rule(
+            "register.missing",
+            ERROR,
+            "未报送",
+            "{unit}未报送{year}年度年报数据。",
+            "名册中的单位没有报送报表（使用 --allow-missing 时不阻止报告，在附注中列出）。",
+        ),
         Rule(
             "register.duplicate",
             ERROR,
             "重复报送",
             "{unit}报送了多份{year}年度年报数据：{files}，未采用其中任何一份，请确认后只保留一份。",
+            "一个单位有多份报表；不自动选用任何一份。",
         ),
         Rule(
             "register.year",
             ERROR,
             "年度不符",
             "文件“{file}”填写的年度为“{written}”，不是本次汇总的{year}年度。",
+            "报表填写的年度与本次汇总的年度不同。",
         ),
         # the values
         Rule(
@@ -124,18 +149,21 @@ RULES: dict[str, Rule] = {
             ERROR,
             "报告文字有未替换的占位文字",
             "{report}{part}有未替换的占位文字“{text}”：“{excerpt}”。请写成实际内容；数字一律用数据占位符（如 s3.new.total）从数据中取。",
+            "报告文字中残留“XX”“××”“待补充”“TODO”等占位文字。",
         ),
         Rule(
             "narrative.empty_part",
             ERROR,
             "报告部分没有内容",
             "{report}{part}没有内容，请在报告文字模板的 {block} 块中填写。",
+            "第五、第六部分等必须有内容的部分为空。",
         ),
         Rule(
             "narrative.year",
             ERROR,
             "报告文字的年度不符",
             "{report}{part}出现“{text}”，不是本报告的{year}年度：“{excerpt}”。年度请用 year 占位符，不要照抄往年的文字。",
+            "报告文字中出现本年度以外的年份。",
         ),
         # the consistency rules of the format
         Rule(

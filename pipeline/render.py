@@ -301,10 +301,12 @@ STATUS_LABELS = {
     "unknown_unit": "单位无法识别",
     "duplicate": "重复报送",
     "other_year": "年度不符",
+    "old_format": "旧格式（2019年试行格式）",
+    "missing": "未报送",
 }
 
 
-def issues_html(year: int, findings: pd.DataFrame, returns: pd.DataFrame) -> str:
+def issues_html(year: int, findings: pd.DataFrame, register: pd.DataFrame) -> str:
     """The findings as a page for office staff: counts per rule, the register, problems by unit."""
     rows = findings.to_dict("records")
     for f in rows:
@@ -322,7 +324,8 @@ def issues_html(year: int, findings: pd.DataFrame, returns: pd.DataFrame) -> str
         units.setdefault(f["unit"] or "（未识别的文件）", []).append(f)
     return _env.get_template("issues.html.j2").render(
         year=year,
-        files=len(returns),
+        received=int((register["status"] == "received").sum()),
+        roll=int((register["unit_code"] != "").sum()),
         counts=severity_counts(findings),
         by_rule=[
             {**r, "title": RULES[r["rule"]].title, "severity_label": SEVERITY_LABELS[r["severity"]]}
@@ -330,7 +333,7 @@ def issues_html(year: int, findings: pd.DataFrame, returns: pd.DataFrame) -> str
         ],
         register=[
             {**r, "status_label": STATUS_LABELS.get(r["status"], r["status"])}
-            for r in returns.to_dict("records")
+            for r in register.to_dict("records")
         ],
         units=[
             {

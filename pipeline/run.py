@@ -82,15 +82,15 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
 
 def last_year(paths: Paths) -> LastYear:
     """Last year's received cells: from last year's run if there was one, else read from its returns."""
-    prev = Paths(paths.raw_root, paths.out_root, paths.year - 1)
+    prev = paths.previous()
     if prev.ingested_cells.exists() and prev.ingested_returns.exists():
         cells = agg.received_cells(
             io.read_cells(prev.ingested_cells), io.read_csv(prev.ingested_returns)
         )
-        return LastYear(prev.year, cells, str(prev.ingested_cells))
+        return LastYear(prev.year, cells, f"上一年度的处理结果 {prev.ingested}")
     if prev.units.is_file():
         cells, returns, _, _ = read_year(prev)
-        return LastYear(prev.year, agg.received_cells(cells, returns), str(prev.returns_dir))
+        return LastYear(prev.year, agg.received_cells(cells, returns), f"{prev.raw} 中的报表")
     return LastYear(
         prev.year, None, f"既没有{prev.year}年度的报表文件夹，也没有{prev.year}年度的运行结果"
     )
@@ -122,7 +122,8 @@ def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
     for section in ("s2", "s3", "s4", "s6"):
         written.append(io.write_csv(agg.unit_table(cells, section), paths.unit_tables(section)))
     returns = io.read_csv(paths.ingested_returns)
-    written.append(io.write_text(rnd.issues_html(paths.year, findings, returns), paths.issues_html))
+    page = rnd.issues_html(paths.year, findings, io.read_csv(paths.register))
+    written.append(io.write_text(page, paths.issues_html))
     written += write_feedback(paths, findings, returns)
     return StageResult("validate", severity_counts(findings), written, blocked=has_errors(findings))
 
@@ -251,36 +252,12 @@ def _charts(paths: Paths, report: rnd.Report) -> str:
     cells = agg.received_cells(
         io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns)
     )
-    last, source = previous_year_values(paths)
-    return charts.charts_html(report.title, paths.year, cells, report.values, last, source)
-
-
-def previous_year_values(paths: Paths) -> tuple[rnd.Values | None, str]:
-    """Last year's county figures and where they came from: read afresh from raw/<year-1>/, else
-    from a previous run's outputs; None (and where it looked) when neither is at hand."""
-    last = paths.previous()
-    if last.returns_dir.is_dir() and last.units.is_file():
-        reads = [_read_return(last, path) for path in last.return_files()]
-        cells, returns, _ = ingested(reads, io.read_units(last.units), last.year)
-        source = f"{last.raw} 中的报表"
-    elif last.ingested_cells.is_file() and last.ingested_returns.is_file():
-        cells = io.read_cells(last.ingested_cells)
-        returns = io.read_csv(last.ingested_returns)
-        source = f"上一年度的处理结果 {last.ingested}"
-    elif last.raw.is_dir():
-        return None, f"{last.raw} 中没有报表或单位名册"
+    previous = last_year(paths)
+    if previous.cells is None:
+        last, source = None, previous.where
     else:
-        return None, f"{last.raw} 不存在"
-    county = agg.county_cells(agg.received_cells(cells, returns))
-    return rnd.values_of(county), source
-
-
-def _read_return(paths: Paths, path: Path) -> ReturnRead:
-    name = paths.relative(path)
-    try:
-        return return_read(name, io.read_sheets(path))
-    except io.UnreadableFile as exc:
-        return ReturnRead(name, error=str(exc))
+        last, source = rnd.values_of(agg.county_cells(previous.cells)), previous.where
+    return charts.charts_html(report.title, paths.year, cells, report.values, last, source)
 
 
 def _summary(paths: Paths, report: rnd.Report) -> bytes:

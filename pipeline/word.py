@@ -8,7 +8,6 @@ so that the office can restyle it in Word or WPS without touching code.
 from __future__ import annotations
 
 import io as _io
-import zipfile
 from datetime import datetime
 
 from docx import Document
@@ -17,10 +16,11 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from pipeline.format2021 import PARTS, TABLES, grid
+from pipeline.ooxml import stable_package
 from pipeline.render import Report, cell_text, report_context
 
 # (font asked for, the font Word/WPS substitutes where it is missing: both ship with Windows)
@@ -42,7 +42,6 @@ TEXT_WIDTH_MM = 156
 LABEL_WIDTHS_MM = {"s2": (52,), "s3": (12, 22, 50), "s4": ()}  # the label columns of each table
 
 STYLE_TITLE, STYLE_HEADING, STYLE_BODY, STYLE_TABLE = "报告标题", "部分标题", "正文", "表格文字"
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entry times, so the same report gives the same bytes
 
 
 def report_docx(report: Report) -> bytes:
@@ -53,6 +52,8 @@ def report_docx(report: Report) -> bytes:
     _font_fallbacks(doc)
     _footer_page_number(doc)
     context = report_context(report)
+    if context["draft"]:
+        _draft_header(doc, context["draft"])
     if report.subtitle:
         _add(doc, report.subtitle, STYLE_TITLE)
     _add(doc, report.title, STYLE_TITLE)
@@ -71,13 +72,12 @@ def report_docx(report: Report) -> bytes:
     props.title = f"{report.subtitle}{report.title}"
     props.author = report.subtitle or report.title
     props.language = "zh-CN"
-    # NOTE: fixed dates and zip times keep the file byte-identical when written again
-    props.created = props.modified = datetime(report.year + 1, 1, 1)
     props.last_modified_by = "xxgk"
     props.revision = 1
     buffer = _io.BytesIO()
     doc.save(buffer)
-    return _fixed_zip_times(buffer.getvalue())
+    # NOTE: fixed dates and zip times keep the file byte-identical when written again
+    return stable_package(buffer.getvalue(), datetime(report.year + 1, 1, 1))
 
 
 def _paragraphs(doc, paragraphs: list[str]) -> None:
@@ -207,6 +207,16 @@ def _footer_page_number(doc) -> None:
             run._r.append(char)
 
 
+def _draft_header(doc, mark: str) -> None:
+    """The draft mark in the header, so it stands on every page."""
+    p = doc.sections[0].header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run(mark)
+    _fonts(run, ("黑体", "黑体"), Pt(16))
+    run.bold = True
+    run.font.color.rgb = RGBColor(0xCC, 0x00, 0x00)
+
+
 # -- tables -----------------------------------------------------------------------------------
 def column_widths_mm(section: str) -> list[float]:
     """The widths of a table's grid columns: its label columns as set, the rest sharing the page."""
@@ -286,18 +296,3 @@ def _el(tag: str, parent=None, **attrs: str):
 
 def _twips(mm: float) -> int:
     return round(mm * 1440 / 25.4)
-
-
-def _fixed_zip_times(data: bytes) -> bytes:
-    """The same zip with every entry dated FIXED_TIME."""
-    out = _io.BytesIO()
-    with (
-        zipfile.ZipFile(_io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()

@@ -47,7 +47,10 @@ def test_each_unit_has_a_bar_of_its_applications_and_its_outcomes_by_kind(sample
 
 def test_without_last_years_data_the_page_says_so(sample_year):
     html = sample_year.charts_html.read_text("utf-8")
-    assert "没有上一年度（2022年）的数据" in html and "不存在，无法与上年比较" in html
+    assert (
+        "没有上一年度（2022年）的数据" in html
+        and "既没有2022年度的报表文件夹，也没有2022年度的运行结果，无法与上年比较" in html
+    )
     assert 'id="year-on-year"' not in html
 
 

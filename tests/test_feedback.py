@@ -81,6 +81,10 @@ def test_draft_renders_with_the_mark_and_still_exits_1(tmp_path):
         html.count("草稿（数据未通过校验）") == 2
     )  # the banner and the watermark, on every printed page
     assert paths.report_md.read_text("utf-8").startswith("> **草稿（数据未通过校验）**")
+    from docx import Document
+
+    header = Document(paths.report_docx).sections[0].header
+    assert header.paragraphs[0].text == "草稿（数据未通过校验）", "the header stands on every page"
 
 
 def test_a_clean_run_leaves_no_stale_draft(tmp_path):

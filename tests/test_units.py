@@ -77,9 +77,10 @@ def test_a_unit_whose_return_has_errors_gets_no_report_and_the_run_says_which(tm
     paths, args = _year_with(tmp_path)
     result = runner.invoke(app, ["report", "--all-units", *args])
     assert result.exit_code == 1
-    assert (
-        result.stderr.strip()
-        == "xxgk：1个单位未生成本机关报告：古县司法局的报表有2个错误，未生成本机关报告。"
+    said = result.stderr.splitlines()
+    assert said[0] == "xxgk：1个单位未生成本机关报告：古县司法局的报表有2个错误，未生成本机关报告。"
+    assert said[1].startswith("xxgk：校验发现2个错误，未汇总全县数据。"), (
+        "and the county report is blocked"
     )
     assert "本机关报告：2个单位的报告" in result.stdout
     assert not paths.unit_dir("古县司法局").exists()
