@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import shutil
@@ -13,6 +14,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook
 
 from pipeline.format2021 import AMOUNT_COLS, number_text, scale
@@ -174,16 +177,49 @@ def read_config(path: Path) -> dict:
         return tomllib.load(f)
 
 
-def write_csv(table: pd.DataFrame, path: Path) -> Path:
-    """Write a table as UTF-8 CSV with BOM."""
+def write_csv(table: pd.DataFrame, path: Path, *, header: bool = True) -> Path:
+    """Write a table as UTF-8 CSV with BOM, every value as quoted text, none a live formula.
+
+    NOTE: pyarrow's writer is ~20× faster than pandas' on a province's two million cells. Text that
+    Excel or WPS would take for a formula (`=…`, `+…`, `-…`, `@…`, but not a plain number such as
+    `-3`) is written behind a `'`, as is text that itself begins with `'`; `read_csv` takes one
+    `'` off again, so every stage reads back exactly what the one before wrote.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, encoding=CSV_ENCODING)
+    text = pd.DataFrame({str(c): defused(table[c]) for c in table.columns})
+    arrow = pa.Table.from_pandas(text, preserve_index=False)
+    with path.open("wb") as f:
+        f.write(codecs.BOM_UTF8)
+        pa_csv.write_csv(
+            arrow,
+            f,
+            write_options=pa_csv.WriteOptions(include_header=header, quoting_style="needed"),
+        )
     return path
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """Read a table written by `write_csv`, every column as text."""
-    return pd.read_csv(path, dtype=str, encoding=CSV_ENCODING, keep_default_na=False)
+    """Read a table written by `write_csv`, every column as text exactly as it was written."""
+    table = pd.read_csv(
+        path, dtype=str, keep_default_na=False, engine="pyarrow", encoding=CSV_ENCODING
+    )
+    return pd.DataFrame({c: _restored(table[c].fillna("")) for c in table.columns})
+
+
+_LIVE = r"^[=+\-@\t\r']"  # what a spreadsheet would take for a formula, and the escape itself
+_PLAIN_NUMBER = r"-?\d+(\.\d+)?"
+
+
+def defused(column: pd.Series) -> pd.Series:
+    """A column as text that no spreadsheet will run: `=1+1` becomes `'=1+1`; `-3` stays."""
+    text = column.astype("string").fillna("")
+    live = text.str.contains(_LIVE, regex=True) & ~text.str.fullmatch(_PLAIN_NUMBER)
+    return text.mask(live, "'" + text)
+
+
+def _restored(column: pd.Series) -> pd.Series:
+    escaped = column.str.startswith("'")
+    return column.mask(escaped, column.str.slice(1)) if escaped.any() else column
 
 
 def write_cells(cells: pd.DataFrame, path: Path) -> Path:
@@ -220,9 +256,7 @@ def _amounts(cells: pd.DataFrame) -> pd.Series:
 
 def write_grid(table: pd.DataFrame, path: Path) -> Path:
     """Write a table laid out as the report prints it: no header row, no index."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, header=False, encoding=CSV_ENCODING)
-    return path
+    return write_csv(table, path, header=False)
 
 
 def write_template(path: Path, unit: str, year: int) -> Path:

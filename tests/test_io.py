@@ -1,0 +1,40 @@
+"""The edges: CSV that round-trips exactly and never carries a live formula."""
+
+import csv
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline import io
+
+texts = st.text(alphabet=st.sampled_from(list("=+-@'\t 0123456789.,\"古县a\n")), max_size=8)
+
+
+@given(st.lists(texts, min_size=1, max_size=8))
+def test_any_text_round_trips_and_no_field_is_a_live_formula(values):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = io.write_csv(pd.DataFrame({"unit": values}), Path(tmp) / "t.csv")
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), "the BOM Excel and WPS need for Chinese"
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            written = [row[0] for row in csv.reader(f)][1:]
+        assert io.read_csv(path)["unit"].tolist() == values
+    for field in written:
+        number = field.lstrip("-").replace(".", "", 1).isdigit()
+        assert not field.startswith(("=", "+", "@", "\t", "\r")) and (
+            not field.startswith("-") or number
+        ), field
+
+
+def test_a_formula_like_unit_name_is_written_behind_a_quote(tmp_path):
+    path = io.write_csv(
+        pd.DataFrame({"unit": ['=HYPERLINK("x")', "-3", "古县司法局"]}), tmp_path / "u.csv"
+    )
+    assert path.read_text("utf-8-sig").splitlines()[1:] == [
+        '"\'=HYPERLINK(""x"")"',
+        '"-3"',
+        '"古县司法局"',
+    ]
