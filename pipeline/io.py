@@ -212,8 +212,11 @@ _PLAIN_NUMBER = r"-?\d+(\.\d+)?"
 
 def defused(column: pd.Series) -> pd.Series:
     """A column as text that no spreadsheet will run: `=1+1` becomes `'=1+1`; `-3` stays."""
-    text = column.astype("string").fillna("")
-    live = text.str.contains(_LIVE, regex=True) & ~text.str.fullmatch(_PLAIN_NUMBER)
+    text = column.astype("string[pyarrow]").fillna("")
+    live = text.str.contains(_LIVE, regex=True)
+    if not live.any():
+        return text
+    live[live] = ~text[live].str.fullmatch(_PLAIN_NUMBER)  # NOTE: -3 is a number, not a formula
     return text.mask(live, "'" + text)
 
 

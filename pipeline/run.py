@@ -3,7 +3,9 @@ functions, write the products. The CLI calls these and prints what they return."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,20 +48,49 @@ def check_inputs(paths: Paths) -> None:
         raise CannotStart(f"找不到单位名册：{paths.units}（应有 code,name,kind,aliases 四列）")
 
 
+PARALLEL_FROM = 200  # files: below this, starting worker processes costs more than it saves
+BATCHES_PER_WORKER = 8  # small enough to show progress and balance the load, large enough to pay
+
+
 def read_year(paths: Paths, progress: Progress | None = None):
-    """Every file in raw/<year>/returns/ read: the cells, the register of returns, the findings."""
+    """Every file in raw/<year>/returns/ read: the cells, the register of returns, the findings.
+
+    Many files are read on every core: each worker reads a batch of files and sends back their
+    reads together (one message per batch, not per file)."""
     check_inputs(paths)
     units = io.read_units(paths.units)
-    reads = []
-    for path in paths.return_files():
-        name = paths.relative(path)
-        try:
-            reads.append(return_read(name, io.read_sheets(path), io.formula_lookup(path)))
-        except io.UnreadableFile as exc:
-            reads.append(ReturnRead(name, error=str(exc)))
-        if progress:
-            progress(1)
+    files = paths.return_files()
+    names = [paths.relative(p) for p in files]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        reads = []
+        for path, name in zip(files, names, strict=True):
+            reads.append(read_return(path, name))
+            if progress:
+                progress(1)
+    else:
+        size = max(1, len(files) // (workers * BATCHES_PER_WORKER))
+        batches = [(files[i : i + size], names[i : i + size]) for i in range(0, len(files), size)]
+        reads = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch in pool.map(read_batch, batches):
+                reads.extend(batch)
+                if progress:
+                    progress(len(batch))
     return (*ingested(reads, units, paths.year), units)
+
+
+def read_return(path: Path, name: str) -> ReturnRead:
+    """One file read, or why it could not be."""
+    try:
+        return return_read(name, io.read_sheets(path), io.formula_lookup(path))
+    except io.UnreadableFile as exc:
+        return ReturnRead(name, error=str(exc))
+
+
+def read_batch(batch: tuple[list[Path], list[str]]) -> list[ReturnRead]:
+    """A worker's share: several files read in one go."""
+    return [read_return(path, name) for path, name in zip(*batch, strict=True)]
 
 
 def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
@@ -236,8 +267,10 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     written.append(io.write_text(rnd.report_html(report), paths.report_html))
     written.append(io.write_text(rnd.report_md(report), paths.report_md))
     written.append(io.write_bytes(word.report_docx(report), paths.report_docx))
-    written.append(io.write_bytes(_summary(paths, report), paths.summary_xlsx))
-    written.append(io.write_text(_charts(paths, report), paths.charts_html))
+    returns = io.read_csv(paths.ingested_returns)
+    cells = agg.received_cells(io.read_cells(paths.ingested_cells), returns)
+    written.append(io.write_bytes(_summary(paths, report, cells, returns), paths.summary_xlsx))
+    written.append(io.write_text(_charts(paths, report, cells), paths.charts_html))
     return StageResult("render", {"reports": 1, "draft": int(unchecked)}, written)
 
 
@@ -247,11 +280,8 @@ def _missing_notes(paths: Paths) -> tuple[str, ...]:
     return (rnd.missing_note(missing, paths.year),) if missing else ()
 
 
-def _charts(paths: Paths, report: rnd.Report) -> str:
-    """The analysts' charts page of the county report `report`."""
-    cells = agg.received_cells(
-        io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns)
-    )
+def _charts(paths: Paths, report: rnd.Report, cells) -> str:
+    """The analysts' charts page of the county report `report` (`cells`: the received returns')."""
     previous = last_year(paths)
     if previous.cells is None:
         last, source = None, previous.where
@@ -260,10 +290,8 @@ def _charts(paths: Paths, report: rnd.Report) -> str:
     return charts.charts_html(report.title, paths.year, cells, report.values, last, source)
 
 
-def _summary(paths: Paths, report: rnd.Report) -> bytes:
+def _summary(paths: Paths, report: rnd.Report, cells, returns) -> bytes:
     """The analysts' workbook of the county report `report`."""
-    returns = io.read_csv(paths.ingested_returns)
-    cells = agg.received_cells(io.read_cells(paths.ingested_cells), returns)
     return summary.summary_xlsx(
         report.title,
         paths.year,

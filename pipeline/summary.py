@@ -143,9 +143,22 @@ def _table_sheet(wb, fmt: dict, section: str, values: Values, title: str) -> Non
     ws.freeze_panes(TOP + g.header_rows, sec.label_cols)
 
 
+UNITS_SHEET_MAX = (
+    1000  # units: past this the sheet would take minutes to write and open; CSV serves
+)
+
+
 def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
     """A row per unit, a column per cell: the codes on the first header row, the labels below."""
     ws = wb.add_worksheet("各单位")
+    units = unit_cells["unit"].nunique()
+    if units > UNITS_SHEET_MAX:
+        note = (
+            f"共{units}个单位，超过{UNITS_SHEET_MAX}个，逐单位数据不放入本工作簿，"
+            "请使用 02_validated/unit_s2.csv、unit_s3.csv、unit_s4.csv、unit_s6.csv。"
+        )
+        ws.write_string(0, 0, note, fmt["text"])
+        return
     cells = [(code, r, c) for code, s in SECTIONS.items() for r, c in s.cells]
     keys = list(UNIT_COLUMNS)
     for j, key in enumerate(keys):
@@ -158,15 +171,19 @@ def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
     wide = unit_cells.pivot_table(
         index=keys, columns=["section", "row", "col"], values="value", aggfunc="first"
     )
-    for i, (key, values) in enumerate(wide.iterrows(), start=2):
+    # NOTE: laid out once in the sheet's column order; a lookup per cell cost 20 s per 2,000 units
+    order = pd.MultiIndex.from_tuples([(code, r.code, c.code) for code, r, c in cells])
+    stored = wide.reindex(columns=order).to_numpy(dtype="float64", na_value=float("nan"))
+    for i, (key, values) in enumerate(zip(wide.index, stored, strict=True), start=2):
         for j, part in enumerate(key):
             _text(ws, fmt, i, j, part)
-        for j, (code, row, col) in enumerate(cells, start=len(keys)):
-            stored = values.get((code, row.code, col.code))
-            if stored is not None and not pd.isna(stored):
-                scale = col.scale
-                number = _number(code, col.code, int(stored))
-                ws.write_number(i, j, number, fmt[f"number{scale}"])
+        for j, ((code, _row, col), value) in enumerate(
+            zip(cells, values, strict=True), start=len(keys)
+        ):
+            if value == value:  # not NaN
+                ws.write_number(
+                    i, j, _number(code, col.code, int(value)), fmt[f"number{col.scale}"]
+                )
     ws.set_row(1, 90)
     ws.set_column(0, 0, 11)
     ws.set_column(1, 1, 26)
