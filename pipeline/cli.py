@@ -3,13 +3,19 @@ allowed), 1 blocked by error findings (findings still written), 2 could not star
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import sys
+import time
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipeline import run
+from pipeline import io, manifest, publish, run
 from pipeline.paths import Paths
 from pipeline.render import NarrativeError
 
@@ -53,12 +59,27 @@ AllowMissing = Annotated[
 ]
 
 
+log = logging.getLogger("xxgk")
+log.addHandler(logging.NullHandler())
+log.setLevel(logging.INFO)
+log.propagate = (
+    False  # NOTE: the run's log file gets a handler during `report`; nothing else prints
+)
+
+
 def _say(message: str, quiet: bool = False) -> None:
+    log.info(message)
     if not quiet:
         typer.echo(message)
 
 
+def _warn(message: str) -> None:
+    log.warning(message)
+    typer.echo(f"xxgk：{message}", err=True)
+
+
 def _fail(message: str, code: int) -> typer.Exit:
+    log.error(message)
     typer.echo(f"xxgk：{message}", err=True)
     return typer.Exit(code)
 
@@ -172,7 +193,7 @@ def render(
     """生成全县报告（或 --unit 指定单位、--all-units 每个单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
     if all_units:
-        failed = _all_unit_reports(paths, quiet)
+        failed = _all_unit_reports(paths, paths, quiet)
         if failed:
             raise _fail(failed, EXIT_BLOCKED)
         return
@@ -198,46 +219,149 @@ def report(
     allow_missing: AllowMissing = False,
 ) -> None:
     """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室；xxgk report --year 2023 --all-units"""
-    paths = Paths(raw, out, year)
-    _guard(lambda: _ingest(paths, quiet))
-    validated = _guard(lambda: run.run_validate(paths, strict=strict))
-    _validated(validated, paths, quiet)
-    if unit:
-        result = _guard(lambda: run.run_render_unit(paths, unit))
-        if result.blocked:
-            raise _blocked(result)
-        _say(f"报告：{unit}的本机关报告已写出到 {paths.unit_dir(unit)}", quiet)
-        return
-    # NOTE: the units' own reports need only their own clean returns, so they go first: a
-    # department's error that blocks the county report does not hold back the others' reports
-    units_failed = _all_unit_reports(paths, quiet) if all_units else ""
-    if units_failed:
-        typer.echo(f"xxgk：{units_failed}", err=True)
-    aggregated = run.run_aggregate(paths, draft=draft, allow_missing=allow_missing)
-    if aggregated.blocked:
-        reason = aggregated.message or "全县汇总数据未通过校验。"
-        raise _fail(f"{reason}未生成报告；请查看 {paths.issues_html}。", EXIT_BLOCKED)
-    rendered = _guard(lambda: run.run_render(paths, draft=draft, allow_missing=allow_missing))
-    if rendered.blocked:
-        raise _blocked(rendered)
-    _say(
-        f"报告：已写出 {paths.report_html}、{paths.report_md} 和 {paths.report_docx}；"
-        f"分析用：{paths.summary_xlsx}、{paths.charts_html}；各步骤产物在 {paths.out}/",
-        quiet,
-    )
-    if rendered.counts.get("draft"):
-        raise _fail(f"报告为草稿：数据有错误，请查看 {paths.issues_html}。", EXIT_BLOCKED)
-    if units_failed:
-        raise typer.Exit(EXIT_BLOCKED)
+    final = Paths(raw, out, year)
+    _guard(lambda: run.check_inputs(final))
+    options = {
+        "year": year,
+        "raw": str(raw),
+        "out": str(out),
+        "unit": unit,
+        "strict": strict,
+        "draft": draft,
+        "all_units": all_units,
+        "allow_missing": allow_missing,
+    }
+
+    def body(stage: Paths, done: list[run.StageResult]) -> None:
+        step = partial(_step, done)
+        step(lambda: _ingest(stage, quiet))
+        validated = step(lambda: run.run_validate(stage, strict=strict))
+        _validated(validated, final, quiet)
+        if unit:
+            result = step(lambda: run.run_render_unit(stage, unit))
+            if result.blocked:
+                raise _blocked(result)
+            _say(f"报告：{unit}的本机关报告已写出到 {final.unit_dir(unit)}", quiet)
+            return
+        # NOTE: the units' own reports need only their own clean returns, so they go first: a
+        # department's error that blocks the county report does not hold back the others'
+        units_failed = _all_unit_reports(stage, final, quiet, step) if all_units else ""
+        if units_failed:
+            _warn(units_failed)
+        aggregated = step(
+            lambda: run.run_aggregate(stage, draft=draft, allow_missing=allow_missing)
+        )
+        if aggregated.blocked:
+            reason = aggregated.message or "全县汇总数据未通过校验。"
+            raise _fail(f"{reason}未生成报告；请查看 {final.issues_html}。", EXIT_BLOCKED)
+        rendered = step(lambda: run.run_render(stage, draft=draft, allow_missing=allow_missing))
+        if rendered.blocked:
+            raise _blocked(rendered)
+        _say(
+            f"报告：已写出 {final.report_html}、{final.report_md} 和 {final.report_docx}；"
+            f"分析用：{final.summary_xlsx}、{final.charts_html}；各步骤产物在 {final.out}/",
+            quiet,
+        )
+        if rendered.counts.get("draft"):
+            raise _fail(f"报告为草稿：数据有错误，请查看 {final.issues_html}。", EXIT_BLOCKED)
+        if units_failed:
+            raise typer.Exit(EXIT_BLOCKED)
+
+    code = _unattended(final, options, body)
+    if code:
+        raise typer.Exit(code)
 
 
-def _all_unit_reports(paths: Paths, quiet: bool) -> str:
-    """Render every unit's own report; say which units got none and why (empty when none)."""
-    result = _guard(lambda: run.run_render_all_units(paths))
+def _step(done: list[run.StageResult], fn):
+    """Run one stage (refusals to start become exit 2), timing it for the manifest."""
+    start = time.perf_counter()
+    result = _guard(fn)
+    result.seconds = time.perf_counter() - start
+    done.append(result)
+    return result
+
+
+class _Discard(Exception):
+    """The run could not go on: keep the previous outputs instead of publishing this run's."""
+
+    def __init__(self, code: int):
+        self.code = code
+
+
+def _unattended(final: Paths, options: dict, body) -> int:
+    """Run `body` holding the output folder's lock, writing into a staging folder that replaces
+    the previous outputs only when the run ends (exit 0 or 1), with a log and a manifest."""
+    started = datetime.now()
+    done: list[run.StageResult] = []
+    try:
+        with publish.year_lock(final) as lock, publish.staged(final) as stage:
+            handler = _log_file(stage.logs / f"{started:%Y%m%d-%H%M%S}-{os.getpid()}.log")
+            try:
+                if lock.stale:
+                    log.warning(
+                        f"已接管上次未正常结束的运行（进程 {lock.stale.get('pid', '?')}）留下的锁"
+                    )
+                log.info(f"开始：xxgk report {json.dumps(options, ensure_ascii=False)}")
+                try:
+                    body(stage, done)
+                    code = EXIT_OK
+                except typer.Exit as exc:
+                    code = exc.exit_code
+                if code == EXIT_CANNOT_START:
+                    raise _Discard(code)
+                log.info(f"结束：退出码 {code}")
+                stages = [
+                    {
+                        "stage": r.stage,
+                        "seconds": round(r.seconds, 3),
+                        "counts": r.counts,
+                        "blocked": r.blocked,
+                    }
+                    for r in done
+                ]
+                record = manifest.manifest(
+                    stage,
+                    options,
+                    stages,
+                    code,
+                    EXIT_STATUS[code],
+                    started.isoformat(timespec="seconds"),
+                    datetime.now().isoformat(timespec="seconds"),
+                )
+                io.write_json(record, stage.manifest)
+            finally:
+                log.removeHandler(handler)
+                handler.close()
+    except _Discard as discard:
+        return discard.code
+    except publish.Busy as exc:
+        raise _fail(str(exc), EXIT_CANNOT_START) from None
+    return code
+
+
+EXIT_STATUS = {
+    EXIT_OK: "报告已生成",
+    EXIT_BLOCKED: "存在错误：报告未生成或为草稿，问题清单已写出",
+    EXIT_CANNOT_START: "无法开始",
+}
+
+
+def _log_file(path: Path) -> logging.Handler:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    return handler
+
+
+def _all_unit_reports(paths: Paths, shown: Paths, quiet: bool, step=None) -> str:
+    """Render every unit's own report; say which units got none and why (empty when none).
+    `shown` names the places the user will find (the run may write into a staging folder)."""
+    result = (step or _guard)(lambda: run.run_render_all_units(paths))
     c = result.counts
     _say(
-        f"本机关报告：{c['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {paths.units_dir}/；"
-        f"清单见 {paths.unit_reports}",
+        f"本机关报告：{c['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {shown.units_dir}/；"
+        f"清单见 {shown.unit_reports}",
         quiet,
     )
     return f"{c['blocked']}个单位未生成本机关报告：{result.message}" if result.blocked else ""

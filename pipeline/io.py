@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import json
 import re
 import shutil
 import tomllib
@@ -329,6 +330,18 @@ def _writable(ws, address: str):
         if address in merged:
             return ws.cell(merged.min_row, merged.min_col)
     return ws[address]
+
+
+def write_json(record: dict, path: Path) -> Path:
+    """Write a record as readable, stable JSON (keys in order, Chinese as is)."""
+    text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True, default=_plain_json)
+    return write_text(text + "\n", path)
+
+
+def _plain_json(value: object) -> object:
+    if hasattr(value, "item"):  # a numpy scalar
+        return value.item()
+    raise TypeError(f"not JSON: {value!r}")
 
 
 def write_text(text: str, path: Path) -> Path:

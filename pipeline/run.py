@@ -38,6 +38,7 @@ class StageResult:
     written: list[Path] = field(default_factory=list)
     blocked: bool = False
     message: str = ""
+    seconds: float = 0.0
 
 
 def check_inputs(paths: Paths) -> None:

@@ -78,11 +78,21 @@ def test_leftovers_of_a_run_killed_mid_swap_are_recovered(tmp_path):
 
 
 def _files(root):
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    """Every output file's bytes; the run's own log and the manifest's times left out."""
+    from pipeline.manifest import VOLATILE
+
+    out = {}
+    for p in sorted(root.rglob("*")):
+        name = p.relative_to(root).as_posix()
+        if not p.is_file() or name.startswith("logs/"):
+            continue
+        out[name] = p.read_bytes()
+        if name == "manifest.json":
+            record = json.loads(out[name])
+            for stage in record["stages"]:
+                stage.pop("seconds")
+            out[name] = json.dumps({k: v for k, v in record.items() if k not in VOLATILE}).encode()
+    return out
 
 
 def test_two_runs_on_the_same_inputs_give_the_same_bytes(tmp_path):
@@ -93,22 +103,100 @@ def test_two_runs_on_the_same_inputs_give_the_same_bytes(tmp_path):
 
     broken = with_totals({("s3", "new", "natural"): 2}) | {("s3", "new", "total"): 3}
     paths = raw_year(tmp_path, {"古县司法局": broken, "古县水利局": with_totals({})})
+    args = [
+        "report",
+        "--year",
+        "2023",
+        "--raw",
+        str(paths.raw_root),
+        "--out",
+        str(paths.out_root),
+        "--draft",
+    ]
     outputs = []
-    for run in ("a", "b"):
-        out = tmp_path / run
-        args = [
-            "report",
-            "--year",
-            "2023",
-            "--raw",
-            str(paths.raw_root),
-            "--out",
-            str(out),
-            "--draft",
-        ]
+    for _ in range(2):  # the same command twice, as a scheduled job and a person would run it
         assert CliRunner().invoke(app, args).exit_code == 1
-        outputs.append(_files(out / "2023"))
+        outputs.append(_files(paths.out))
     assert "feedback/古县司法局_问题反馈.xlsx" in outputs[0] and "report.html" in outputs[0]
     assert outputs[0].keys() == outputs[1].keys()
     differing = [name for name in outputs[0] if outputs[0][name] != outputs[1][name]]
     assert differing == []
+
+
+def _sample(tmp_path):
+    from tests.helpers import raw_year, with_totals
+
+    return raw_year(tmp_path, {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})})
+
+
+def test_the_manifest_records_inputs_versions_options_stages_and_exit(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.manifest import sha256
+
+    paths = _sample(tmp_path)
+    args = [
+        "report",
+        "--year",
+        "2023",
+        "--raw",
+        str(paths.raw_root),
+        "--out",
+        str(paths.out_root),
+        "--quiet",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and result.stdout == "", "--quiet prints nothing"
+    record = json.loads(paths.manifest.read_text("utf-8"))
+    source = paths.returns_dir / "古县水利局.xlsx"
+    assert {
+        "path": "returns/古县水利局.xlsx",
+        "size": source.stat().st_size,
+        "sha256": sha256(source),
+    } in record["inputs"]
+    assert [s["stage"] for s in record["stages"]] == ["ingest", "validate", "aggregate", "render"]
+    assert record["stages"][0]["counts"]["received"] == 1
+    assert record["exit"] == {"code": 0, "status": "报告已生成"}
+    assert record["options"]["year"] == 2023 and record["versions"]["pandas"]
+    logs = list(paths.logs.iterdir())
+    assert len(logs) == 1 and "结束：退出码 0" in logs[0].read_text("utf-8")
+
+
+def test_a_run_that_dies_leaves_the_previous_outputs_and_no_leftovers(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline import run
+    from pipeline.cli import app
+
+    paths = _sample(tmp_path)
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = _files(paths.out)
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt  # NOTE: as a Ctrl-C or a kill in the middle of rendering would
+
+    monkeypatch.setattr(run, "run_render", killed)
+    CliRunner().invoke(app, args)
+    assert _files(paths.out) == before
+    assert sorted(p.name for p in paths.out_root.iterdir()) == ["2023"]
+
+
+def test_a_second_report_on_the_same_folder_exits_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline import cli
+    from pipeline.cli import app
+
+    paths = _sample(tmp_path)
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    with year_lock(paths):
+        original = cli.publish.year_lock
+        cli.publish.year_lock = lambda p: original(p, wait=0.2)
+        try:
+            result = CliRunner().invoke(app, args)
+        finally:
+            cli.publish.year_lock = original
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"xxgk：另一个任务正在处理 {paths.out}")
