@@ -3,6 +3,7 @@ of returns, and the findings of reading them."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -448,6 +449,12 @@ def _stem(file: str) -> str:
     return file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
 def _year(text: str) -> int | None:
-    digits = "".join(ch for ch in norm(text) if ch.isdigit())
-    return int(digits[:4]) if len(digits) >= 4 else None
+    """The year a cell or title names: `2023`, `2023年`, `古县2023年…报告` (not digits of a name)."""
+    t = norm(text).translate(_CHINESE_DIGITS)
+    found = _YEAR.findall(t.split("年")[0] if "年" in t else t) or _YEAR.findall(t)
+    return int(found[-1]) if found else None

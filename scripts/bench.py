@@ -1,7 +1,8 @@
-"""Benchmark: build N synthetic returns, run the stages, print time, throughput and peak memory.
+"""Benchmark: build N synthetic returns, run `xxgk report` on them as a user would, and print
+each stage's time, returns per second and peak memory (and the same for the shipped sample year).
 
-    python scripts/bench.py            # 1,000 returns
-    python scripts/bench.py -n 10000
+    python scripts/bench.py            # 10,000 returns, a tenth of them in messy layouts
+    python scripts/bench.py -n 1000 --messy 0
     python scripts/bench.py --reading  # reading throughput: own template vs messy layouts
 
 Figures are printed, never asserted: timing belongs here, not in the test suite.
@@ -10,9 +11,11 @@ Figures are printed, never asserted: timing belongs here, not in the test suite.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,12 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from pipeline import io  # noqa: E402
 from pipeline.ingest import return_read  # noqa: E402
 from pipeline.paths import Paths  # noqa: E402
-from pipeline.run import run_aggregate, run_ingest, run_render, run_validate  # noqa: E402
 from pipeline.validate import validated_findings  # noqa: E402
 from pipeline.workbook import write_return  # noqa: E402
 from scripts.make_sample import unit_values  # noqa: E402
@@ -57,16 +60,18 @@ def synthetic_year(root: Path, n: int, year: int = 2023) -> Paths:
     return Paths(root / "raw", root / "output", year)
 
 
-def messy_returns(folder: Path, n: int) -> list[Path]:
-    """n readable returns of the messy corpus's mixed layouts, distinct files (no byte copies)."""
-    names = [f"测试县第{i:05d}局" for i in range(n + 64)]
-    files: list[Path] = []
+def messy_returns(folder: Path, n: int) -> list[tuple[Path, str]]:
+    """n readable returns of the messy corpus's mixed layouts (distinct files), with their units."""
+    names = [f"样本县第{i:05d}局" for i in range(n + 64)]
+    files: list[tuple[Path, str]] = []
     start = 0
     while len(files) < n:
         cases = corpus(folder / f"round{start}", 2023, names[start : start + 64])
-        files.extend(folder / f"round{start}" / c.file for c in cases if c.cells is not None)
+        files.extend(
+            (folder / f"round{start}" / c.file, c.unit) for c in cases if c.cells is not None
+        )
         start += len(cases)
-        names.extend(f"测试县第{i:05d}局" for i in range(len(names), len(names) + 64))
+        names.extend(f"样本县第{i:05d}局" for i in range(len(names), len(names) + 64))
     return files[:n]
 
 
@@ -82,7 +87,7 @@ def reading(n: int) -> None:
     """Print reading throughput for the project's own template and for messy layouts."""
     with tempfile.TemporaryDirectory() as tmp:
         own = synthetic_year(Path(tmp) / "own", n).return_files()
-        messy = messy_returns(Path(tmp) / "messy", n)
+        messy = [path for path, _ in messy_returns(Path(tmp) / "messy", n)]
         for files in (own, messy):  # NOTE: a first pass warms the disk cache
             for path in files:
                 path.read_bytes()
@@ -91,38 +96,85 @@ def reading(n: int) -> None:
         print(f"  messy layouts {reading_throughput(messy):8.0f} returns/s  ({len(messy)} files)")
 
 
+def mixed_year(root: Path, n: int, messy_share: float) -> Paths:
+    """raw/<year>/ with n returns: the project's template, and a share of messy layouts."""
+    n_messy = int(n * messy_share)
+    paths = synthetic_year(root, n - n_messy)
+    if n_messy:
+        # NOTE: each messy file names a unit of its own (cover, title or file name)
+        roll = pd.read_csv(paths.units, dtype=str, encoding=io.CSV_ENCODING, keep_default_na=False)
+        extra = []
+        for i, (path, unit) in enumerate(messy_returns(root / "messy", n_messy)):
+            shutil.copyfile(path, paths.returns_dir / f"messy{i:05d}{path.suffix}")
+            extra.append({"code": f"M{i:05d}", "name": unit, "kind": "部门", "aliases": ""})
+        taken = set(roll["name"])
+        roll = pd.concat(
+            [roll[~roll["name"].isin({e["name"] for e in extra})], pd.DataFrame(extra)]
+        )
+        roll.to_csv(paths.units, index=False, encoding=io.CSV_ENCODING)
+        del taken
+    return paths
+
+
+def pipeline(paths: Paths, label: str) -> None:
+    """Run `xxgk report` as a user would (start-up included) and print what it took."""
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "report",
+        "--year",
+        str(paths.year),
+        "--raw",
+        str(paths.raw_root),
+        "--out",
+        str(paths.out_root),
+        "--quiet",
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    files = len(paths.return_files())
+    print(
+        f"{label}: {files} returns, exit {done.returncode}, {wall:.2f} s wall, {files / wall:.0f} returns/s"
+    )
+    if done.returncode not in (0, 1):
+        print(done.stderr)
+        return
+    record = json.loads(paths.manifest.read_text(encoding="utf-8"))
+    for stage in record["stages"]:
+        print(
+            f"  {stage['stage']:<10}{stage['seconds']:8.2f} s   {files / max(stage['seconds'], 1e-9):10.0f} returns/s"
+        )
+    print(f"  largest process peak RSS {peak:8.0f} MiB")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="xxgk 性能测试")
-    parser.add_argument("-n", type=int, default=1000, help="报表份数（默认 1000）")
+    parser = argparse.ArgumentParser(
+        description="xxgk 性能测试：生成 N 份报表，运行全流程，打印各步骤用时、吞吐量和内存峰值"
+    )
+    parser.add_argument("-n", type=int, default=10_000, help="报表份数（默认 10000）")
+    parser.add_argument("--messy", type=float, default=0.1, help="不规范版式报表的比例（默认 0.1）")
     parser.add_argument(
         "--reading", action="store_true", help="只测读取：本项目模板与各种不规范版式的吞吐量"
     )
+    parser.add_argument("--rules", action="store_true", help="另测校验规则本身（pandera）的用时")
     args = parser.parse_args()
     if args.reading:
         reading(args.n)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        paths = synthetic_year(Path(tmp), args.n)
-        print(f"报表份数 returns: {args.n}")
-        timings = {}
-        for name, stage in (
-            ("ingest", run_ingest),
-            ("validate", run_validate),
-            ("aggregate", run_aggregate),
-            ("render", run_render),
-        ):
+        pipeline(Paths(ROOT / "raw", Path(tmp) / "sample", 2023), "sample year raw/2023")
+        paths = mixed_year(Path(tmp) / "bench", args.n, args.messy)
+        pipeline(paths, f"synthetic year ({args.messy:.0%} messy layouts)")
+        if args.rules:
+            cells = io.read_cells(paths.ingested_cells)
             start = time.perf_counter()
-            stage(paths)
-            timings[name] = time.perf_counter() - start
-            print(f"  {name:<10}{timings[name]:8.2f} s   {args.n / timings[name]:10.0f} returns/s")
-        cells = io.read_cells(paths.ingested_cells)
-        start = time.perf_counter()
-        validated_findings(cells)
-        rules = time.perf_counter() - start
-        print(f"  rules only{rules:8.2f} s   ({len(cells):,} cells, one combined table)")
-        print(f"  total     {sum(timings.values()):8.2f} s")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  peak RSS  {peak:8.0f} MiB")
+            validated_findings(cells)
+            print(
+                f"  rules only {time.perf_counter() - start:8.2f} s   ({len(cells):,} cells, one combined table)"
+            )
 
 
 if __name__ == "__main__":

@@ -177,3 +177,11 @@ def test_a_2019_trial_format_return_is_rejected_with_that_reason(tmp_path):
     )
     register = io.read_csv(paths.register)
     assert register[["unit", "status"]].values.tolist() == [["古县司法局", "old_format"]]
+
+
+def test_the_year_is_read_from_a_cell_or_a_title_not_from_digits_in_a_name():
+    from pipeline.ingest import _year
+
+    assert _year("2023") == _year("2023年") == _year("二〇二三年") == 2023
+    assert _year("样本县第00014局2023年政府信息公开工作年度报告") == 2023
+    assert _year("第12局") is None
