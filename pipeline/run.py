@@ -52,14 +52,20 @@ def read_year(paths: Paths, progress: Progress | None = None):
     units = io.read_units(paths.units)
     reads = []
     for path in paths.return_files():
-        name = paths.relative(path)
-        try:
-            reads.append(return_read(name, io.read_sheets(path), io.formula_lookup(path)))
-        except io.UnreadableFile as exc:
-            reads.append(ReturnRead(name, error=str(exc)))
+        reads.append(file_read(paths, path))
         if progress:
             progress(1)
     return (*ingested(reads, units, paths.year), units)
+
+
+def file_read(paths: Paths, path: Path) -> ReturnRead:
+    """What one file of returns/ gave, or why it could not be read (never raises for a bad file)."""
+    name = paths.relative(path)
+    try:
+        book = io.read_workbook(path)
+    except io.UnreadableFile as exc:
+        return ReturnRead(name, error=str(exc), error_rule=exc.rule)
+    return return_read(name, book.sheets, book.formulas, book.notes)
 
 
 def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
