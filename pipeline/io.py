@@ -222,8 +222,7 @@ def _checked_package(zf: zipfile.ZipFile, data: bytes) -> tuple[str, ...]:
         cells += area
         if cells > LIMITS.cells:
             raise UnreadableFile(
-                f"的工作表共有{cells}个以上单元格的范围（上限{LIMITS.cells}个；"
-                f"可能是远处的一个单元格撑大了整张表）",
+                f"的工作表共有{cells}个以上单元格的范围（上限{LIMITS.cells}个）",
                 "file.too_large",
             )
     names = {n.lower() for n in by_name}
@@ -435,8 +434,7 @@ def _checked_biff(data: bytes) -> tuple[str, ...]:
             )
         if cells + rows * cols > LIMITS.cells:
             raise UnreadableFile(
-                f"的工作表共有{cells + rows * cols}个以上单元格的范围（上限{LIMITS.cells}个；"
-                "可能是远处的一个单元格撑大了整张表）",
+                f"的工作表共有{cells + rows * cols}个以上单元格的范围（上限{LIMITS.cells}个）",
                 "file.too_large",
             )
     if sheets > LIMITS.sheets:

@@ -270,6 +270,8 @@ def corpus(folder: Path, year: int, units: list[str]) -> list[Case]:
         ),
     )
     hostile("超大文件", "file.too_large", _sparse)
+    hostile("旧版远处单元格", "file.too_large", _far_cell_xls, suffix=".xls")
+    hostile("开放文档百万行", "file.too_large", _repeated_rows_ods, suffix=".ods")
     hostile(
         "含宏",
         "file.macros",
@@ -294,6 +296,34 @@ def corpus(folder: Path, year: int, units: list[str]) -> list[Case]:
     Path(os.fsdecode(raw_name)).write_bytes(good_return(unit, year, seed=9))
     cases.append(Case(f"{unit}.xlsx", unit, "", True))  # shown as read in GB18030
     return cases
+
+
+def _far_cell_xls(path: Path, unit: str) -> None:
+    """An .xls holding its unit and a cell at its last row and column (65,536 × 256)."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Sheet1")
+    ws.write(0, 0, unit)
+    ws.write(65535, 255, 1)
+    wb.save(str(path))
+
+
+def _repeated_rows_ods(path: Path, unit: str) -> None:
+    """An OpenDocument sheet of one filled row repeated a million times (a few hundred bytes)."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+        '<table:table-row table:number-rows-repeated="1000000">'
+        f'<table:table-cell office:value-type="string"><text:p>{unit}</text:p></table:table-cell>'
+        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
 
 
 def _sparse(path: Path, unit: str) -> None:
