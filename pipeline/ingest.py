@@ -77,6 +77,8 @@ class ReturnRead:
     sections: tuple[str, ...] = ()
     missing: list[tuple[str, str]] = field(default_factory=list)  # (section, label) not found
     error: str = ""  # why the file could not be read at all
+    error_rule: str = "file.unreadable"  # the finding it makes
+    notes: tuple[str, ...] = ()  # rules of the notes the file calls for (macros, external links)
     titles: tuple[str, ...] = ()  # title-like text near the top of its sheets
     old_format: tuple[str, ...] = ()  # tell-tale labels of the 2019 trial format found
 
@@ -85,13 +87,16 @@ Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
 
 
 def return_read(
-    file: str, sheets: dict[str, list[list[object]]], formulas: Formulas | None = None
+    file: str,
+    sheets: dict[str, list[list[object]]],
+    formulas: Formulas | None = None,
+    notes: tuple[str, ...] = (),
 ) -> ReturnRead:
     """Read the format's tables out of one workbook's sheets, wherever they stand.
 
     `formulas` gives, when asked, the cells holding a formula with no stored result (they read
     empty); it is asked only if a cell of a table reads empty, and such a cell is derived from
-    the cells its formula adds up.
+    the cells its formula adds up. `notes` are the rules of the notes the file calls for.
     """
     indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
     key = tuple((name, index.fingerprint) for name, index in indexes.items())
@@ -110,6 +115,7 @@ def return_read(
         missing=list(plan.missing),
         titles=plan.titles,
         old_format=plan.old_format,
+        notes=notes,
     )
     uncached: dict[str, dict[tuple[int, int], str]] | None = None
     cells = read.cells
@@ -294,9 +300,11 @@ def ingested(
         if read.error:
             record["status"] = UNREADABLE
             findings.append(
-                finding("file.unreadable", unit=record["unit"], file=read.file, reason=read.error)
+                finding(read.error_rule, unit=record["unit"], file=read.file, reason=read.error)
             )
             continue
+        for rule in read.notes:
+            findings.append(finding(rule, unit=record["unit"], file=read.file))
         if read.old_format:
             record["status"] = OLD_FORMAT
             labels = "”“".join(read.old_format)

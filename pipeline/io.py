@@ -7,8 +7,12 @@ import html
 import json
 import re
 import shutil
+import struct
 import tomllib
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
@@ -28,25 +32,49 @@ Sheets = dict[str, list[list[object]]]
 
 
 class UnreadableFile(Exception):
-    """A file that could not be opened as a spreadsheet; the message says why, in Chinese."""
+    """A file that could not be opened as a spreadsheet; the message says why, in Chinese, and
+    `rule` names the finding it makes."""
+
+    def __init__(self, reason: str, rule: str = "file.unreadable"):
+        super().__init__(reason)
+        self.rule = rule
 
 
-def read_sheets(path: Path) -> Sheets:
-    """Every sheet of a workbook as a grid of raw values, row 0 being the sheet's first row."""
+Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
+
+
+@dataclass(frozen=True)
+class WorkbookRead:
+    """One return as read: its sheets, its formulas with no stored result (asked for only when
+    needed), and the rules of the notes it calls for (macros, external links: never run or
+    followed)."""
+
+    sheets: Sheets
+    formulas: Formulas | None = None
+    notes: tuple[str, ...] = ()
+
+
+def read_workbook(path: Path) -> WorkbookRead:
+    """A return read from one snapshot of its bytes, after they were checked against LIMITS."""
+    data = _snapshot(path)
+    notes = checked_workbook(data)
     try:
-        if path.stat().st_size == 0:
-            raise UnreadableFile("文件为空（0字节）")
-        wb = CalamineWorkbook.from_path(str(path))
+        # NOTE: from the bytes already checked, never from the path: the file may change meanwhile
+        wb = CalamineWorkbook.from_filelike(BytesIO(data))
         # NOTE: skip_empty_area=False keeps row 0 at the sheet's row 1, so addresses stay true.
         sheets = {
             name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in wb.sheet_names
         }
-    except UnreadableFile:
-        raise
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
         raise UnreadableFile(_reason(exc)) from exc
-    return sheets
+    formulas = (lambda: uncached_formulas(data)) if data[:2] == b"PK" else None
+    return WorkbookRead(sheets, formulas, notes)
+
+
+def read_sheets(path: Path) -> Sheets:
+    """Every sheet of a workbook as a grid of raw values, row 0 being the sheet's first row."""
+    return read_workbook(path).sheets
 
 
 def formula_lookup(path: Path):
@@ -55,6 +83,378 @@ def formula_lookup(path: Path):
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     return lambda: uncached_formulas(path)
+
+
+def _snapshot(path: Path) -> bytes:
+    """The file's bytes, read once; raises if it is too big, or vanished or changed while read."""
+    try:
+        before = path.stat()
+        if before.st_size > LIMITS.file_bytes:
+            raise _too_big(before.st_size)
+        data = _contents(path)
+        after = path.stat()
+    except FileNotFoundError as exc:
+        raise UnreadableFile("在读取时已被删除或移走", "file.changed") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"读取失败（{exc.strerror or type(exc).__name__}）") from exc
+    changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
+    if changed or len(data) != after.st_size:
+        raise UnreadableFile(
+            f"在读取过程中被改动（读取前{before.st_size}字节，读取后{after.st_size}字节"
+            f"{'，修改时间也不同' if before.st_mtime_ns != after.st_mtime_ns else ''}）",
+            "file.changed",
+        )
+    if not data:
+        raise UnreadableFile("文件为空（0字节）")
+    return data
+
+
+def _contents(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(LIMITS.file_bytes + 1)
+
+
+# -- hostile files: checked before any reader (calamine, openpyxl) touches them ---------------------
+@dataclass(frozen=True)
+class Limits:
+    """What a return may be. A real return is 30–60 KB, with 5–6 sheets of a few dozen rows; each
+    limit leaves room for a department's own bigger workbook, and stops a hostile file before it
+    costs minutes or gigabytes."""
+
+    # the whole file is read into memory once; 20 MB is 300 times a real return
+    file_bytes: int = 20 * 2**20
+    # zip entries: a return has 10–30 (sheets, styles, theme, printer settings, a few images)
+    parts: int = 1_000
+    # one entry inflated: a real sheet's XML is 50–300 KB; calamine holds a whole part in memory
+    part_bytes: int = 64 * 2**20
+    # every entry inflated, together
+    total_bytes: int = 256 * 2**20
+    # inflated ÷ compressed: sheet XML deflates 5–30×, a zip bomb about 1,000×; parts under
+    # `ratio_grace` are not judged by it (Apache POI's ZipSecureFile works the same way)
+    ratio: int = 200
+    ratio_grace: int = 2**20
+    # a return has 5–6; a department's whole workbook a few dozen
+    sheets: int = 200
+    # rows of one sheet: a return has a few dozen
+    rows: int = 10_000
+    # rows × columns over all sheets: calamine builds every sheet as a full grid (≈ 32 bytes a
+    # cell, then a Python list), so one cell at XFD1048576 would cost gigabytes; 500,000 is
+    # 250 times a return (≈ 2,000) and at most ≈ 40 MB
+    cells: int = 500_000
+    # one text run of the XML (a cell's text, a shared string): Excel holds at most 32,767
+    # characters in a cell, under 256 KB even as 8-byte character references
+    text_bytes: int = 2**18
+
+
+LIMITS = Limits()
+_CHUNK = 2**16
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def checked_workbook(data: bytes) -> tuple[str, ...]:
+    """The rules of the notes a workbook's bytes call for (macros, external links); raises
+    UnreadableFile when they are beyond LIMITS (a zip bomb, a million rows, thousands of sheets,
+    a text of megabytes), before any reader inflates them."""
+    if len(data) > LIMITS.file_bytes:
+        raise _too_big(len(data))
+    if data[:2] == b"PK":
+        try:
+            zf = zipfile.ZipFile(BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return ()  # NOTE: not a zip after all; calamine says what it is
+        with zf:
+            return _checked_package(zf, data)
+    if data[:8] == _OLE2:
+        return _checked_biff(data)
+    return ()
+
+
+def _checked_package(zf: zipfile.ZipFile, data: bytes) -> tuple[str, ...]:
+    """Check a zip's directory (declared sizes, ratios, entry count), then the sheets' XML."""
+    infos = zf.infolist()
+    for info in infos:
+        if info.file_size > LIMITS.part_bytes:
+            raise UnreadableFile(
+                f"的部件“{info.filename}”解压后为{_size(info.file_size)}"
+                f"（上限{_size(LIMITS.part_bytes)}）",
+                "file.zip_bomb",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > LIMITS.ratio_grace and ratio > LIMITS.ratio:
+            raise UnreadableFile(
+                f"的部件“{info.filename}”压缩比为{ratio:.0f}:1"
+                f"（{_size(info.compress_size)}解压后为{_size(info.file_size)}，上限{LIMITS.ratio}:1）",
+                "file.zip_bomb",
+            )
+    total = sum(i.file_size for i in infos)
+    if total > LIMITS.total_bytes:
+        raise UnreadableFile(
+            f"解压后共{_size(total)}（上限{_size(LIMITS.total_bytes)}）", "file.zip_bomb"
+        )
+    by_name = {i.filename: i for i in infos}
+    listed: list[str] = []  # the part of each sheet the workbook lists (one part may serve many)
+    if "xl/workbook.xml" in by_name and "xl/_rels/workbook.xml.rels" in by_name:
+        book = b"".join(_inflated(data, by_name["xl/workbook.xml"]))
+        rels = b"".join(_inflated(data, by_name["xl/_rels/workbook.xml.rels"]))
+        listed = [part for part, _ in _sheet_parts(book, rels)]
+    if len(listed) > LIMITS.sheets:
+        raise UnreadableFile(f"有{len(listed)}个工作表（上限{LIMITS.sheets}个）", "file.too_large")
+    if len(infos) > LIMITS.parts:
+        raise UnreadableFile(
+            f"的压缩包有{len(infos)}个部件（上限{LIMITS.parts}个）", "file.too_large"
+        )
+    cells = 0
+    sheet_parts = {n for n in by_name if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    for name in sorted(sheet_parts | set(listed) | {"xl/sharedStrings.xml", "content.xml"}):
+        info = by_name.get(name)
+        if info is None:
+            continue
+        if name in ("xl/sharedStrings.xml", "content.xml"):
+            extent = _ods_extent if name == "content.xml" else _texts_only
+            sheets, area = extent(_inflated(data, info), name)
+            if sheets > LIMITS.sheets:
+                raise UnreadableFile(
+                    f"有{sheets}个工作表（上限{LIMITS.sheets}个）", "file.too_large"
+                )
+        else:
+            rows, cols = _xlsx_extent(_inflated(data, info), name)
+            if rows > LIMITS.rows:
+                raise UnreadableFile(
+                    f"的工作表部件“{name}”有{rows}行以上（上限{LIMITS.rows}行）", "file.too_large"
+                )
+            area = rows * cols * max(1, listed.count(name))
+        cells += area
+        if cells > LIMITS.cells:
+            raise UnreadableFile(
+                f"的工作表共有{cells}个以上单元格的范围（上限{LIMITS.cells}个）",
+                "file.too_large",
+            )
+    names = {n.lower() for n in by_name}
+    notes = []
+    if any(n.endswith("vbaproject.bin") or n.startswith("basic/") for n in names):
+        notes.append("file.macros")
+    if any(n.startswith("xl/externallinks/") for n in names):
+        notes.append("file.external_links")
+    return tuple(notes)
+
+
+def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """One zip entry's bytes in chunks, inflated here with a cap: never more than its declared
+    size (an entry that inflates past it has a lying header)."""
+    start = info.header_offset
+    head = data[start : start + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise UnreadableFile(f"不是有效的电子表格文件或文件已损坏（部件“{info.filename}”）")
+    name_len, extra_len = struct.unpack("<HH", head[26:30])
+    start += 30 + name_len + extra_len
+    raw = memoryview(data)[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        for i in range(0, min(len(raw), info.file_size), _CHUNK):
+            yield bytes(raw[i : min(i + _CHUNK, info.file_size)])
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise UnreadableFile(f"部件“{info.filename}”使用了电子表格不用的压缩方式")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    left = info.file_size
+    try:
+        for i in range(0, len(raw), _CHUNK):
+            pending = raw[i : i + _CHUNK]
+            while pending:
+                out = inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+                left -= len(out)
+                if left < 0:
+                    raise UnreadableFile(
+                        f"的部件“{info.filename}”解压后超过其声明的{_size(info.file_size)}"
+                        f"（压缩包目录不实）",
+                        "file.zip_bomb",
+                    )
+                if out:
+                    yield out
+                if inflater.eof:
+                    return
+    except zlib.error as exc:
+        raise UnreadableFile(
+            f"不是有效的电子表格文件或文件已损坏（部件“{info.filename}”：{exc}）"
+        ) from exc
+
+
+_XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
+_XLSX_REFS = re.compile(rb' r="([A-Z]{0,3})(\d{1,9})"')  # NOTE: only <row> and <c> have an r
+_XLSX_TAGS = re.compile(rb"<(?:row|c)[\s>/]")
+_XLSX_PREFIXED = re.compile(rb"<\w+:(?:row|c)[\s>/]")
+_XLSX_REF = re.compile(rb'\br="([A-Z]{0,3})(\d{1,9})"')
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
+_ODS_REPEAT = re.compile(rb'number-(?:rows|columns)-repeated="(\d{1,9})"')
+
+
+def _xml_pieces(chunks: Iterator[bytes], part: str) -> Iterator[bytes]:
+    """The XML of a part in pieces that end at a tag's end, with every text run checked for
+    length (a text run never straddles two pieces)."""
+    carry = b""
+    for chunk in chunks:
+        buf = carry + chunk
+        end = buf.rfind(b">") + 1
+        piece, carry = buf[:end], buf[end:]
+        if len(carry) > LIMITS.text_bytes or _long_text(piece):
+            raise _long(part)
+        if piece:
+            yield piece
+    if len(carry) > LIMITS.text_bytes:
+        raise _long(part)
+
+
+_LONG_TEXT = re.compile(rb">[^<]{%d}" % LIMITS.text_bytes)
+
+
+def _long_text(piece: bytes) -> bool:
+    return len(piece) > LIMITS.text_bytes and _LONG_TEXT.search(piece) is not None
+
+
+def _long(part: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"的部件“{part}”中有超过{_size(LIMITS.text_bytes)}的文本（Excel一个单元格最多32767个字符）",
+        "file.long_text",
+    )
+
+
+def _xlsx_extent(chunks: Iterator[bytes], part: str) -> tuple[int, int]:
+    """The rows and columns a sheet's XML spans, as calamine lays them out (a cell or row
+    without an `r` takes the next place); stops once the rows pass LIMITS.rows."""
+    row = col = rows = cols = 0
+    for piece in _xml_pieces(chunks, part):
+        refs = _XLSX_REFS.findall(piece)
+        if _all_placed(piece, len(refs)):
+            # NOTE: every row and cell says where it is (as Excel and WPS write them): read in C
+            if refs:
+                letters, numbers = zip(*refs, strict=True)
+                rows = max(rows, *map(int, numbers))
+                cols = max(cols, *(_column(c) for c in set(letters) if c))
+                row, col = int(numbers[-1]), 0
+        else:
+            for tag, attrs in _XLSX_TAG.findall(piece):
+                ref = _XLSX_REF.search(attrs)
+                if tag == b"row":
+                    row = int(ref.group(2)) if ref else row + 1
+                    col = 0
+                    rows = max(rows, row)
+                elif ref and ref.group(1):
+                    col = _column(ref.group(1))
+                    rows = max(rows, int(ref.group(2)))
+                else:
+                    col += 1
+                cols = max(cols, col)
+        if rows > LIMITS.rows:
+            break
+    return rows, cols
+
+
+def _all_placed(piece: bytes, refs: int) -> bool:
+    """Whether every <row> and <c> of `piece` has its `r` (no prefixes, no bare tags)."""
+    return len(_XLSX_TAGS.findall(piece)) == refs and _XLSX_PREFIXED.search(piece) is None
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _texts_only(chunks: Iterator[bytes], part: str) -> tuple[int, int]:
+    for _ in _xml_pieces(chunks, part):
+        pass
+    return 0, 0
+
+
+def _ods_extent(chunks: Iterator[bytes], part: str) -> tuple[int, int]:
+    """An OpenDocument spreadsheet's sheets, and the cells of the grids calamine builds: rows and
+    columns up to the last one holding a value (repeats count, trailing empty ones do not)."""
+    sheets = area = 0
+    rows = cols = filled_rows = filled_cols = 0
+    for piece in _xml_pieces(chunks, part):
+        for tag, attrs in _ODS_TAG.findall(piece):
+            repeat = _ODS_REPEAT.search(attrs)
+            n = int(repeat.group(1)) if repeat else 1
+            if tag == b"table":
+                area += filled_rows * filled_cols
+                sheets += 1
+                rows = cols = filled_rows = filled_cols = 0
+            elif tag == b"table-row":
+                rows += n
+                cols = 0
+            else:
+                cols += n
+                if b"value-type=" in attrs:
+                    filled_rows, filled_cols = rows, max(filled_cols, cols)
+        if area + filled_rows * filled_cols > LIMITS.cells or sheets > LIMITS.sheets:
+            break
+    return sheets, area + filled_rows * filled_cols
+
+
+# BIFF8 records (the .xls format) holding a cell: the row, then the column, lead their data
+_BIFF_CELLS = {0x0006, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6}
+_BIFF_BOF, _BIFF_SHEET, _BIFF_SUPBOOK = 0x0809, 0x0085, 0x01AE
+
+
+def _checked_biff(data: bytes) -> tuple[str, ...]:
+    """Check an .xls: its sheets and the grid each cell record spans; macros, external links."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+    except Exception:  # NOTE: not an OLE2 file olefile can read; calamine says what it is
+        return ()
+    with ole:
+        stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+        if stream is None:
+            return ()  # NOTE: an encrypted .xlsx is an OLE2 file too; calamine names it
+        book = ole.openstream(stream).read()
+        macros = ole.exists("_VBA_PROJECT_CUR")
+    sheets = cells = 0
+    rows = cols = 0
+    external = False
+    at = 0
+    while at + 4 <= len(book):
+        kind, size = struct.unpack_from("<HH", book, at)
+        body = book[at + 4 : at + 4 + size]
+        at += 4 + size
+        if kind in _BIFF_CELLS and len(body) >= 4:
+            r, c = struct.unpack_from("<HH", body)
+            if kind in (0x00BD, 0x00BE) and len(body) >= 6:
+                c = struct.unpack_from("<H", body, len(body) - 2)[0]
+            rows, cols = max(rows, r + 1), max(cols, c + 1)
+        elif kind == _BIFF_BOF:
+            cells += rows * cols
+            rows = cols = 0
+        elif kind == _BIFF_SHEET:
+            sheets += 1
+        elif kind == _BIFF_SUPBOOK and len(body) >= 4:
+            # NOTE: 0x0401 marks the workbook's own references, 0x3A01 add-in functions
+            external |= body[2:4] not in (b"\x01\x04", b"\x01\x3a")
+        if rows > LIMITS.rows:
+            raise UnreadableFile(
+                f"的第{sheets}个工作表有{rows}行以上（上限{LIMITS.rows}行）", "file.too_large"
+            )
+        if cells + rows * cols > LIMITS.cells:
+            raise UnreadableFile(
+                f"的工作表共有{cells + rows * cols}个以上单元格的范围（上限{LIMITS.cells}个）",
+                "file.too_large",
+            )
+    if sheets > LIMITS.sheets:
+        raise UnreadableFile(f"有{sheets}个工作表（上限{LIMITS.sheets}个）", "file.too_large")
+    return tuple(n for n, on in (("file.macros", macros), ("file.external_links", external)) if on)
+
+
+def _too_big(size: int) -> UnreadableFile:
+    return UnreadableFile(f"大小为{size:,}字节（上限{_size(LIMITS.file_bytes)}）", "file.too_large")
+
+
+def _size(n: int) -> str:
+    for unit, size in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + unit
+    return f"{n}字节"
 
 
 # -- formulas without a stored result -------------------------------------------------------------
@@ -72,10 +472,11 @@ _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _ADDRESS = re.compile(r"([A-Z]+)(\d+)")
 
 
-def uncached_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Per sheet name, the cells (0-based) of an .xlsx/.xlsm holding a formula with no stored result."""
+def uncached_formulas(source: Path | bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet name, the cells (0-based) of an .xlsx/.xlsm (a path, or its bytes) holding a
+    formula with no stored result."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(BytesIO(source) if isinstance(source, bytes) else source) as zf:
             found = {}
             for member in zf.namelist():
                 if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
@@ -131,20 +532,26 @@ def _position(address: str) -> tuple[int, int]:
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet XML member → sheet name, from the workbook and its relationships."""
-    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    parts = _sheet_parts(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+    return dict(parts)
+
+
+def _sheet_parts(book_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
+    """(part, name) of each sheet a workbook lists, in its order."""
+    book = book_xml.decode("utf-8", "replace")
+    rels = rels_xml.decode("utf-8", "replace")
     targets = {}
-    for m in re.finditer(r"<Relationship\b([^>]*)>", rels):
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
         a = dict(_ATTR.findall(m.group(1)))
         target = a.get("Target", "").lstrip("/")
         targets[a.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
-    names = {}
+    parts = []
     for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)>", book):
         a = dict(_ATTR.findall(m.group(1)))
         rid = next((v for k, v in a.items() if k.endswith(":id")), None)
         if rid in targets:
-            names[targets[rid]] = html.unescape(a.get("name", ""))
-    return names
+            parts.append((targets[rid], html.unescape(a.get("name", ""))))
+    return parts
 
 
 def _reason(exc: Exception) -> str:
@@ -283,7 +690,10 @@ def write_feedback(source: Path, target: Path, marks: list, when: datetime) -> P
     from openpyxl.styles import Alignment, Font, PatternFill
 
     try:
-        wb = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+        # NOTE: checked first, as for reading: openpyxl would inflate a zip bomb in memory
+        data = _snapshot(source)
+        checked_workbook(data)
+        wb = load_workbook(BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm")
     except Exception:  # NOTE: not an OOXML workbook openpyxl can edit; the list is still sent back
         wb = Workbook()
         wb.active.title = "说明"

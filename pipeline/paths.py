@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+# NOTE: files programs leave beside a workbook; any other name (even "..年报.xlsx") is read or reported
+JUNK_PREFIXES = ("~$", ".~lock.", "._")  # Excel/WPS owner files, LibreOffice locks, macOS forks
+JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep"}
 
 
 @dataclass(frozen=True)
@@ -53,15 +59,16 @@ class Paths:
         return sorted(
             p
             for p in self.returns_dir.rglob("*")
-            if p.is_file() and not p.name.startswith((".", "~$"))
+            if p.is_file() and not p.name.startswith(JUNK_PREFIXES) and p.name not in JUNK_NAMES
         )
 
     def relative(self, path: Path) -> str:
-        """A return's name as findings show it: relative to raw/<year>/."""
+        """A return's name as findings show it: relative to raw/<year>/, always valid text."""
         try:
-            return path.relative_to(self.raw).as_posix()
+            name = path.relative_to(self.raw).as_posix()
         except ValueError:
-            return path.as_posix()
+            name = path.as_posix()
+        return readable_name(name)
 
     # -- products (output/<year>/, in stage order) ---------------------------------------------
     @property
@@ -231,7 +238,44 @@ class Paths:
         return [p for s in order[order.index(stage) :] for p in owned[s]]
 
 
+MAX_NAME_BYTES = (
+    150  # NOTE: a file name holds 255 bytes; room is left for "_问题反馈.xlsx" and the like
+)
+
+
 def safe_name(name: str) -> str:
-    """A unit name made safe as one folder name."""
-    cleaned = "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in name).strip(". ")
+    """A unit name made safe as one folder or file name: no separators, `..`, control or
+    invisible characters, and short enough (a long name keeps a hash of the whole, so two
+    long names stay apart)."""
+    cleaned = "".join(
+        "_" if ch in '\\/:*?"<>|' or unicodedata.category(ch) in _UNSAFE else ch for ch in name
+    ).strip(". ")
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        cleaned = encoded[: MAX_NAME_BYTES - 9].decode("utf-8", "ignore") + "_" + digest
     return cleaned or "_"
+
+
+_UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # controls, format marks, lone surrogates…
+
+
+def readable_name(name: str) -> str:
+    """A file name as people read it: bytes that are not UTF-8 (a name from a zip made on Chinese
+    Windows is often GBK) read as GB18030, else shown as �."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for part in name.split("/"):
+        raw = os.fsencode(part)
+        try:
+            parts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                parts.append(raw.decode("gb18030"))
+            except UnicodeDecodeError:
+                parts.append(raw.decode("utf-8", "replace"))
+    return "/".join(parts)

@@ -82,11 +82,12 @@ def read_year(paths: Paths, progress: Progress | None = None):
 
 
 def read_return(path: Path, name: str) -> ReturnRead:
-    """One file read, or why it could not be."""
+    """What one file of returns/ gave, or why it could not be read (never raises for a bad file)."""
     try:
-        return return_read(name, io.read_sheets(path), io.formula_lookup(path))
+        book = io.read_workbook(path)
     except io.UnreadableFile as exc:
-        return ReturnRead(name, error=str(exc))
+        return ReturnRead(name, error=str(exc), error_rule=exc.rule)
+    return return_read(name, book.sheets, book.formulas, book.notes)
 
 
 def read_batch(batch: tuple[list[Path], list[str]]) -> list[ReturnRead]:

@@ -81,7 +81,10 @@ def write_return(
     With `formulas`, the totals are formulas over their parts with the sum of the parts stored
     as their result, as Excel leaves them; otherwise every cell holds what `values` says.
     """
-    wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False})
+    # NOTE: text stays text: a unit named "=…" must not become a formula (formula injection)
+    wb = xlsxwriter.Workbook(
+        target, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     # NOTE: a fixed creation date keeps the file byte-identical when written again
     wb.set_properties(
         {
