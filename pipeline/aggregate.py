@@ -50,12 +50,15 @@ def unit_table(cells: pd.DataFrame, section: str) -> pd.DataFrame:
     )
     wide = wide.reindex(index=order, columns=[c.code for c in sec.cols])
     # NOTE: written for people, so amounts appear as exact decimals (万元, 元), not stored integers
-    shown = {c: [_text(v, section, c) for v in wide[c]] for c in wide.columns}
+    shown = {c: _texts(wide[c], section, c) for c in wide.columns}
     return pd.DataFrame(shown, index=wide.index).reset_index()
 
 
-def _text(value, section: str, col: str) -> str:
-    return "" if pd.isna(value) else number_text(int(value), section, col)
+def _texts(values: pd.Series, section: str, col: str) -> list[str] | pd.Series:
+    """A column of stored integers as printed: counts as they are, amounts as exact decimals."""
+    if SECTIONS[section].col(col).scale:
+        return ["" if pd.isna(v) else number_text(int(v), section, col) for v in values]
+    return values.astype("Int64").astype("string").fillna("")
 
 
 def as_unit_cells(county: pd.DataFrame, unit: str = COUNTY) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import pandas as pd
+import pyarrow as pa
 from xlsxwriter.utility import xl_rowcol_to_cell as _address
 
 from pipeline.format2021 import SECTIONS, Section
@@ -33,6 +34,7 @@ CELL_COLUMNS = [
     "value",
     "problem",
 ]
+CELL_FIELDS = CELL_COLUMNS[3:]  # what a read gives of each cell (sheet … problem)
 RETURN_COLUMNS = [
     "file",
     "unit",
@@ -81,6 +83,10 @@ class ReturnRead:
     notes: tuple[str, ...] = ()  # rules of the notes the file calls for (macros, external links)
     titles: tuple[str, ...] = ()  # title-like text near the top of its sheets
     old_format: tuple[str, ...] = ()  # tell-tale labels of the 2019 trial format found
+    count: int = 0  # cells read (kept when the cells themselves travel as a table)
+    derived: tuple[
+        tuple[str, str], ...
+    ] = ()  # (sheet, cell) of formulas worked out from their parts
 
 
 Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
@@ -143,6 +149,8 @@ def return_read(
                 reading.problem,
             )
         )
+    read.count = len(cells)
+    read.derived = tuple((c[0], c[1]) for c in cells if c[7] == "derived")
     return read
 
 
@@ -276,9 +284,10 @@ def _identified(read: ReturnRead, index: UnitIndex) -> list[str]:
 
 
 def ingested(
-    reads: list[ReturnRead], units: pd.DataFrame, year: int
+    reads: list[ReturnRead], units: pd.DataFrame, year: int, cells: pa.Table | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The long cell table, the register of returns and the findings, from every file's read."""
+    """The long cell table, the register of returns and the findings, from every file's read
+    (`cells`: the reads' cells already as a table, when they were read elsewhere)."""
     index = UnitIndex(units)
     records, findings, by_unit = [], [], defaultdict(list)
     for read in reads:
@@ -291,7 +300,7 @@ def ingested(
             "version": read.version,
             "sheets": read.sheets,
             "sections": " ".join(read.sections),
-            "cells": len(read.cells),
+            "cells": read.count,
         }
         records.append(record)
         candidates = _identified(read, index)
@@ -346,16 +355,15 @@ def ingested(
             )
             continue
         by_unit[code].append(record)
-        derived = [c[1] for c in read.cells if c[7] == "derived"]
-        if derived:
+        if read.derived:
             findings.append(
                 finding(
                     "file.formula_derived",
                     unit=record["unit"],
                     file=read.file,
-                    sheet=" ".join(sorted({c[0] for c in read.cells if c[7] == "derived"})),
-                    count=len(derived),
-                    cells="、".join(derived),
+                    sheet=" ".join(sorted({sheet for sheet, _ in read.derived})),
+                    count=len(read.derived),
+                    cells="、".join(cell for _, cell in read.derived),
                 )
             )
     for code, recs in by_unit.items():
@@ -404,20 +412,24 @@ def ingested(
                         table=_table_name(code),
                     )
                 )
-    return cell_table(reads, file_unit), returns, findings_table(findings)
+    table = cells if cells is not None else cells_arrow(reads)
+    return cell_table(table, file_unit), returns, findings_table(findings)
 
 
 def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """The register of returns: each unit of the roll as received, missing, duplicate … with its
     files, then every file that matches no unit."""
     rows = []
-    by_code = {code: group for code, group in returns.groupby("unit_code", sort=False) if code}
+    by_code: dict[str, list[dict]] = defaultdict(list)
+    for rec in returns[["unit_code", "status", "file"]].to_dict("records"):
+        if rec["unit_code"]:
+            by_code[rec["unit_code"]].append(rec)
     for unit in units.itertuples():
         mine = by_code.get(unit.code)
         if mine is None:
             rows.append((unit.code, unit.name, unit.kind, MISSING, "", ""))
             continue
-        statuses = list(mine["status"])
+        statuses = [r["status"] for r in mine]
         status = next(
             (s for s in (RECEIVED, DUPLICATE) if s in statuses),
             statuses[0],
@@ -429,7 +441,7 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
                 unit.name,
                 unit.kind,
                 status,
-                "、".join(mine["file"]),
+                "、".join(r["file"] for r in mine),
                 " ".join(others),
             )
         )
@@ -439,13 +451,33 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
-def cell_table(reads: list[ReturnRead], file_unit: dict[str, tuple[str, str]]) -> pd.DataFrame:
+_CELL_TYPES = {"value": pa.int64()}
+
+
+def cells_arrow(reads: list[ReturnRead]) -> pa.Table:
+    """The cells of some reads as one Arrow table (column `file`, then a column per cell field):
+    compact to send between processes and quick to turn into a frame."""
+    rows = [cell for read in reads for cell in read.cells]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CELL_FIELDS)
+    files = [read.file for read in reads for _ in range(len(read.cells))]
+    arrays = {"file": pa.array(files, type=pa.string())}
+    for name, values in zip(CELL_FIELDS, columns, strict=True):
+        arrays[name] = pa.array(values, type=_CELL_TYPES.get(name, pa.string()))
+    return pa.table(arrays)
+
+
+def cell_table(cells: pa.Table, file_unit: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """One row per cell read, with its unit, file, sheet and address."""
-    rows = [(*file_unit[read.file], read.file, *cell) for read in reads for cell in read.cells]
-    table = pd.DataFrame(rows, columns=CELL_COLUMNS)
-    return table.astype({c: str for c in CELL_COLUMNS if c != "value"}).assign(
-        value=pd.array(table["value"], dtype="Int64")
+    files = cells.column("file").combine_chunks().dictionary_encode()
+    index = files.indices.to_numpy(zero_copy_only=False)
+    known = [file_unit[f] for f in files.dictionary.to_pylist()]
+    units = pa.array([u for u, _ in known], type=pa.string()).take(index)
+    codes = pa.array([c for _, c in known], type=pa.string()).take(index)
+    table = (
+        cells.add_column(0, "unit_code", codes).add_column(0, "unit", units).select(CELL_COLUMNS)
     )
+    text = pd.StringDtype("pyarrow", na_value=float("nan"))
+    return table.to_pandas(types_mapper={pa.string(): text, pa.int64(): pd.Int64Dtype()}.get)
 
 
 def _table_name(code: str) -> str:

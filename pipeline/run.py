@@ -11,12 +11,21 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import aggregate as agg
 from pipeline import charts, feedback, io, summary, word
 from pipeline import render as rnd
 from pipeline.format2021 import TABLES
-from pipeline.ingest import MISSING, RECEIVED, ReturnRead, ingested, register, return_read
+from pipeline.ingest import (
+    MISSING,
+    RECEIVED,
+    ReturnRead,
+    cells_arrow,
+    ingested,
+    register,
+    return_read,
+)
 from pipeline.narrative_checks import narrative_findings
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
@@ -72,12 +81,14 @@ def read_year(paths: Paths, progress: Progress | None = None):
     else:
         size = max(1, len(files) // (workers * BATCHES_PER_WORKER))
         batches = [(files[i : i + size], names[i : i + size]) for i in range(0, len(files), size)]
-        reads = []
+        reads, tables = [], []
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for batch in pool.map(read_batch, batches):
+            for batch, table in pool.map(read_batch, batches):
                 reads.extend(batch)
+                tables.append(table)
                 if progress:
                     progress(len(batch))
+        return (*ingested(reads, units, paths.year, pa.concat_tables(tables)), units)
     return (*ingested(reads, units, paths.year), units)
 
 
@@ -90,9 +101,13 @@ def read_return(path: Path, name: str) -> ReturnRead:
     return return_read(name, book.sheets, book.formulas, book.notes)
 
 
-def read_batch(batch: tuple[list[Path], list[str]]) -> list[ReturnRead]:
-    """A worker's share: several files read in one go."""
-    return [read_return(path, name) for path, name in zip(*batch, strict=True)]
+def read_batch(batch: tuple[list[Path], list[str]]) -> tuple[list[ReturnRead], pa.Table]:
+    """A worker's share: several files read in one go, their cells sent back as one table."""
+    reads = [read_return(path, name) for path, name in zip(*batch, strict=True)]
+    table = cells_arrow(reads)
+    for read in reads:
+        read.cells = []  # NOTE: they travel in the table; sending them twice would cost as much
+    return reads, table
 
 
 def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:

@@ -185,3 +185,21 @@ def test_the_year_is_read_from_a_cell_or_a_title_not_from_digits_in_a_name():
     assert _year("2023") == _year("2023年") == _year("二〇二三年") == 2023
     assert _year("样本县第00014局2023年政府信息公开工作年度报告") == 2023
     assert _year("第12局") is None
+
+
+def test_reading_on_every_core_gives_what_reading_in_one_process_gives(tmp_path, monkeypatch):
+    from pipeline import run
+    from tests.helpers import with_totals
+
+    values = {
+        f"单位{i}": with_totals({("s3", "new", "natural"): i, ("s3", "granted", "natural"): i})
+        for i in range(6)
+    }
+    paths = raw_year(tmp_path, values)
+    (paths.returns_dir / "坏文件.xlsx").write_bytes(b"not a workbook")
+    serial = run.read_year(paths)
+    monkeypatch.setattr(run, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(run, "BATCHES_PER_WORKER", 2)
+    parallel = run.read_year(paths)
+    for one, other in zip(serial[:3], parallel[:3], strict=True):
+        assert one.equals(other)
