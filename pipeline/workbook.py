@@ -174,6 +174,7 @@ def _write_section(ws, code: str, values, totals, fmt) -> None:
         ws.set_column(section.label_cols, g.n_cols - 1, 11)
     else:
         ws.set_column(0, g.n_cols - 1, 9)
+    inputs: list[tuple[int, int, str, int]] = []  # (r, c, unit, scale) of each cell people fill
     for cell in g.cells:
         r, c = GRID_TOP + cell.r, cell.c
         if cell.kind != "value":
@@ -195,8 +196,28 @@ def _write_section(ws, code: str, values, totals, fmt) -> None:
             ws.write_formula(r, c, f"=SUM({refs})", style, _plain(result))
         else:
             _write_value(ws, r, c, values.get(key), style)
-            ws.data_validation(r, c, r, c, _validation(section.col(cell.col).unit, scale, r, c))
+            inputs.append((r, c, section.col(cell.col).unit, scale))
+    # NOTE: one rule per run of neighbouring input cells, not one per cell: a return made from the
+    # template is read hundreds of times a second, and every rule is XML the reader must parse
+    for (r, first, unit, scale), last in _runs(inputs):
+        ws.data_validation(r, first, r, last, _validation(unit, scale, r, first))
     ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+def _runs(cells: list[tuple[int, int, str, int]]):
+    """Input cells grouped into runs along a row with the same kind of value: (first cell, last column)."""
+    runs: list[list] = []
+    for r, c, unit, scale in sorted(cells):
+        if (
+            runs
+            and runs[-1][0][0] == r
+            and runs[-1][1] == c - 1
+            and runs[-1][0][2:] == (unit, scale)
+        ):
+            runs[-1][1] = c
+        else:
+            runs.append([(r, c, unit, scale), c])
+    return [(first, last) for first, last in runs]
 
 
 def _address(key: CellKey) -> str:
