@@ -60,14 +60,22 @@ def test_cover_is_locked_inputs_open_with_chinese_validation(tmp_path):
     assert not part.protection.locked and total.protection.locked
     parts = ",".join(cell_address("s3", "new", c) for c in S3_PARTS)
     assert total.value == f"=SUM({parts})"
-    rules = {str(v.sqref): v for v in s3.data_validations.dataValidation}
-    count = rules[cell_address("s3", "new", "natural")]
+
+    def rule_at(ws, address):
+        """The validation rule covering `address` (one rule covers a run of input cells)."""
+        return next(v for v in ws.data_validations.dataValidation if address in v.sqref)
+
+    count = rule_at(s3, cell_address("s3", "new", "natural"))
+    assert (
+        str(count.sqref)
+        == f"{cell_address('s3', 'new', 'natural')}:{cell_address('s3', 'new', 'other')}"
+    )
     assert (count.type, count.operator, count.formula1) == ("whole", "greaterThanOrEqual", "0")
     assert count.prompt == "请填写0或正整数；没有则填0。"
     assert count.error == "此处只能填写0或正整数。"
     s2 = wb[sheet_name("s2")]
     at = cell_address("s2", "fees", "amount")
-    amount = {str(v.sqref): v for v in s2.data_validations.dataValidation}[at]
+    amount = rule_at(s2, at)
     assert amount.type == "custom"
     assert amount.formula1 == f"AND(ISNUMBER({at}),{at}>=0,ROUND({at},4)={at})"
     assert "最多4位小数" in amount.prompt and "万元" in amount.error
