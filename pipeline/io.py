@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pyarrow.parquet as pa_parquet
 from python_calamine import CalamineWorkbook
 
 from pipeline.format2021 import AMOUNT_COLS, number_text, scale
@@ -634,7 +635,11 @@ def _restored(column: pd.Series) -> pd.Series:
 
 
 def write_cells(cells: pd.DataFrame, path: Path) -> Path:
-    """Write a cell table; its stored integers are written as the exact decimals they stand for."""
+    """Write a cell table: CSV for people, its stored integers as the exact decimals they stand
+    for; and beside it the same table as Parquet, which the next stage reads in a fraction of the
+    time (a province's two million cells)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pa_parquet.write_table(pa.Table.from_pandas(cells, preserve_index=False), _sidecar(path))
     shown = cells["value"].astype("string").fillna("")
     # NOTE: counts print as they are stored; only amounts (a few cells a return) need decimals
     money = _amounts(cells) & cells["value"].notna()
@@ -646,7 +651,13 @@ def write_cells(cells: pd.DataFrame, path: Path) -> Path:
 
 
 def read_cells(path: Path) -> pd.DataFrame:
-    """Read a cell table written by `write_cells`, its values back to exact integers."""
+    """Read a cell table written by `write_cells`, its values back to exact integers (from the
+    Parquet copy when it is as new as the CSV, so an edited CSV is never overlooked)."""
+    sidecar = _sidecar(path)
+    if sidecar.exists() and sidecar.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+        text = pd.StringDtype("pyarrow", na_value=float("nan"))
+        mapper = {pa.string(): text, pa.large_string(): text, pa.int64(): pd.Int64Dtype()}.get
+        return pa_parquet.read_table(sidecar).to_pandas(types_mapper=mapper)
     table = read_csv(path)
     money = _amounts(table)
     text = table["value"].mask(money | (table["value"] == ""))
@@ -659,6 +670,10 @@ def read_cells(path: Path) -> pd.DataFrame:
         dtype="Int64",
     )
     return table.assign(value=stored)
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_suffix(".parquet")
 
 
 def _amounts(cells: pd.DataFrame) -> pd.Series:
