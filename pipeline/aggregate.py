@@ -16,6 +16,21 @@ def received_cells(cells: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
     return cells[cells["file"].isin(counted)]
 
 
+def _who(cells: pd.DataFrame) -> pd.Series:
+    """Who a cell belongs to across years: the unit's code, else its name."""
+    return cells["unit_code"].where(cells["unit_code"] != "", cells["unit"])
+
+
+def common_units(cells: pd.DataFrame, other: pd.DataFrame) -> set[str]:
+    """The units (by code, else name) present in both cell tables."""
+    return set(_who(cells)) & set(_who(other))
+
+
+def of_units(cells: pd.DataFrame, units: set[str]) -> pd.DataFrame:
+    """The cells of these units only."""
+    return cells[_who(cells).isin(units)]
+
+
 def format_cells() -> pd.DataFrame:
     """Every cell of the format, in the format's order."""
     return pd.DataFrame(

@@ -170,11 +170,12 @@ def aggregate(
     raw: Raw = Path("raw"),
     out: Out = Path("output"),
     draft: Draft = False,
+    allow_missing: AllowMissing = False,
     quiet: Quiet = False,
 ) -> None:
     """把各单位报表逐格相加为全县数据，写出 03_aggregated/。示例：xxgk aggregate --year 2023"""
     paths = Paths(raw, out, year)
-    result = _guard(lambda: run.run_aggregate(paths, draft=draft))
+    result = _guard(lambda: run.run_aggregate(paths, draft=draft, allow_missing=allow_missing))
     if result.blocked:
         raise _blocked(result)
     _say(f"汇总：{result.counts['units']}个单位；写出 {paths.county_cells}", quiet)
@@ -188,6 +189,7 @@ def render(
     unit: Unit = None,
     draft: Draft = False,
     all_units: AllUnits = False,
+    allow_missing: AllowMissing = False,
     quiet: Quiet = False,
 ) -> None:
     """生成全县报告（或 --unit 指定单位、--all-units 每个单位的本机关报告）。示例：xxgk render --year 2023"""
@@ -198,7 +200,11 @@ def render(
             raise _fail(failed, EXIT_BLOCKED)
         return
     result = _guard(
-        lambda: run.run_render_unit(paths, unit) if unit else run.run_render(paths, draft=draft)
+        lambda: (
+            run.run_render_unit(paths, unit)
+            if unit
+            else run.run_render(paths, draft=draft, allow_missing=allow_missing)
+        )
     )
     if result.blocked:
         raise _blocked(result)
@@ -251,9 +257,13 @@ def report(
         aggregated = step(
             lambda: run.run_aggregate(stage, draft=draft, allow_missing=allow_missing)
         )
+        if aggregated.blocked and aggregated.message:
+            raise _fail(f"{aggregated.message}；请查看 {final.issues_html}。", EXIT_BLOCKED)
         if aggregated.blocked:
-            reason = aggregated.message or "全县汇总数据未通过校验。"
-            raise _fail(f"{reason}未生成报告；请查看 {final.issues_html}。", EXIT_BLOCKED)
+            raise _fail(
+                f"全县汇总数据未通过校验，未生成报告；请查看 {final.county_findings}。",
+                EXIT_BLOCKED,
+            )
         rendered = step(lambda: run.run_render(stage, draft=draft, allow_missing=allow_missing))
         if rendered.blocked:
             raise _blocked(rendered)
@@ -267,7 +277,8 @@ def report(
         if units_failed:
             raise typer.Exit(EXIT_BLOCKED)
 
-    code = _unattended(final, options, body)
+    # NOTE: a run for one unit makes only that unit's report: the rest of the outputs stay
+    code = _unattended(final, options, body, keep=None if unit else publish.KEPT)
     if code:
         raise typer.Exit(code)
 
@@ -288,13 +299,13 @@ class _Discard(Exception):
         self.code = code
 
 
-def _unattended(final: Paths, options: dict, body) -> int:
+def _unattended(final: Paths, options: dict, body, keep: tuple[str, ...] | None) -> int:
     """Run `body` holding the output folder's lock, writing into a staging folder that replaces
     the previous outputs only when the run ends (exit 0 or 1), with a log and a manifest."""
     started = datetime.now()
     done: list[run.StageResult] = []
     try:
-        with publish.year_lock(final) as lock, publish.staged(final) as stage:
+        with publish.year_lock(final) as lock, publish.staged(final, keep) as stage:
             handler = _log_file(stage.logs / f"{started:%Y%m%d-%H%M%S}-{os.getpid()}.log")
             try:
                 if lock.stale:

@@ -111,11 +111,14 @@ def return_read(
         plan = _plan(indexes)
         if len(_plans) < 10_000:
             _plans[key] = plan
+    unit, year, version = cover(indexes)
+    if not year:
+        year = next((t for t in plan.titles if _year(t)), "")
     read = ReturnRead(
         file,
-        written_unit=plan.written_unit,
-        written_year=plan.written_year,
-        version=plan.version,
+        written_unit=unit,
+        written_year=year,
+        version=version,
         sheets=len(sheets),
         sections=plan.sections,
         missing=list(plan.missing),
@@ -172,18 +175,26 @@ class _Plan:
 _plans: dict[tuple, _Plan] = {}
 
 
-def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
+def cover(indexes: dict[str, SheetIndex]) -> tuple[str, str, str]:
+    """What a return says of itself: its unit, its year, its template version.
+
+    NOTE: read for every file, never from the layout cache: the year is often a number, and
+    numbers are not part of a layout's fingerprint."""
     unit = year = version = ""
-    titles: list[str] = []
-    old: list[str] = []
     for index in indexes.values():
         unit = unit or (index.field(COVER_UNIT) or "")
         year = year or (index.field(COVER_YEAR) or "")
         version = version or (index.field(COVER_VERSION) or "")
+    return unit, year, version
+
+
+def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
+    titles: list[str] = []
+    old: list[str] = []
+    for index in indexes.values():
         titles.extend(index.titles())
         old.extend(label for label in old_format_labels(index) if label not in old)
-    if not year:
-        year = next((t for t in titles if _year(t)), "")
+    unit, year, version = cover(indexes)
     head = (unit, year, version, tuple(titles))
     if len(old) >= 2:
         return _Plan(*head, tuple(old), (), (), ())

@@ -638,8 +638,6 @@ def write_cells(cells: pd.DataFrame, path: Path) -> Path:
     """Write a cell table: CSV for people, its stored integers as the exact decimals they stand
     for; and beside it the same table as Parquet, which the next stage reads in a fraction of the
     time (a province's two million cells)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pa_parquet.write_table(pa.Table.from_pandas(cells, preserve_index=False), _sidecar(path))
     shown = cells["value"].astype("string").fillna("")
     # NOTE: counts print as they are stored; only amounts (a few cells a return) need decimals
     money = _amounts(cells) & cells["value"].notna()
@@ -647,7 +645,10 @@ def write_cells(cells: pd.DataFrame, path: Path) -> Path:
         number_text(int(v), s, c)
         for v, s, c in cells.loc[money, ["value", "section", "col"]].itertuples(index=False)
     ]
-    return write_csv(cells.assign(value=shown), path)
+    write_csv(cells.assign(value=shown), path)
+    # NOTE: after the CSV, so it is never older than the CSV it copies (read_cells checks that)
+    pa_parquet.write_table(pa.Table.from_pandas(cells, preserve_index=False), _sidecar(path))
+    return path
 
 
 def read_cells(path: Path) -> pd.DataFrame:

@@ -66,8 +66,9 @@ def year_lock(paths: Paths, wait: float = 5.0) -> Iterator[Lock]:
         try:
             yield Lock(path, stale or None)
         finally:
+            # NOTE: emptied, never removed: a run waiting on this file must lock the same file
+            # as the next one, or two runs could each think they hold the folder
             os.ftruncate(fd, 0)
-            path.unlink(missing_ok=True)
     finally:
         os.close(fd)  # NOTE: closing releases the flock
 
@@ -88,10 +89,18 @@ def _holder(path: Path) -> dict:
         return {}
 
 
+KEPT = (
+    "logs",
+    "templates",
+)  # what a run never makes again but must not lose: earlier logs, templates
+
+
 @contextmanager
-def staged(paths: Paths) -> Iterator[Paths]:
+def staged(paths: Paths, keep: tuple[str, ...] | None = KEPT) -> Iterator[Paths]:
     """Paths whose outputs go to a fresh staging folder, swapped into place when the block ends
-    normally; on an exception the staging folder is removed and the previous outputs stay."""
+    normally; on an exception the staging folder is removed and the previous outputs stay.
+    `keep` names what of the previous outputs the run carries over when it did not make it
+    anew (None: everything, for a run that makes only part of the outputs)."""
     recover(paths)
     staging = paths.out_root / f".{paths.year}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -101,22 +110,33 @@ def staged(paths: Paths) -> Iterator[Paths]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap(paths, staging)
+    swap(paths, staging, keep)
 
 
-def swap(paths: Paths, staging: Path) -> None:
-    """Put the finished staging folder in place of the output folder, keeping the run logs."""
+def swap(paths: Paths, staging: Path, keep: tuple[str, ...] | None = KEPT) -> None:
+    """Put the finished staging folder in place of the output folder, carrying over what `keep`
+    names (and every earlier log)."""
     target = paths.out_root / str(paths.year)
     old = paths.out_root / f".{paths.year}.old-{os.getpid()}"
-    if (target / "logs").is_dir():
-        (staging / "logs").mkdir(exist_ok=True)
-        for log in (target / "logs").iterdir():
-            if not (staging / "logs" / log.name).exists():
-                shutil.copy2(log, staging / "logs" / log.name)
+    if target.is_dir():
+        for entry in target.iterdir():
+            if keep is not None and entry.name not in keep:
+                continue
+            _carry(entry, staging / entry.name)
     if target.exists():
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _carry(source: Path, target: Path) -> None:
+    """Copy what the run did not make itself; within folders, its own files win."""
+    if source.is_dir():
+        target.mkdir(exist_ok=True)
+        for entry in source.iterdir():
+            _carry(entry, target / entry.name)
+    elif not target.exists():
+        shutil.copy2(source, target)
 
 
 def recover(paths: Paths) -> None:

@@ -139,9 +139,12 @@ def narrative_context(year: int, subject: str, values: Values, **extra: object) 
     }
 
 
-def default_narrative() -> str:
-    """The built-in narrative for a body that wrote none of its own."""
-    return _env.loader.get_source(_env, "unit_narrative.md.j2")[0]
+DEFAULT_NARRATIVES = {"本机关": "unit_narrative.md.j2", "全县": "county_narrative.md.j2"}
+
+
+def default_narrative(subject: str = "本机关") -> str:
+    """The built-in narrative for a report (本机关 or 全县) whose author wrote none of its own."""
+    return _env.loader.get_source(_env, DEFAULT_NARRATIVES[subject])[0]
 
 
 # -- tables -----------------------------------------------------------------------------------

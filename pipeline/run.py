@@ -184,6 +184,8 @@ def write_feedback(paths: Paths, findings, returns) -> list[Path]:
         name = unit.iloc[0] if len(unit) and unit.iloc[0] else Path(file).stem
         source = paths.raw / file
         target = paths.feedback_file(name, source.suffix)
+        if target in written:  # NOTE: a unit's second problem file must not overwrite its first
+            target = paths.feedback_file(f"{name}_{Path(file).stem}", source.suffix)
         written.append(io.write_feedback(source, target, marks, document_time(paths.year)))
     return written
 
@@ -208,7 +210,7 @@ def run_aggregate(paths: Paths, *, draft: bool = False, allow_missing: bool = Fa
     if has_errors(findings) and not draft:
         n = severity_counts(findings)["error"]
         return StageResult(
-            "aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。"
+            "aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。未生成报告"
         )
     cells = agg.received_cells(
         io.read_cells(paths.ingested_cells), io.read_csv(paths.ingested_returns)
@@ -216,10 +218,15 @@ def run_aggregate(paths: Paths, *, draft: bool = False, allow_missing: bool = Fa
     county = agg.county_cells(cells)
     previous = last_year(paths)
     if previous.cells is not None:
-        previous = LastYear(
-            previous.year, agg.as_unit_cells(agg.county_cells(previous.cells)), previous.where
-        )
-    county_findings = consolidated_findings(agg.as_unit_cells(county), previous)
+        # NOTE: the county's years are compared over the units that reported in both: a unit
+        # that is new, or did not report, would otherwise break the carry-over of the whole county
+        common = agg.common_units(cells, previous.cells)
+        now = agg.as_unit_cells(agg.county_cells(agg.of_units(cells, common)))
+        before = agg.as_unit_cells(agg.county_cells(agg.of_units(previous.cells, common)))
+        previous = LastYear(previous.year, before, previous.where)
+    else:
+        now = None
+    county_findings = consolidated_findings(agg.as_unit_cells(county), previous, now)
     written = [
         io.write_cells(county, paths.county_cells),
         io.write_csv(county_findings, paths.county_findings),
@@ -252,7 +259,7 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     if paths.narrative.exists():
         source, file = io.read_text(paths.narrative), paths.relative(paths.narrative)
     else:
-        source, file = rnd.default_narrative(), DEFAULT_UNIT_NARRATIVE
+        source, file = rnd.default_narrative("全县"), DEFAULT_COUNTY_NARRATIVE
     context = rnd.narrative_context(
         paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max())
     )
@@ -475,6 +482,7 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
 
 
 DEFAULT_UNIT_NARRATIVE = "pipeline/templates/unit_narrative.md.j2（内置默认文字）"
+DEFAULT_COUNTY_NARRATIVE = "pipeline/templates/county_narrative.md.j2（内置默认文字）"
 
 
 def _register_order(inputs: UnitInputs) -> list[str]:

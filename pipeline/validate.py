@@ -77,13 +77,17 @@ def validated_findings(
     return findings_table(records)
 
 
-def consolidated_findings(cells: pd.DataFrame, last: LastYear | None = None) -> pd.DataFrame:
-    """The rules checked again on the consolidated (全县) table, shaped like one return's cells."""
+def consolidated_findings(
+    cells: pd.DataFrame, last: LastYear | None = None, comparable: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The rules checked again on the consolidated (全县) table, shaped like one return's cells;
+    with last year's at hand, `comparable` (this year's sum over the same units) is set beside it."""
     tables = rules.Tables(cells)
     where = Provenance(tables)
     records = [*rule_findings(tables, where), *cross_table_findings(tables, where)]
     if last is not None and last.cells is not None:
-        records += year_findings(cells, where, last)
+        now = cells if comparable is None else comparable
+        records += year_findings(now, Provenance(rules.Tables(now)), last)
     return findings_table(records)
 
 

@@ -41,7 +41,9 @@ def cell_text(raw: object) -> str:
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
     if isinstance(raw, float):
-        return str(int(raw)) if raw.is_integer() else repr(raw)
+        # NOTE: a number computed in the sheet (=元/10000, =0.1+0.2) carries binary noise in its
+        # last digits; what Excel shows (15 significant digits) is what the department meant
+        return str(int(raw)) if raw.is_integer() else f"{raw:.15g}"
     return str(raw)
 
 

@@ -104,13 +104,8 @@ def per_return(tables: Tables) -> pd.DataFrame:
     """The few figures that rules across tables need, a record per file."""
     s3 = tables.wide("s3", "row")
     totals = s3.pivot(index="file", columns="row", values="total")
-    out = pd.DataFrame(
-        {
-            "new": totals.get("new"),
-            "carried_in": totals.get("carried_in"),
-            "other_no_fee": totals.get("other_no_fee"),
-        }
-    )
+    wanted = ["new", "carried_in", "other_no_fee"]
+    out = totals.reindex(columns=wanted)  # NOTE: stays a frame with these columns when empty
     s4 = tables.wide("s4", "row").set_index("file")
     out = out.join(s4[[f"{g}_total" for g in S4_GROUPS]], how="outer")
     s6 = tables.wide("s6", "row").set_index("file")
@@ -252,6 +247,7 @@ def year_pairs(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
 
 
 def _who(cells: pd.DataFrame) -> pd.Series:
+    """Who a cell belongs to across years: the unit's code, else its name."""
     return cells["unit_code"].where(cells["unit_code"] != "", cells["unit"])
 
 

@@ -92,3 +92,16 @@ def test_a_clean_run_leaves_no_stale_draft(tmp_path):
     args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
     assert CliRunner().invoke(app, args).exit_code == 0
     assert "草稿" not in paths.report_html.read_text("utf-8")
+
+
+def test_two_problem_files_of_one_unit_get_two_feedback_workbooks(tmp_path):
+    paths = raw_year(tmp_path, {UNIT: BROKEN})
+    from pipeline.workbook import write_return
+
+    write_return(paths.returns_dir / f"{UNIT}（修改）.xlsx", UNIT, 2023, BROKEN, formulas=False)
+    run_ingest(paths)
+    run_validate(paths)
+    assert {p.name for p in paths.feedback.iterdir()} == {
+        f"{UNIT}_问题反馈.xlsx",
+        f"{UNIT}_{UNIT}（修改）_问题反馈.xlsx",
+    }

@@ -203,3 +203,13 @@ def test_reading_on_every_core_gives_what_reading_in_one_process_gives(tmp_path,
     parallel = run.read_year(paths)
     for one, other in zip(serial[:3], parallel[:3], strict=True):
         assert one.equals(other)
+
+
+def test_two_returns_of_one_layout_keep_their_own_years(tmp_path):
+    from tests.helpers import zeros
+
+    write_return(tmp_path / "a.xlsx", "古县司法局", 2023, zeros())
+    write_return(tmp_path / "b.xlsx", "古县司法局", 2022, zeros())
+    a = return_read("a.xlsx", io.read_sheets(tmp_path / "a.xlsx"))
+    b = return_read("b.xlsx", io.read_sheets(tmp_path / "b.xlsx"))
+    assert (a.written_year, b.written_year) == ("2023", "2022")

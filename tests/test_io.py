@@ -38,3 +38,36 @@ def test_a_formula_like_unit_name_is_written_behind_a_quote(tmp_path):
         '"-3"',
         '"古县司法局"',
     ]
+
+
+def test_cell_tables_are_read_back_from_the_parquet_copy_unless_the_csv_is_newer(
+    tmp_path, monkeypatch
+):
+    import os
+
+    from pipeline.run import run_ingest
+    from tests.helpers import raw_year, with_totals
+
+    paths = raw_year(tmp_path, {"古县司法局": with_totals({("s2", "fees", "amount"): "12.3456"})})
+    run_ingest(paths)
+    from_parquet = io.read_cells(paths.ingested_cells)
+    calls = []
+    monkeypatch.setattr(
+        io,
+        "read_csv",
+        lambda p: (
+            calls.append(p)
+            or io.pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        ),
+    )
+    io.read_cells(paths.ingested_cells)
+    assert calls == [], "the Parquet copy is read"
+    later = paths.ingested_cells.stat().st_mtime_ns + 10**9
+    os.utime(paths.ingested_cells, ns=(later, later))
+    monkeypatch.undo()
+    from_csv = io.read_cells(paths.ingested_cells)
+    assert from_csv.equals(from_parquet)
+    assert (
+        from_csv.set_index(["section", "row", "col"]).loc[("s2", "fees", "amount"), "value"]
+        == 12345600
+    )

@@ -17,7 +17,7 @@ def test_a_second_run_waits_briefly_then_gives_up(tmp_path):
     with year_lock(paths), pytest.raises(Busy) as busy, year_lock(paths, wait=0.3):
         pass
     assert f"另一个任务正在处理 {paths.out}（进程 {os.getpid()}" in str(busy.value)
-    assert not paths.lock.exists(), "the lock file goes with the run"
+    assert paths.lock.read_text() == "", "an empty lock file: nobody holds the folder"
 
 
 def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
@@ -180,7 +180,7 @@ def test_a_run_that_dies_leaves_the_previous_outputs_and_no_leftovers(tmp_path, 
     monkeypatch.setattr(run, "run_render", killed)
     CliRunner().invoke(app, args)
     assert _files(paths.out) == before
-    assert sorted(p.name for p in paths.out_root.iterdir()) == ["2023"]
+    assert sorted(p.name for p in paths.out_root.iterdir() if p.suffix != ".lock") == ["2023"]
 
 
 def test_a_second_report_on_the_same_folder_exits_2(tmp_path):
@@ -200,3 +200,19 @@ def test_a_second_report_on_the_same_folder_exits_2(tmp_path):
             cli.publish.year_lock = original
     assert result.exit_code == 2
     assert result.stderr.startswith(f"xxgk：另一个任务正在处理 {paths.out}")
+
+
+def test_a_report_keeps_templates_and_a_unit_report_keeps_the_county_report(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    paths = _sample(tmp_path)
+    common = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    assert CliRunner().invoke(app, ["template", *common]).exit_code == 0
+    assert CliRunner().invoke(app, ["report", *common]).exit_code == 0
+    assert paths.template("古县水利局").exists(), "templates survive a report"
+    county = paths.report_html.read_bytes()
+    assert CliRunner().invoke(app, ["report", *common, "--unit", "古县水利局"]).exit_code == 0
+    assert paths.unit_report_html("古县水利局").exists()
+    assert paths.report_html.read_bytes() == county, "a unit's report leaves the county report"

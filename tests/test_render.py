@@ -118,3 +118,20 @@ def test_a_unit_with_errors_gets_no_report(tmp_path):
     result = run_render_unit(paths, "甲局")
     assert result.blocked and "甲局的报表有" in result.message
     assert not paths.unit_report_html("甲局").exists()
+
+
+def test_without_its_own_text_the_county_report_speaks_of_the_county_not_of_one_body(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.helpers import raw_year, with_totals
+
+    paths = raw_year(
+        tmp_path,
+        {"古县水利局": with_totals({("s3", "new", "natural"): 2, ("s3", "granted", "natural"): 2})},
+    )
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    md = paths.report_md.read_text("utf-8")
+    assert "全县本年新收政府信息公开申请2件" in md
+    assert "本机关制发" not in md and "本机关政府信息公开工作" not in md

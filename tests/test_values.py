@@ -65,3 +65,9 @@ def test_amounts_in_wanyuan_are_exact_to_the_fen(raw, value):
 def test_an_amount_finer_than_a_fen_is_an_error_not_rounded():
     r = read_cell(0.0000001, scale=6)
     assert (r.read_as, r.problem) == ("error", "小数位数超过6位")
+
+
+@pytest.mark.parametrize(("raw", "value"), [(0.1 + 0.2, 300000), (1999.21 / 10000, 199921)])
+def test_an_amount_computed_by_a_formula_is_read_as_excel_shows_it(raw, value):
+    r = read_cell(raw, scale=6)
+    assert (r.read_as, r.value) == ("number", value)
