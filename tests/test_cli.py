@@ -125,3 +125,49 @@ def test_allow_missing_renders_with_the_missing_units_named(tmp_path):
         ["古县审计局", "missing", ""],
         ["岳阳镇", "missing", ""],
     ]
+
+
+def test_a_year_with_no_readable_return_still_writes_its_findings(tmp_path):
+    paths = raw_year(tmp_path, {}, units=["古县水利局", "古县林业局"])
+    (paths.returns_dir / "x.xlsx").write_bytes(b"junk")
+    result = runner.invoke(
+        app,
+        ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+    )
+    assert result.exit_code == 1, result.stderr
+    from pipeline import io
+
+    rules = sorted(io.read_csv(paths.issues_csv)["rule"])
+    assert rules == ["file.unreadable", "register.missing", "register.missing", "year.unchecked"]
+
+
+def test_the_county_is_compared_with_last_year_over_the_units_of_both_years(tmp_path):
+    carried = {
+        ("s3", "new", "natural"): 2,
+        ("s3", "granted", "natural"): 1,
+        ("s3", "carried_out", "natural"): 1,
+    }
+    last = {"古县水利局": with_totals(carried), "古县林业局": with_totals(carried)}
+    raw_year(tmp_path, last, year=2022)
+    this = {
+        "古县水利局": with_totals(
+            {("s3", "carried_in", "natural"): 1, ("s3", "granted", "natural"): 1}
+        ),
+        "古县审计局": with_totals({}),  # new this year; 古县林业局 did not report (allowed below)
+    }
+    paths = raw_year(tmp_path, this, year=2023, units=["古县水利局", "古县林业局", "古县审计局"])
+    args = [
+        "report",
+        "--year",
+        "2023",
+        "--raw",
+        str(paths.raw_root),
+        "--out",
+        str(paths.out_root),
+        "--allow-missing",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    from pipeline import io
+
+    assert io.read_csv(paths.county_findings).empty
