@@ -247,6 +247,11 @@ def scale(section: str, col: str) -> int:
     return SECTIONS[section].col(col).scale
 
 
+def whole_text(x: float) -> str:
+    """A figure held as a float in a wide frame, printed as the whole number it is."""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
 def to_decimal(value: int, section: str, col: str) -> Decimal:
     """The stored integer of a cell as the exact number it stands for."""
     return Decimal(int(value)).scaleb(-scale(section, col))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, S4_RESULTS
+from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, S4_RESULTS, whole_text
 from pipeline.problems import suggestion
 
 Cell = tuple[str, str, str]  # (section, row, col)
@@ -81,7 +81,7 @@ def suggestions(values: Values, address: Mapping[Cell, str]) -> dict[tuple[str, 
             else "single_cell"
         )
         text = suggestion(
-            kind, cell=address.get(cell, "?"), value=_n(new), rules=_rules_text(failing)
+            kind, cell=address.get(cell, "?"), value=whole_text(new), rules=_rules_text(failing)
         )
         return {(e.rule, e.key): text for e in failing}
     for e in failing:
@@ -125,8 +125,8 @@ def _split_number(e: Equation, values: Values, address: Mapping[Cell, str]) -> s
                 "split_number",
                 a=address.get(a, "?"),
                 b=address.get(b, "?"),
-                x=_n(x),
-                y=_n(y),
+                x=whole_text(x),
+                y=whole_text(y),
                 joined=joined,
             )
     return None
@@ -139,7 +139,10 @@ def _unfilled(e: Equation, values: Values, address: Mapping[Cell, str]) -> str |
     parts = sum(values[p] for p in e.parts)
     if parts > 0:
         return suggestion(
-            "unfilled_total", cell=address.get(e.total, "?"), value=_n(parts), rules="本项合计"
+            "unfilled_total",
+            cell=address.get(e.total, "?"),
+            value=whole_text(parts),
+            rules="本项合计",
         )
     return None
 
@@ -163,7 +166,7 @@ def _misfiled(values: Values, failing: list[Equation]) -> dict[tuple[str, str], 
                         "misfiled",
                         more=S3.col(more).label,
                         less=S3.col(less).label,
-                        diff=_n(abs(residuals[a])),
+                        diff=whole_text(abs(residuals[a])),
                     )
                     out[rule, a] = out[rule, b] = text
     return out
@@ -177,7 +180,3 @@ def _rules_text(failing: list[Equation]) -> str:
         "s4.group_total": "表四合计",
     }
     return "、".join(dict.fromkeys(names[e.rule] for e in failing))
-
-
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)

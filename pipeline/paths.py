@@ -8,7 +8,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 # NOTE: files programs leave beside a workbook; any other name (even "..年报.xlsx") is read or reported
 JUNK_PREFIXES = ("~$", ".~lock.", "._")  # Excel/WPS owner files, LibreOffice locks, macOS forks
 JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep"}

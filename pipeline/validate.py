@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.format2021 import S2, S3, S3_PARTS, S4, S4_GROUPS, SECTIONS, number_text
+from pipeline.format2021 import S2, S3, S3_PARTS, S4, S4_GROUPS, SECTIONS, number_text, whole_text
 from pipeline.localise import suggestions
 from pipeline.problems import finding, findings_table
 from schemas import rules
@@ -189,7 +189,7 @@ def cross_table_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
                         **where.of(rec["file"], "s2", "rules", col),
                         table=S2.short,
                         what=S2.col(col).label,
-                        value=_n(rec[col]),
+                        value=whole_text(rec[col]),
                         expected=0,
                     )
                 )
@@ -203,8 +203,8 @@ def cross_table_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
                     finding(
                         check,
                         **where.of(rec["file"], "s4", "cases", "review_total"),
-                        cases=_n(cases),
-                        value=_n(cases),
+                        cases=whole_text(cases),
+                        value=whole_text(cases),
                     )
                 )
             else:
@@ -212,8 +212,8 @@ def cross_table_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
                     finding(
                         check,
                         **where.of(rec["file"], "s3", "other_no_fee", "total"),
-                        count=_n(rec["other_no_fee"]),
-                        value=_n(rec["other_no_fee"]),
+                        count=whole_text(rec["other_no_fee"]),
+                        value=whole_text(rec["other_no_fee"]),
                     )
                 )
     return out
@@ -234,9 +234,9 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
                 "year.carry_over",
                 **where.of(rec["file"], "s3", "carried_in", rec["col"]),
                 label=S3.col(rec["col"]).label,
-                value=_n(rec["value"]),
-                expected=_n(rec["last"]),
-                diff=_n(abs(rec["value"] - rec["last"])),
+                value=whole_text(rec["value"]),
+                expected=whole_text(rec["last"]),
+                diff=whole_text(abs(rec["value"] - rec["last"])),
                 last_year=last.year,
             )
         )
@@ -249,12 +249,12 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
                 "year.in_force",
                 **where.of(rec["file"], "s2", rec["row"], "in_force"),
                 label=S2.row(rec["row"]).label,
-                value=_n(rec["value"]),
-                last=_n(rec["last"]),
-                issued=_n(rec["issued"]),
-                repealed=_n(rec["repealed"]),
-                expected=_n(expected),
-                diff=_n(abs(rec["value"] - expected)),
+                value=whole_text(rec["value"]),
+                last=whole_text(rec["last"]),
+                issued=whole_text(rec["issued"]),
+                repealed=whole_text(rec["repealed"]),
+                expected=whole_text(expected),
+                diff=whole_text(abs(rec["value"] - expected)),
             )
         )
     swing = rules.swing_frame(cells, last.cells)
@@ -278,18 +278,20 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
 def _row_total(rec: pd.Series, where: Provenance) -> dict:
     file, row = rec["file"], rec["row"]
     parts = [rec[c] for c in S3_PARTS]
-    terms = "+".join(f"{S3.col(c).label}（{_n(v)}）" for c, v in zip(S3_PARTS, parts, strict=True))
+    terms = "+".join(
+        f"{S3.col(c).label}（{whole_text(v)}）" for c, v in zip(S3_PARTS, parts, strict=True)
+    )
     total, summed = rec["total"], sum(parts)
     return finding(
         "s3.row_total",
         **where.of(file, "s3", row, "total"),
         label=S3.row(row).label,
         terms=terms,
-        sum=_n(summed),
-        total=_n(total),
-        diff=_n(abs(total - summed)),
-        value=_n(total),
-        expected=_n(summed),
+        sum=whole_text(summed),
+        total=whole_text(total),
+        diff=whole_text(abs(total - summed)),
+        value=whole_text(total),
+        expected=whole_text(summed),
     )
 
 
@@ -301,11 +303,11 @@ def _outcome_total(rec: pd.Series, where: Provenance) -> dict:
         "s3.outcome_total",
         **where.of(file, "s3", "outcome_total", col),
         label=S3.col(col).label,
-        sum=_n(parts),
-        total=_n(total),
-        diff=_n(abs(total - parts)),
-        value=_n(total),
-        expected=_n(parts),
+        sum=whole_text(parts),
+        total=whole_text(total),
+        diff=whole_text(abs(total - parts)),
+        value=whole_text(total),
+        expected=whole_text(parts),
     )
 
 
@@ -317,30 +319,32 @@ def _balance(rec: pd.Series, where: Provenance) -> dict:
         "s3.balance",
         **where.of(file, "s3", "carried_out", col),
         label=S3.col(col).label,
-        left=_n(left),
-        right=_n(right),
-        diff=_n(abs(left - right)),
-        value=_n(v["carried_out"]),
-        expected=_n(left - v["outcome_total"]),
-        **{k: _n(x) for k, x in v.items()},
+        left=whole_text(left),
+        right=whole_text(right),
+        diff=whole_text(abs(left - right)),
+        value=whole_text(v["carried_out"]),
+        expected=whole_text(left - v["outcome_total"]),
+        **{k: whole_text(x) for k, x in v.items()},
     )
 
 
 def _group_total(rec: pd.Series, where: Provenance, group: str) -> dict:
     codes = [f"{group}_{r}" for r in rules.PARTS_OF_RESULT]
     parts = [rec[c] for c in codes]
-    terms = "+".join(f"{S4.col(c).label}（{_n(v)}）" for c, v in zip(codes, parts, strict=True))
+    terms = "+".join(
+        f"{S4.col(c).label}（{whole_text(v)}）" for c, v in zip(codes, parts, strict=True)
+    )
     total = rec[f"{group}_total"]
     return finding(
         "s4.group_total",
         **where.of(rec["file"], "s4", "cases", f"{group}_total"),
         group="·".join(S4_GROUPS[group]),
         terms=terms,
-        sum=_n(sum(parts)),
-        total=_n(total),
-        diff=_n(abs(total - sum(parts))),
-        value=_n(total),
-        expected=_n(sum(parts)),
+        sum=whole_text(sum(parts)),
+        total=whole_text(total),
+        diff=whole_text(abs(total - sum(parts))),
+        value=whole_text(total),
+        expected=whole_text(sum(parts)),
     )
 
 
@@ -355,7 +359,7 @@ _DESCRIBE = {
 def _fees(rec: pd.Series, which: str, where: Provenance) -> dict:
     collected = number_text(int(rec["collected"]), "s6", "collected")
     if which == "notice":
-        reason = f"实际收取{collected}元，但发出收费通知的件数为{_n(rec['notices'])}"
+        reason = f"实际收取{collected}元，但发出收费通知的件数为{whole_text(rec['notices'])}"
     else:
         noticed = number_text(int(rec["notice_amount"]), "s6", "notice_amount")
         reason = f"实际收取的总金额（{collected}元）大于收费通知的总金额（{noticed}元）"
@@ -386,11 +390,6 @@ def _cell_label(section: str, row: str, col: str) -> str:
     r = sec.row(row).label
     c = sec.col(col).label
     return f"{r}·{c}" if r else c
-
-
-def _n(x: float) -> str:
-    """A whole number as printed (the wide frames hold floats)."""
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def has_errors(findings: pd.DataFrame) -> bool:
