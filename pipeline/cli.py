@@ -289,6 +289,7 @@ def _step(done: list[run.StageResult], fn):
     result = _guard(fn)
     result.seconds = time.perf_counter() - start
     done.append(result)
+    run.release_memory()
     return result
 
 

@@ -3,6 +3,9 @@ functions, write the products. The CLI calls these and prints what they return."
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -56,6 +59,18 @@ def check_inputs(paths: Paths) -> None:
         raise CannotStart(f"找不到年度文件夹：{paths.raw}（请检查 --raw 和 --year）")
     if not paths.units.is_file():
         raise CannotStart(f"找不到单位名册：{paths.units}（应有 code,name,kind,aliases 四列）")
+
+
+# NOTE: Arrow's own allocator keeps what a stage freed for itself; the C library's gives it back
+# (with malloc_trim), so a run over a province holds one stage's tables at a time, not all of them
+pa.set_memory_pool(pa.system_memory_pool())
+
+
+def release_memory() -> None:
+    """Hand what the last stage freed back to the system before the next one starts."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 PARALLEL_FROM = 200  # files: below this, starting worker processes costs more than it saves
