@@ -143,9 +143,34 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
     )
 
 
+_last_years: dict[tuple, LastYear] = {}
+
+
 def last_year(paths: Paths) -> LastYear:
-    """Last year's received cells: from last year's run if there was one, else read from its returns."""
+    """Last year's received cells: from last year's run if there was one, else read from its returns.
+
+    NOTE: validate, aggregate and render each need it; it is read once per state of last year's
+    files (their names, sizes and times), so a run reads a province's last year once, not thrice.
+    """
     prev = paths.previous()
+    if prev.ingested_cells.exists() and prev.ingested_returns.exists():
+        sources = [prev.ingested_cells, prev.ingested_returns]
+    elif prev.units.is_file():
+        sources = [prev.units, *prev.return_files()]
+    else:
+        sources = []
+    key = (
+        prev.raw,
+        prev.out,
+        tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sources),
+    )
+    if key not in _last_years:
+        _last_years.clear()
+        _last_years[key] = _read_last_year(prev)
+    return _last_years[key]
+
+
+def _read_last_year(prev: Paths) -> LastYear:
     if prev.ingested_cells.exists() and prev.ingested_returns.exists():
         cells = agg.received_cells(
             io.read_cells(prev.ingested_cells), io.read_csv(prev.ingested_returns)

@@ -171,3 +171,19 @@ def test_the_county_is_compared_with_last_year_over_the_units_of_both_years(tmp_
     from pipeline import io
 
     assert io.read_csv(paths.county_findings).empty
+
+
+def test_last_years_returns_are_read_once_per_run(tmp_path, monkeypatch):
+    from pipeline import run
+
+    raw_year(tmp_path, {"古县水利局": with_totals({})}, year=2022)
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({})}, year=2023)
+    calls = []
+    real = run._read_last_year
+    monkeypatch.setattr(run, "_read_last_year", lambda prev: calls.append(prev.year) or real(prev))
+    result = runner.invoke(
+        app,
+        ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert calls == [2022], "validate, aggregate and the charts share one reading"
