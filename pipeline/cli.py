@@ -122,6 +122,11 @@ def _guard(fn):
         ) from None
 
 
+def _exclusive(unit: str | None, all_units: bool) -> None:
+    if unit and all_units:
+        raise _fail("--unit 与 --all-units 只能选一个", EXIT_CANNOT_START)
+
+
 def _blocked(result: run.StageResult) -> typer.Exit:
     return _fail(result.message or "存在错误，未继续。", EXIT_BLOCKED)
 
@@ -194,6 +199,7 @@ def render(
 ) -> None:
     """生成全县报告（或 --unit 指定单位、--all-units 每个单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
+    _exclusive(unit, all_units)
     if all_units:
         failed = _all_unit_reports(paths, paths, quiet)
         if failed:
@@ -226,6 +232,7 @@ def report(
 ) -> None:
     """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室；xxgk report --year 2023 --all-units"""
     final = Paths(raw, out, year)
+    _exclusive(unit, all_units)
     _guard(lambda: run.check_inputs(final))
     options = {
         "year": year,

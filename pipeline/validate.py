@@ -240,7 +240,7 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
                 last_year=last.year,
             )
         )
-    in_force = rules.in_force_frame(cells, last.cells)
+    in_force = rules.in_force_frame(where.tables, last.cells)
     for i in rules.failures(rules.IN_FORCE, in_force).get("year.in_force", []):
         rec = in_force.loc[i]
         expected = rec["last"] + rec["issued"] - rec["repealed"]

@@ -95,11 +95,6 @@ def _position(subset: list[str], known: list[str]) -> np.ndarray:
     return np.array([subset.index(k) if k in subset else -1 for k in known] + [-1], dtype=np.int64)
 
 
-def wide(cells: pd.DataFrame, section: str, along: str) -> pd.DataFrame:
-    """One table of every return in `cells` as a wide frame (see `Tables`)."""
-    return Tables(cells).wide(section, along)
-
-
 def per_return(tables: Tables) -> pd.DataFrame:
     """The few figures that rules across tables need, a record per file."""
     s3 = tables.wide("s3", "row")
@@ -260,9 +255,10 @@ def carry_over_frame(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
     return year_pairs(this, before)
 
 
-def in_force_frame(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
+def in_force_frame(tables: Tables, last: pd.DataFrame) -> pd.DataFrame:
     """This year's documents in force beside last year's, with this year's issued and repealed."""
-    s2 = wide(cells, "s2", "row")
+    cells = tables.cells
+    s2 = tables.wide("s2", "row")
     s2 = s2[s2["row"].isin(["rules", "normative"])]
     pairs = year_pairs(
         cells[(cells["section"] == "s2") & (cells["col"] == "in_force")],

@@ -187,3 +187,12 @@ def test_last_years_returns_are_read_once_per_run(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.stderr
     assert calls == [2022], "validate, aggregate and the charts share one reading"
+
+
+def test_unit_and_all_units_are_one_or_the_other(tmp_path):
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
+    args = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    for command in ("report", "render"):
+        result = runner.invoke(app, [command, *args, "--unit", "古县水利局", "--all-units"])
+        assert result.exit_code == 2
+        assert result.stderr.strip() == "xxgk：--unit 与 --all-units 只能选一个"
