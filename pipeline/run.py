@@ -477,7 +477,13 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
     """Write `unit`'s own report (HTML, Markdown, Word) unless its return or narrative has errors."""
     io.remove([paths.unit_dir(unit)])
     findings = inputs.findings
-    errors = findings[(findings["unit"] == unit) & (findings["severity"] == "error")]
+    concerning = (findings["unit"] == unit) & (findings["severity"] == "error")
+    mine = inputs.received.get(unit)
+    if mine:
+        # NOTE: a stray file of the unit's (last year's, say) does not hold back the report of
+        # the return that was received; problems of the unit as a whole (no file) still do
+        concerning &= findings["file"].isin(mine) | (findings["file"] == "")
+    errors = findings[concerning]
     if len(errors):
         message = f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。"
         return UnitOutcome(unit, "return_errors", len(errors), message)

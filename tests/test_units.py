@@ -134,3 +134,29 @@ def test_a_county_narrative_copied_from_last_year_blocks_the_county_report(tmp_p
     findings = io.read_csv(paths.narrative_findings)
     assert list(findings["rule"]) == ["narrative.year"]
     assert findings.loc[0, "file"] == "narrative.md.j2"
+
+
+def test_a_stray_file_of_another_year_does_not_hold_back_the_units_report(tmp_path):
+    from pipeline.workbook import write_return
+
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
+    write_return(paths.returns_dir / "古县水利局2022.xlsx", "古县水利局", 2022, with_totals({}))
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--year",
+            "2023",
+            "--raw",
+            str(paths.raw_root),
+            "--out",
+            str(paths.out_root),
+            "--unit",
+            "古县水利局",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert paths.unit_report_html("古县水利局").exists()
+    assert "register.year" in set(io.read_csv(paths.issues_csv)["rule"]), (
+        "the stray file is still reported"
+    )
