@@ -13,7 +13,8 @@ COUNTY = "全县"
 def received_cells(cells: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
     """The cells of the returns that count: one received return per unit (no duplicates, no strays)."""
     counted = returns.loc[returns["status"] == RECEIVED, "file"]
-    return cells[cells["file"].isin(counted)]
+    mask = cells["file"].isin(counted)
+    return cells if mask.all() else cells[mask]  # NOTE: usually all count; no copy then
 
 
 def _who(cells: pd.DataFrame) -> pd.Series:
@@ -56,7 +57,8 @@ def county_cells(cells: pd.DataFrame) -> pd.DataFrame:
 def unit_table(cells: pd.DataFrame, section: str) -> pd.DataFrame:
     """Every return's table `section`: a row per (unit, file, row code), a column per column code."""
     sec = SECTIONS[section]
-    part = cells[cells["section"] == section]
+    # NOTE: only the columns needed are taken; filtering all thirteen costs seconds at scale
+    part = cells.loc[cells["section"] == section, ["unit", "file", "row", "col", "value"]]
     wide = part.pivot(index=["unit", "file", "row"], columns="col", values="value")
     returns = part[["unit", "file"]].drop_duplicates().sort_values(["unit", "file"])
     order = pd.MultiIndex.from_tuples(
