@@ -159,12 +159,10 @@ def return_read(
 
 @dataclass(frozen=True)
 class _Plan:
-    """What a workbook's text alone decides (so it is worked out once per layout): what it says
-    of itself, which tables it holds, and where each of their cells is."""
+    """What a workbook's text alone decides (so it is worked out once per layout): its titles,
+    which tables it holds, and where each of their cells is. What it says of itself (unit, year)
+    is read per file by `cover`."""
 
-    written_unit: str
-    written_year: str
-    version: str
     titles: tuple[str, ...]
     old_format: tuple[str, ...]
     sections: tuple[str, ...]
@@ -194,8 +192,7 @@ def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
     for index in indexes.values():
         titles.extend(index.titles())
         old.extend(label for label in old_format_labels(index) if label not in old)
-    unit, year, version = cover(indexes)
-    head = (unit, year, version, tuple(titles))
+    head = (tuple(titles),)
     if len(old) >= 2:
         return _Plan(*head, tuple(old), (), (), ())
     found, missing, cells = [], [], []

@@ -78,14 +78,6 @@ def read_sheets(path: Path) -> Sheets:
     return read_workbook(path).sheets
 
 
-def formula_lookup(path: Path):
-    """For an .xlsx/.xlsm, a function giving its formulas with no stored result (by sheet, then
-    cell), called only when a cell reads empty; None for formats that always store results."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return None
-    return lambda: uncached_formulas(path)
-
-
 def _snapshot(path: Path) -> bytes:
     """The file's bytes, read once; raises if it is too big, or vanished or changed while read."""
     try:

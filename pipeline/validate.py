@@ -275,6 +275,17 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
 
 
 # -- describing a broken sum --------------------------------------------------------------------
+def _sum_fields(total: float, summed: float) -> dict:
+    """The figures every broken sum states: the parts' sum, the stated total, the difference."""
+    return {
+        "sum": whole_text(summed),
+        "total": whole_text(total),
+        "diff": whole_text(abs(total - summed)),
+        "value": whole_text(total),
+        "expected": whole_text(summed),
+    }
+
+
 def _row_total(rec: pd.Series, where: Provenance) -> dict:
     file, row = rec["file"], rec["row"]
     parts = [rec[c] for c in S3_PARTS]
@@ -287,11 +298,7 @@ def _row_total(rec: pd.Series, where: Provenance) -> dict:
         **where.of(file, "s3", row, "total"),
         label=S3.row(row).label,
         terms=terms,
-        sum=whole_text(summed),
-        total=whole_text(total),
-        diff=whole_text(abs(total - summed)),
-        value=whole_text(total),
-        expected=whole_text(summed),
+        **_sum_fields(total, summed),
     )
 
 
@@ -303,11 +310,7 @@ def _outcome_total(rec: pd.Series, where: Provenance) -> dict:
         "s3.outcome_total",
         **where.of(file, "s3", "outcome_total", col),
         label=S3.col(col).label,
-        sum=whole_text(parts),
-        total=whole_text(total),
-        diff=whole_text(abs(total - parts)),
-        value=whole_text(total),
-        expected=whole_text(parts),
+        **_sum_fields(total, parts),
     )
 
 
@@ -340,11 +343,7 @@ def _group_total(rec: pd.Series, where: Provenance, group: str) -> dict:
         **where.of(rec["file"], "s4", "cases", f"{group}_total"),
         group="·".join(S4_GROUPS[group]),
         terms=terms,
-        sum=whole_text(sum(parts)),
-        total=whole_text(total),
-        diff=whole_text(abs(total - sum(parts))),
-        value=whole_text(total),
-        expected=whole_text(sum(parts)),
+        **_sum_fields(total, sum(parts)),
     )
 
 

@@ -47,7 +47,8 @@ def filled_template(path, values) -> None:
 
 
 def readings(path) -> dict:
-    read = return_read(path.name, io.read_sheets(path), io.formula_lookup(path))
+    book = io.read_workbook(path)
+    read = return_read(path.name, book.sheets, book.formulas)
     assert read.written_unit == "古县司法局" and read.written_year == "2023"
     return {(s, r, c): (read_as, value) for _, _, s, r, c, _, _, read_as, value, _ in read.cells}
 
