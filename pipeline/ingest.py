@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from xlsxwriter.utility import xl_rowcol_to_cell as _address
@@ -16,7 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell as _address
 from pipeline.format2021 import SECTIONS, Section
 from pipeline.labels import SheetIndex, locate, norm, old_format_labels
 from pipeline.problems import finding, findings_table
-from pipeline.values import Formula, derived_reading, read_cell
+from pipeline.values import Formula, Reading, derived_reading, read_cell
 from pipeline.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
 
 CELL_COLUMNS = [
@@ -69,9 +70,10 @@ class ReturnRead:
     """What one file gave: its cells (with provenance but no unit yet), what it says of itself."""
 
     file: str
-    cells: list[tuple] = field(
-        default_factory=list
-    )  # (sheet, cell, section, row, col, raw_type, text, read_as, value, problem)
+    # where each cell read stands (the layout plan's cells, shared by every read of one layout:
+    # (sheet, (r, c), address, section, row, col, scale)), and how it read, in the same order
+    sites: tuple[tuple, ...] = ()
+    readings: list[Reading] = field(default_factory=list)
     written_unit: str = ""
     written_year: str = ""
     version: str = ""
@@ -87,6 +89,14 @@ class ReturnRead:
     derived: tuple[
         tuple[str, str], ...
     ] = ()  # (sheet, cell) of formulas worked out from their parts
+
+    @property
+    def cells(self) -> list[tuple]:
+        """(sheet, cell, section, row, col, raw_type, text, read_as, value, problem) per cell."""
+        return [
+            (s[0], s[2], s[3], s[4], s[5], r.raw_type, r.text, r.read_as, r.value, r.problem)
+            for s, r in zip(self.sites, self.readings, strict=True)
+        ]
 
 
 Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
@@ -127,33 +137,22 @@ def return_read(
         notes=notes,
     )
     uncached: dict[str, dict[tuple[int, int], str]] | None = None
-    cells = read.cells
-    for sheet, rc, address, code, row, col, scale in plan.cells:
+    readings = read.readings
+    for sheet, rc, *_where, scale in plan.cells:
         rows = sheets[sheet]
         r, c = rc
         raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
         if (raw == "" or raw is None) and formulas is not None:
             if uncached is None:
                 uncached = formulas()
-            reading = _empty_reading(indexes[sheet], rc, scale, uncached.get(sheet, {}))
+            readings.append(_empty_reading(indexes[sheet], rc, scale, uncached.get(sheet, {})))
         else:
-            reading = read_cell(raw, scale)
-        cells.append(
-            (
-                sheet,
-                address,
-                code,
-                row,
-                col,
-                reading.raw_type,
-                reading.text,
-                reading.read_as,
-                reading.value,
-                reading.problem,
-            )
-        )
-    read.count = len(cells)
-    read.derived = tuple((c[0], c[1]) for c in cells if c[7] == "derived")
+            readings.append(read_cell(raw, scale))
+    read.sites = plan.cells
+    read.count = len(readings)
+    read.derived = tuple(
+        (s[0], s[2]) for s, r in zip(plan.cells, readings, strict=True) if r.read_as == "derived"
+    )
     return read
 
 
@@ -459,33 +458,75 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
-_CELL_TYPES = {"value": pa.int64()}
+_SITE_FIELDS = {"sheet": 0, "cell": 2, "section": 3, "row": 4, "col": 5}  # in a plan's cell
+_READING_FIELDS = ("raw_type", "text", "read_as", "value", "problem")
 
 
 def cells_arrow(reads: list[ReturnRead]) -> pa.Table:
-    """The cells of some reads as one Arrow table (column `file`, then a column per cell field):
-    compact to send between processes and quick to turn into a frame."""
-    rows = [cell for read in reads for cell in read.cells]
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CELL_FIELDS)
-    files = [read.file for read in reads for _ in range(len(read.cells))]
-    arrays = {"file": pa.array(files, type=pa.string())}
-    for name, values in zip(CELL_FIELDS, columns, strict=True):
-        arrays[name] = pa.array(values, type=_CELL_TYPES.get(name, pa.string()))
-    return pa.table(arrays)
+    """The cells of some reads as one Arrow table (column `file`, then a column per cell field).
+
+    NOTE: built from numbers, not from a tuple per cell: the returns of one layout share their
+    sites (one plan), and most readings are shared too (`read_cell` keeps one per value), so
+    every text column is dictionary-encoded from the few distinct sites and readings. Quick to
+    build, small to send between processes, and decoded only where it is turned into a frame."""
+    starts: dict[int, int] = {}  # a plan's sites (by identity) → where they start in `sites`
+    sites: list[tuple] = []
+    site_index: list[np.ndarray] = []
+    files: list[str] = []
+    counts: list[int] = []
+    readings: list[Reading] = []
+    for read in reads:
+        if not read.readings:
+            continue
+        start = starts.get(id(read.sites))
+        if start is None:
+            start = starts[id(read.sites)] = len(sites)
+            sites.extend(read.sites)
+        site_index.append(np.arange(start, start + len(read.readings)))
+        files.append(read.file)
+        counts.append(len(read.readings))
+        readings.extend(read.readings)
+    # NOTE: the readings are alive in `reads`, so their identities are distinct while we look
+    ids = np.fromiter(map(id, readings), dtype=np.uint64, count=len(readings))
+    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+    distinct = [readings[i] for i in first]
+    at_site = np.concatenate(site_index) if site_index else np.empty(0, dtype=np.int64)
+    arrays = {"file": _encoded(files, np.repeat(np.arange(len(files)), counts))}
+    for name, k in _SITE_FIELDS.items():
+        arrays[name] = _encoded([site[k] for site in sites], at_site)
+    for name in _READING_FIELDS:
+        values = [getattr(r, name) for r in distinct]
+        arrays[name] = (
+            pa.array(values, pa.int64()).take(which) if name == "value" else _encoded(values, which)
+        )
+    return pa.table({name: arrays[name] for name in ["file", *CELL_FIELDS]})
+
+
+def _encoded(values: list[str], index: np.ndarray) -> pa.DictionaryArray:
+    """`values[index]` as a dictionary array (each distinct text stored once)."""
+    codes = pa.array(values, pa.string()).dictionary_encode()
+    return pa.DictionaryArray.from_arrays(codes.indices.take(index), codes.dictionary)
 
 
 def cell_table(cells: pa.Table, file_unit: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """One row per cell read, with its unit, file, sheet and address."""
-    files = cells.column("file").combine_chunks().dictionary_encode()
-    index = files.indices.to_numpy(zero_copy_only=False)
-    known = [file_unit[f] for f in files.dictionary.to_pylist()]
-    units = pa.array([u for u, _ in known], type=pa.string()).take(index)
-    codes = pa.array([c for _, c in known], type=pa.string()).take(index)
+    cells = cells.unify_dictionaries().combine_chunks()
+    files = cells.column("file").chunk(0) if cells.num_rows else None
+    if files is None:
+        units = codes = pa.array([], pa.string())
+    else:
+        known = [file_unit[f] for f in files.dictionary.to_pylist()]
+        units = pa.array([u for u, _ in known], type=pa.string()).take(files.indices)
+        codes = pa.array([c for _, c in known], type=pa.string()).take(files.indices)
     table = (
         cells.add_column(0, "unit_code", codes).add_column(0, "unit", units).select(CELL_COLUMNS)
     )
+    decoded = pa.schema(
+        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in table.schema
+    )
     text = pd.StringDtype("pyarrow", na_value=float("nan"))
-    return table.to_pandas(types_mapper={pa.string(): text, pa.int64(): pd.Int64Dtype()}.get)
+    mapper = {pa.string(): text, pa.int64(): pd.Int64Dtype()}.get
+    return table.cast(decoded).to_pandas(types_mapper=mapper)
 
 
 def _table_name(code: str) -> str:

@@ -121,7 +121,8 @@ def read_batch(batch: tuple[list[Path], list[str]]) -> tuple[list[ReturnRead], p
     reads = [read_return(path, name) for path, name in zip(*batch, strict=True)]
     table = cells_arrow(reads)
     for read in reads:
-        read.cells = []  # NOTE: they travel in the table; sending them twice would cost as much
+        # NOTE: they travel in the table; sending them twice would cost as much
+        read.sites, read.readings = (), []
     return reads, table
 
 
