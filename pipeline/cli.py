@@ -351,6 +351,7 @@ def _unattended(final: Paths, options: dict, body, keep: tuple[str, ...] | None)
             finally:
                 log.removeHandler(handler)
                 handler.close()
+                io.forget_kept()
     except _Discard as discard:
         return discard.code
     except publish.Busy as exc:

@@ -262,15 +262,22 @@ class UnitIndex:
         self.by_start: dict[str, list[str]] = defaultdict(list)
         for name in self.names:
             self.by_start[name[:2]].append(name)
+        self._matched: dict[str, tuple[str, ...]] = {}
 
     def match(self, text: str) -> list[str]:
         """Codes of the units `text` names: an exact name or alias, else every name it contains
         (a name inside a longer one it contains, like 县司法局 in 古县司法局, does not count)."""
+        # NOTE: remembered, since most returns share their titles (made from one template)
+        if text not in self._matched:
+            self._matched[text] = self._match(text)
+        return list(self._matched[text])
+
+    def _match(self, text: str) -> tuple[str, ...]:
         key = norm(text)
         if not key:
-            return []
+            return ()
         if key in self.names:
-            return [self.names[key]]
+            return (self.names[key],)
         inside = {
             n
             for i in range(len(key))
@@ -278,7 +285,7 @@ class UnitIndex:
             if key.startswith(n, i)
         }
         kept = {self.names[n] for n in inside if not any(n != m and n in m for m in inside)}
-        return sorted(kept)
+        return tuple(sorted(kept))
 
 
 def _identified(read: ReturnRead, index: UnitIndex) -> list[str]:

@@ -640,12 +640,35 @@ def write_cells(cells: pd.DataFrame, path: Path) -> Path:
     write_csv(cells.assign(value=shown), path)
     # NOTE: after the CSV, so it is never older than the CSV it copies (read_cells checks that)
     pa_parquet.write_table(pa.Table.from_pandas(cells, preserve_index=False), _sidecar(path))
+    _kept[path] = (_stamp(path), cells)
+    while len(_kept) > KEPT_TABLES:
+        del _kept[next(iter(_kept))]
     return path
+
+
+# NOTE: the cell tables this process wrote, by path, with the files' size and time as written: the
+# stages of one run hand a province's two million cells on in memory instead of reading them
+# back, and an edited file (other size or time) is read again, as a new process would
+KEPT_TABLES = 2
+_kept: dict[Path, tuple[tuple, pd.DataFrame]] = {}
+
+
+def forget_kept() -> None:
+    """Let go of the cell tables kept in memory (at the end of a run)."""
+    _kept.clear()
+
+
+def _stamp(path: Path) -> tuple:
+    stats = [path.stat(), _sidecar(path).stat()]
+    return tuple((s.st_size, s.st_mtime_ns, s.st_ino) for s in stats)
 
 
 def read_cells(path: Path) -> pd.DataFrame:
     """Read a cell table written by `write_cells`, its values back to exact integers (from the
     Parquet copy when it is as new as the CSV, so an edited CSV is never overlooked)."""
+    kept = _kept.get(path)
+    if kept is not None and path.exists() and _sidecar(path).exists() and kept[0] == _stamp(path):
+        return kept[1]
     sidecar = _sidecar(path)
     if sidecar.exists() and sidecar.stat().st_mtime_ns >= path.stat().st_mtime_ns:
         text = pd.StringDtype("pyarrow", na_value=float("nan"))

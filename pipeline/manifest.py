@@ -17,7 +17,7 @@ VOLATILE = ("started", "finished", "seconds")  # the only fields that differ bet
 def input_files(paths: Paths) -> list[dict]:
     """Every file of raw/<year>/, relative to it, with its size and sha256."""
     out = []
-    for path in sorted(p for p in paths.raw.rglob("*") if p.is_file()):
+    for path in sorted((p for p in paths.raw.rglob("*") if p.is_file()), key=lambda p: p.parts):
         out.append(
             {
                 "path": path.relative_to(paths.raw).as_posix(),

@@ -50,6 +50,7 @@ def test_cell_tables_are_read_back_from_the_parquet_copy_unless_the_csv_is_newer
 
     paths = raw_year(tmp_path, {"古县司法局": with_totals({("s2", "fees", "amount"): "12.3456"})})
     run_ingest(paths)
+    io.forget_kept()  # as a later stage run on its own reads it
     from_parquet = io.read_cells(paths.ingested_cells)
     calls = []
     monkeypatch.setattr(
@@ -71,3 +72,19 @@ def test_cell_tables_are_read_back_from_the_parquet_copy_unless_the_csv_is_newer
         from_csv.set_index(["section", "row", "col"]).loc[("s2", "fees", "amount"), "value"]
         == 12345600
     )
+
+
+def test_a_cell_table_is_handed_on_in_memory_until_its_file_is_edited(tmp_path):
+    from pipeline.run import run_ingest
+    from tests.helpers import raw_year, with_totals
+
+    paths = raw_year(tmp_path, {"古县司法局": with_totals({("s3", "new", "natural"): 7})})
+    run_ingest(paths)
+    first = io.read_cells(paths.ingested_cells)
+    assert io.read_cells(paths.ingested_cells) is first, "the next stage takes it from memory"
+    csv_text = paths.ingested_cells.read_text("utf-8-sig")
+    edited = csv_text.replace('"古县司法局"', '"古县司法局（改）"')
+    paths.ingested_cells.write_text(edited, "utf-8-sig")
+    again = io.read_cells(paths.ingested_cells)
+    assert again is not first
+    assert set(again["unit"]) == {"古县司法局（改）"}, "an edited file is read again"
