@@ -33,6 +33,7 @@ from pipeline.narrative_checks import narrative_findings
 from pipeline.paths import Paths
 from pipeline.problems import findings_table, severity_counts
 from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
+from schemas.rules import Tables
 
 Progress = Callable[[int], None]  # called with the number of files just read
 
@@ -199,7 +200,8 @@ def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
     tables and, for each unit with problems, a feedback workbook."""
     cells = io.read_cells(paths.ingested_cells)
     previous = last_year(paths)
-    found = validated_findings(cells, strict=strict, last=previous)
+    tables = Tables(cells)
+    found = validated_findings(cells, strict=strict, last=previous, tables=tables)
     findings = findings_table(
         [*io.read_csv(paths.ingested_findings).to_dict("records"), *found.to_dict("records")]
     )
@@ -209,7 +211,8 @@ def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
         io.write_csv(findings, paths.issues_csv),
     ]
     for section in ("s2", "s3", "s4", "s6"):
-        written.append(io.write_csv(agg.unit_table(cells, section), paths.unit_tables(section)))
+        table = agg.unit_table(cells, section, tables)
+        written.append(io.write_csv(table, paths.unit_tables(section)))
     returns = io.read_csv(paths.ingested_returns)
     page = rnd.issues_html(paths.year, findings, io.read_csv(paths.register))
     written.append(io.write_text(page, paths.issues_html))

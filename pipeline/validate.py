@@ -61,12 +61,16 @@ class Provenance:
 
 
 def validated_findings(
-    cells: pd.DataFrame, *, strict: bool = False, last: LastYear | None = None
+    cells: pd.DataFrame,
+    *,
+    strict: bool = False,
+    last: LastYear | None = None,
+    tables: rules.Tables | None = None,
 ) -> pd.DataFrame:
     """Every problem in every return: unreadable and blank values, broken rules, and, with last
-    year's cells at hand, the rules across years."""
+    year's cells at hand, the rules across years (`tables`: the cells already laid out)."""
     IngestedCells.validate(cells, lazy=True)
-    tables = rules.Tables(cells)
+    tables = tables if tables is not None else rules.Tables(cells)
     where = Provenance(tables)
     records = [
         *value_findings(cells, strict),

@@ -43,6 +43,7 @@ class Tables:
         self.col = _numbered(cells["col"], _ALL_COLS)
         self.values = cells["value"].to_numpy(dtype="float64", na_value=np.nan)
         self._frames: dict[tuple[str, str], pd.DataFrame] = {}
+        self._grids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def wide(self, section: str, along: str) -> pd.DataFrame:
         key = (section, along)
@@ -50,15 +51,32 @@ class Tables:
             self._frames[key] = self._wide(section, along)
         return self._frames[key]
 
+    def grid(self, section: str) -> tuple[np.ndarray, np.ndarray]:
+        """Table `section` of every file as one array (file × row × column, in the format's
+        order; NaN where a cell is missing or unreadable), and which files hold any of its cells."""
+        if section not in self._grids:
+            sec = SECTIONS[section]
+            rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
+            mask = self.section == list(SECTIONS).index(section)
+            ri = _position(rows, _ALL_ROWS)[self.row[mask]]
+            ci = _position(cols, _ALL_COLS)[self.col[mask]]
+            known = (ri >= 0) & (ci >= 0)
+            grid = np.full((len(self.files), len(rows), len(cols)), np.nan)
+            grid[self.file_index[mask][known], ri[known], ci[known]] = self.values[mask][known]
+            present = np.zeros(len(self.files), dtype=bool)
+            present[self.file_index[mask]] = True
+            self._grids[section] = grid, present
+        return self._grids[section]
+
+    def units(self) -> np.ndarray:
+        """The unit of each file (in the order of `files`)."""
+        _, first = np.unique(self.file_index, return_index=True)
+        return self.cells["unit"].iloc[first].to_numpy(dtype=object)
+
     def _wide(self, section: str, along: str) -> pd.DataFrame:
         sec = SECTIONS[section]
         rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
-        mask = self.section == list(SECTIONS).index(section)
-        ri = _position(rows, _ALL_ROWS)[self.row[mask]]
-        ci = _position(cols, _ALL_COLS)[self.col[mask]]
-        known = (ri >= 0) & (ci >= 0)
-        grid = np.full((len(self.files), len(rows), len(cols)), np.nan)
-        grid[self.file_index[mask][known], ri[known], ci[known]] = self.values[mask][known]
+        grid = self.grid(section)[0]
         if along == "col":
             grid, rows, cols = grid.transpose(0, 2, 1), cols, rows
         frame = pd.DataFrame(grid.reshape(-1, len(cols)), columns=cols)
