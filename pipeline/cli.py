@@ -84,13 +84,13 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _ingest(paths: Paths, quiet: bool) -> run.StageResult:
+def _ingest(paths: Paths, quiet: bool, behind: bool = False) -> run.StageResult:
     files = paths.return_files()
     if quiet or not sys.stderr.isatty():
-        result = run.run_ingest(paths)
+        result = run.run_ingest(paths, behind=behind)
     else:
         with typer.progressbar(length=len(files), label="读取报表", file=sys.stderr) as bar:
-            result = run.run_ingest(paths, progress=bar.update)
+            result = run.run_ingest(paths, progress=bar.update, behind=behind)
     c = result.counts
     _say(
         f"读取：{c['files']}个文件，收到{c['received']}个单位的报表（名册共{c['units']}个单位），{c['cells']}个单元格。",
@@ -247,7 +247,8 @@ def report(
 
     def body(stage: Paths, done: list[run.StageResult]) -> None:
         step = partial(_step, done)
-        step(lambda: _ingest(stage, quiet))
+        # NOTE: the cell table is written while validation goes on; waited for before publishing
+        step(lambda: _ingest(stage, quiet, behind=True))
         validated = step(lambda: run.run_validate(stage, strict=strict))
         _validated(validated, final, quiet)
         if unit:
@@ -326,6 +327,7 @@ def _unattended(final: Paths, options: dict, body, keep: tuple[str, ...] | None)
                     code = EXIT_OK
                 except typer.Exit as exc:
                     code = exc.exit_code
+                io.wait_written()  # NOTE: nothing is published or listed before it is written
                 if code == EXIT_CANNOT_START:
                     raise _Discard(code)
                 log.info(f"结束：退出码 {code}")

@@ -12,9 +12,11 @@ import tomllib
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -626,10 +628,25 @@ def _restored(column: pd.Series) -> pd.Series:
     return column.mask(escaped, column.str.slice(1)) if escaped.any() else column
 
 
-def write_cells(cells: pd.DataFrame, path: Path) -> Path:
+def write_cells(cells: pd.DataFrame, path: Path, *, behind: bool = False) -> Path:
     """Write a cell table: CSV for people, its stored integers as the exact decimals they stand
     for; and beside it the same table as Parquet, which the next stage reads in a fraction of the
-    time (a province's two million cells)."""
+    time (a province's two million cells).
+
+    `behind`: written by a background thread while the run goes on (the next stage takes the
+    table from memory); `wait_written` waits for it and raises what went wrong."""
+    _kept[path] = (None, cells)
+    while len(_kept) > KEPT_TABLES:
+        del _kept[next(iter(_kept))]
+    if not behind:
+        _write_cells(cells, path)
+        return path
+    wait_written(path)
+    _pending[path] = _writer().submit(_write_cells, cells, path)
+    return path
+
+
+def _write_cells(cells: pd.DataFrame, path: Path) -> None:
     shown = cells["value"].astype("string").fillna("")
     # NOTE: counts print as they are stored; only amounts (a few cells a return) need decimals
     money = _amounts(cells) & cells["value"].notna()
@@ -640,21 +657,41 @@ def write_cells(cells: pd.DataFrame, path: Path) -> Path:
     write_csv(cells.assign(value=shown), path)
     # NOTE: after the CSV, so it is never older than the CSV it copies (read_cells checks that)
     pa_parquet.write_table(pa.Table.from_pandas(cells, preserve_index=False), _sidecar(path))
-    _kept[path] = (_stamp(path), cells)
-    while len(_kept) > KEPT_TABLES:
-        del _kept[next(iter(_kept))]
-    return path
+    if path in _kept and _kept[path][1] is cells:
+        _kept[path] = (_stamp(path), cells)
 
 
 # NOTE: the cell tables this process wrote, by path, with the files' size and time as written: the
 # stages of one run hand a province's two million cells on in memory instead of reading them
 # back, and an edited file (other size or time) is read again, as a new process would
 KEPT_TABLES = 2
-_kept: dict[Path, tuple[tuple, pd.DataFrame]] = {}
+_kept: dict[Path, tuple[tuple | None, pd.DataFrame]] = {}
+_pending: dict[Path, Future] = {}
+
+
+@cache
+def _writer() -> ThreadPoolExecutor:
+    # NOTE: pyarrow writes CSV and Parquet without holding the GIL, so this thread uses the
+    # second core while the main one validates
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-write")
+
+
+def wait_written(path: Path | None = None) -> None:
+    """Wait for the cell tables still being written (those at `path`, or all), and raise the
+    first error met writing them."""
+    for at in [path] if path is not None else list(_pending):
+        job = _pending.pop(at, None)
+        if job is not None:
+            job.result()
 
 
 def forget_kept() -> None:
-    """Let go of the cell tables kept in memory (at the end of a run)."""
+    """Let go of the cell tables kept in memory (at the end of a run), once they are written.
+
+    NOTE: errors are not raised here: a run that went well has met them in `wait_written`."""
+    for job in _pending.values():
+        job.exception()
+    _pending.clear()
     _kept.clear()
 
 
@@ -667,6 +704,8 @@ def read_cells(path: Path) -> pd.DataFrame:
     """Read a cell table written by `write_cells`, its values back to exact integers (from the
     Parquet copy when it is as new as the CSV, so an edited CSV is never overlooked)."""
     kept = _kept.get(path)
+    if kept is not None and path in _pending:
+        return kept[1]  # NOTE: still being written: what is being written is this very table
     if kept is not None and path.exists() and _sidecar(path).exists() and kept[0] == _stamp(path):
         return kept[1]
     sidecar = _sidecar(path)
@@ -804,6 +843,9 @@ def read_text(path: Path) -> str:
 
 def remove(paths: list[Path]) -> None:
     """Remove stale products (files or folders) of stages that will be run again."""
+    for pending in list(_pending):
+        if any(pending == p or p in pending.parents for p in paths):
+            wait_written(pending)
     for p in paths:
         if p.is_dir():
             shutil.rmtree(p)

@@ -127,12 +127,15 @@ def read_batch(batch: tuple[list[Path], list[str]]) -> tuple[list[ReturnRead], p
     return reads, table
 
 
-def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
-    """Read every file in raw/<year>/returns/ into the long cell table and the register of returns."""
+def run_ingest(
+    paths: Paths, progress: Progress | None = None, *, behind: bool = False
+) -> StageResult:
+    """Read every file in raw/<year>/returns/ into the long cell table and the register of returns
+    (`behind`: the cell table is written while the run goes on; see `io.write_cells`)."""
     cells, returns, findings, units = read_year(paths, progress)
     io.remove(paths.products_after("ingest"))
     written = [
-        io.write_cells(cells, paths.ingested_cells),
+        io.write_cells(cells, paths.ingested_cells, behind=behind),
         io.write_csv(returns, paths.ingested_returns),
         io.write_csv(findings, paths.ingested_findings),
         io.write_csv(register(returns, units), paths.register),

@@ -88,3 +88,24 @@ def test_a_cell_table_is_handed_on_in_memory_until_its_file_is_edited(tmp_path):
     again = io.read_cells(paths.ingested_cells)
     assert again is not first
     assert set(again["unit"]) == {"古县司法局（改）"}, "an edited file is read again"
+
+
+def test_a_cell_table_written_behind_is_complete_once_waited_for_and_errors_surface(tmp_path):
+    import pytest
+
+    from pipeline.run import read_year
+    from tests.helpers import raw_year, with_totals
+
+    paths = raw_year(tmp_path, {"古县司法局": with_totals({("s3", "new", "natural"): 7})})
+    cells = read_year(paths)[0]
+    io.write_cells(cells, paths.ingested_cells, behind=True)
+    assert io.read_cells(paths.ingested_cells) is cells, "the next stage need not wait"
+    io.wait_written()
+    io.forget_kept()
+    assert io.read_cells(paths.ingested_cells).equals(cells), "the files hold the whole table"
+    blocked = tmp_path / "a_file"
+    blocked.write_text("x")
+    io.write_cells(cells, blocked / "cells.csv", behind=True)
+    with pytest.raises(OSError):
+        io.wait_written()
+    io.forget_kept()
