@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell as _address
 from pipeline.format2021 import SECTIONS, Section
 from pipeline.labels import SheetIndex, locate, norm, old_format_labels
 from pipeline.problems import finding, findings_table
-from pipeline.values import Formula, Reading, derived_reading, read_cell
+from pipeline.values import READINGS, Formula, Reading, derived_reading, read_cell
 from pipeline.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
 
 CELL_COLUMNS = [
@@ -138,16 +138,17 @@ def return_read(
     )
     uncached: dict[str, dict[tuple[int, int], str]] | None = None
     readings = read.readings
-    for sheet, rc, *_where, scale in plan.cells:
+    seen = READINGS  # NOTE: most cells hold a value read before; looked up here, not called
+    for sheet, r, c, scale in plan.spots:
         rows = sheets[sheet]
-        r, c = rc
         raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
         if (raw == "" or raw is None) and formulas is not None:
             if uncached is None:
                 uncached = formulas()
-            readings.append(_empty_reading(indexes[sheet], rc, scale, uncached.get(sheet, {})))
+            empty = _empty_reading(indexes[sheet], (r, c), scale, uncached.get(sheet, {}))
+            readings.append(empty)
         else:
-            readings.append(read_cell(raw, scale))
+            readings.append(seen.get((raw.__class__, raw, scale)) or read_cell(raw, scale))
     read.sites = plan.cells
     read.count = len(readings)
     read.derived = tuple(
@@ -167,6 +168,11 @@ class _Plan:
     sections: tuple[str, ...]
     missing: tuple[tuple[str, str], ...]
     cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale)
+
+    @cached_property
+    def spots(self) -> tuple[tuple[str, int, int, int], ...]:
+        """(sheet, r, c, scale) of each cell: what reading a return of this layout needs."""
+        return tuple((sheet, r, c, scale) for sheet, (r, c), *_, scale in self.cells)
 
 
 _plans: dict[tuple, _Plan] = {}
@@ -189,27 +195,79 @@ def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
     titles: list[str] = []
     old: list[str] = []
     for index in indexes.values():
-        titles.extend(index.titles())
-        old.extend(label for label in old_format_labels(index) if label not in old)
+        facts = _facts(index)
+        titles.extend(facts.titles)
+        old.extend(label for label in facts.old_format if label not in old)
     head = (tuple(titles),)
     if len(old) >= 2:
         return _Plan(*head, tuple(old), (), (), ())
     found, missing, cells = [], [], []
     for code, section in SECTIONS.items():
         best_sheet = _likeliest_sheet(indexes, section)
-        best = locate(indexes[best_sheet], section) if best_sheet else None
-        if best is None or best.score < MIN_SCORE:
+        if best_sheet is None:
+            continue
+        best = _located(best_sheet, indexes[best_sheet], section)
+        if best is None:
             continue
         found.append(code)
-        missing.extend((code, label) for label in best.missing)
-        for row, col in section.cells:
-            rc = best.cells.get((row.code, col.code))
-            if rc is not None:
-                cells.append(
-                    (best_sheet, rc, cell_address(*rc), code, row.code, col.code, col.scale)
-                )
+        missing.extend((code, label) for label in best[0])
+        cells.extend(best[1])
     old_format = tuple(old) if old and not found else ()
     return _Plan(*head, old_format, tuple(found), tuple(missing), tuple(cells))
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What one sheet's text says, worked out once per layout of sheet."""
+
+    titles: tuple[str, ...]
+    old_format: tuple[str, ...]
+    hits: dict[str, int]  # per section, how many of its labels the sheet holds
+
+
+_sheet_facts: dict[int, _Facts] = {}
+
+
+def _facts(index: SheetIndex) -> _Facts:
+    facts = _sheet_facts.get(index.fingerprint)
+    if facts is None:
+        facts = _Facts(
+            tuple(index.titles()),
+            tuple(old_format_labels(index)),
+            {
+                code: len(_signature(section).intersection(index.where))
+                for code, section in SECTIONS.items()
+            },
+        )
+        if len(_sheet_facts) < 10_000:
+            _sheet_facts[index.fingerprint] = facts
+    return facts
+
+
+_sections_at: dict[tuple, tuple | None] = {}
+
+
+def _located(sheet: str, index: SheetIndex, section: Section) -> tuple | None:
+    """The labels not found and the cells (as a plan lists them) of `section` on one sheet, or
+    None when too little of it is there; once per layout of sheet."""
+    key = (sheet, index.fingerprint, section.code)
+    if key not in _sections_at:
+        best = locate(index, section)
+        if best.score < MIN_SCORE:
+            found = None
+        else:
+            cells = []
+            for row, col in section.cells:
+                rc = best.cells.get((row.code, col.code))
+                if rc is not None:
+                    cells.append(
+                        (sheet, rc, cell_address(*rc), section.code, row.code, col.code, col.scale)
+                    )
+            found = (best.missing, tuple(cells))
+        if len(_sections_at) < 10_000:
+            _sections_at[key] = found
+        return found
+    return _sections_at[key]
 
 
 def _empty_reading(index: SheetIndex, rc, scale: int, formulas: dict[tuple[int, int], str]):
@@ -241,8 +299,7 @@ def _signature(section: Section) -> frozenset[str]:
 
 def _likeliest_sheet(indexes: dict[str, SheetIndex], section: Section) -> str | None:
     """The sheet holding the most of the section's labels (locating is tried there only)."""
-    signature = _signature(section)
-    hits = {name: len(signature.intersection(index.where)) for name, index in indexes.items()}
+    hits = {name: _facts(index).hits[section.code] for name, index in indexes.items()}
     best = max(hits, key=hits.get, default=None)
     return best if best is not None and hits[best] else None
 

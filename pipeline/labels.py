@@ -103,22 +103,45 @@ class Located:
 
 
 class SheetIndex:
-    """The text cells of one sheet, indexed by normalised label."""
+    """The text cells of one sheet, indexed by normalised label.
+
+    NOTE: most sheets read are laid out like one seen before (every return made from one
+    template), so only what identifies the layout is worked out per sheet: its fingerprint, the
+    hash of its text cells as written. The index by label is built when first asked for."""
 
     def __init__(self, rows: Grid):
         self.rows = rows
-        self.where: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.text_at: dict[tuple[int, int], str] = {}
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value.__class__ is str and value and not value.isspace():
-                    found = keys(value)
-                    for key in found:
-                        self.where[key].append((r, c))
-                    self.text_at[r, c] = found[-1]
-        # NOTE: sheets laid out alike (every return made from one template) share a fingerprint,
-        # so where their tables are is worked out once
-        self.fingerprint = hash(tuple(self.text_at.items()))
+        texts = [
+            (r, c, value)
+            for r, row in enumerate(rows)
+            for c, value in enumerate(row)
+            if value.__class__ is str and value
+        ]
+        self.fingerprint = hash(tuple(texts))
+        self._texts = texts
+        self._where: dict[str, list[tuple[int, int]]] | None = None
+        self._text_at: dict[tuple[int, int], str] = {}
+
+    def _index(self) -> None:
+        self._where = defaultdict(list)
+        for r, c, value in self._texts:
+            if not value.isspace():
+                found = keys(value)
+                for key in found:
+                    self._where[key].append((r, c))
+                self._text_at[r, c] = found[-1]
+
+    @property
+    def where(self) -> dict[str, list[tuple[int, int]]]:
+        if self._where is None:
+            self._index()
+        return self._where
+
+    @property
+    def text_at(self) -> dict[tuple[int, int], str]:
+        if self._where is None:
+            self._index()
+        return self._text_at
 
     def covering(self, r: int, c: int) -> str:
         """The nearest label at or left of column c in row r (a merged header's text sits at its left)."""
@@ -144,17 +167,28 @@ class SheetIndex:
 
     def field(self, label: str) -> str | None:
         """The text written after a form label such as `填报单位：`, in its cell or the next one right."""
-        key = norm(label)
+        # NOTE: where the label stands is remembered per layout; what follows it never is (a year
+        # written as a number is not part of the fingerprint)
+        key = (self.fingerprint, label)
+        if key not in _fields:
+            _fields[key] = self._field_at(norm(label))
+            if len(_fields) > 10_000:
+                del _fields[next(iter(_fields))]
+        at = _fields[key]
+        if at is None:
+            return None
+        r, c, rest = at
+        if rest:
+            return rest
+        for value in self.rows[r][c + 1 :]:
+            if value not in (None, ""):
+                return cell_text(value).strip()
+        return ""
+
+    def _field_at(self, key: str) -> tuple[int, int, str] | None:
         for (r, c), text in self.text_at.items():
-            if not text.startswith(key):
-                continue
-            rest = text[len(key) :].lstrip(":")
-            if rest:
-                return rest
-            for value in self.rows[r][c + 1 :]:
-                if value not in (None, ""):
-                    return cell_text(value).strip()
-            return ""
+            if text.startswith(key):
+                return r, c, text[len(key) :].lstrip(":")
         return None
 
     def titles(self, first_rows: int = 4) -> list[str]:
@@ -166,6 +200,7 @@ class SheetIndex:
         ]
 
 
+_fields: dict[tuple[int, str], tuple[int, int, str] | None] = {}
 _TITLE = re.compile(r"(\d{4}年|年度|年报|报告|政府信息公开|政务公开)")
 _OLD_TELLS = tuple(norm(label) for label in OLD_FORMAT_LABELS)
 _OLD_ROW = norm(OLD_FORMAT_SINGLE_ROW)

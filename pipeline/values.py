@@ -47,7 +47,9 @@ def cell_text(raw: object) -> str:
     return str(raw)
 
 
-_seen: dict[tuple[type, object, int], Reading] = {}
+# the readings met so far, by (type, raw value, scale): a province's cells hold few distinct values
+READINGS: dict[tuple[type, object, int], Reading] = {}
+_seen = READINGS
 
 
 def read_cell(raw: object, scale: int = 0) -> Reading:
