@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -276,7 +277,7 @@ def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 _XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
 _XLSX_REFS = re.compile(rb' r="([A-Z]{0,3})(\d{1,9})"')  # NOTE: only <row> and <c> have an r
-_XLSX_TAGS = re.compile(rb"<(?:row|c)[\s>/]")
+_XLSX_ODD_TAG = re.compile(rb"<(?:row|c)[\t\n\r\f\v>/]")  # a <row> or <c> not followed by a space
 _XLSX_PREFIXED = re.compile(rb"<\w+:(?:row|c)[\s>/]")
 _XLSX_REF = re.compile(rb'\br="([A-Z]{0,3})(\d{1,9})"')
 _ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
@@ -322,10 +323,9 @@ def _xlsx_extent(chunks: Iterator[bytes], part: str) -> tuple[int, int]:
         if _all_placed(piece, len(refs)):
             # NOTE: every row and cell says where it is (as Excel and WPS write them): read in C
             if refs:
-                letters, numbers = zip(*refs, strict=True)
-                rows = max(rows, *map(int, numbers))
-                cols = max(cols, *(_column(c) for c in set(letters) if c))
-                row, col = int(numbers[-1]), 0
+                rows = max(rows, max(map(int, map(_SECOND, refs))))
+                cols = max(cols, max(map(_column, set(map(_FIRST, refs)))))
+                row, col = int(refs[-1][1]), 0
         else:
             for tag, attrs in _XLSX_TAG.findall(piece):
                 ref = _XLSX_REF.search(attrs)
@@ -344,9 +344,15 @@ def _xlsx_extent(chunks: Iterator[bytes], part: str) -> tuple[int, int]:
     return rows, cols
 
 
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
 def _all_placed(piece: bytes, refs: int) -> bool:
     """Whether every <row> and <c> of `piece` has its `r` (no prefixes, no bare tags)."""
-    return len(_XLSX_TAGS.findall(piece)) == refs and _XLSX_PREFIXED.search(piece) is None
+    # NOTE: Excel and WPS write `<row r=…` and `<c r=…`; counted in C, the regexes only for others
+    if piece.count(b"<c ") + piece.count(b"<row ") != refs or _XLSX_ODD_TAG.search(piece):
+        return False
+    return (b":c " not in piece and b":row" not in piece) or _XLSX_PREFIXED.search(piece) is None
 
 
 def _column(letters: bytes) -> int:
@@ -533,6 +539,19 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _sheet_parts(book_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
     """(part, name) of each sheet a workbook lists, in its order."""
+    # NOTE: returns made from one template list their sheets in the very same bytes
+    key = (book_xml, rels_xml)
+    if key not in _listed:
+        if len(_listed) >= 1_000:
+            _listed.clear()
+        _listed[key] = _parsed_sheet_parts(book_xml, rels_xml)
+    return list(_listed[key])
+
+
+_listed: dict[tuple[bytes, bytes], list[tuple[str, str]]] = {}
+
+
+def _parsed_sheet_parts(book_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
     book = book_xml.decode("utf-8", "replace")
     rels = rels_xml.decode("utf-8", "replace")
     targets = {}
