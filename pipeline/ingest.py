@@ -3,9 +3,11 @@ of returns, and the findings of reading them."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -47,6 +49,8 @@ RETURN_COLUMNS = [
     "sheets",
     "sections",
     "cells",
+    "bytes",
+    "sha256",
 ]
 MIN_SCORE = 0.5  # share of a table's cells that must be found for the table to count as present
 
@@ -86,6 +90,8 @@ class ReturnRead:
     titles: tuple[str, ...] = ()  # title-like text near the top of its sheets
     old_format: tuple[str, ...] = ()  # tell-tale labels of the 2019 trial format found
     count: int = 0  # cells read (kept when the cells themselves travel as a table)
+    size: int = 0  # bytes read, and their sha256 (the manifest lists them)
+    sha256: str = ""
     derived: tuple[
         tuple[str, str], ...
     ] = ()  # (sheet, cell) of formulas worked out from their parts
@@ -372,6 +378,8 @@ def ingested(
             "sheets": read.sheets,
             "sections": " ".join(read.sections),
             "cells": read.count,
+            "bytes": read.size or "",
+            "sha256": read.sha256,
         }
         records.append(record)
         candidates = _identified(read, index)
@@ -585,12 +593,16 @@ def cell_table(cells: pa.Table, file_unit: dict[str, tuple[str, str]]) -> pd.Dat
     table = (
         cells.add_column(0, "unit_code", codes).add_column(0, "unit", units).select(CELL_COLUMNS)
     )
-    decoded = pa.schema(
-        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in table.schema
-    )
+    # NOTE: decoded a column a thread: Arrow lets go of the GIL, so both cores work at it
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        columns = list(pool.map(_decoded, table.columns))
     text = pd.StringDtype("pyarrow", na_value=float("nan"))
     mapper = {pa.string(): text, pa.int64(): pd.Int64Dtype()}.get
-    return table.cast(decoded).to_pandas(types_mapper=mapper)
+    return pa.table(columns, names=table.column_names).to_pandas(types_mapper=mapper)
+
+
+def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
 
 
 def _table_name(code: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import html
 import json
 import re
@@ -56,11 +57,14 @@ class WorkbookRead:
     sheets: Sheets
     formulas: Formulas | None = None
     notes: tuple[str, ...] = ()
+    size: int = 0  # bytes read
+    sha256: str = ""  # of the bytes read: what every figure of the return came from
 
 
 def read_workbook(path: Path) -> WorkbookRead:
     """A return read from one snapshot of its bytes, after they were checked against LIMITS."""
     data = _snapshot(path)
+    digest = hashlib.sha256(data).hexdigest()
     notes = checked_workbook(data)
     try:
         # NOTE: from the bytes already checked, never from the path: the file may change meanwhile
@@ -73,7 +77,7 @@ def read_workbook(path: Path) -> WorkbookRead:
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
         raise UnreadableFile(_reason(exc)) from exc
     formulas = (lambda: uncached_formulas(data)) if data[:2] == b"PK" else None
-    return WorkbookRead(sheets, formulas, notes)
+    return WorkbookRead(sheets, formulas, notes, len(data), digest)
 
 
 def read_sheets(path: Path) -> Sheets:

@@ -9,23 +9,37 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+from pipeline import io
 from pipeline.paths import Paths
 
 VOLATILE = ("started", "finished", "seconds")  # the only fields that differ between identical runs
 
 
 def input_files(paths: Paths) -> list[dict]:
-    """Every file of raw/<year>/, relative to it, with its size and sha256."""
+    """Every file of raw/<year>/, relative to it, with its size and sha256: of the bytes ingest
+    read, for the returns it read, else of the file as it is now."""
+    read = _read_returns(paths)
     out = []
     for path in sorted((p for p in paths.raw.rglob("*") if p.is_file()), key=lambda p: p.parts):
-        out.append(
-            {
-                "path": path.relative_to(paths.raw).as_posix(),
-                "size": path.stat().st_size,
-                "sha256": sha256(path),
-            }
-        )
+        name = path.relative_to(paths.raw).as_posix()
+        size, digest = read.get(name) or (path.stat().st_size, sha256(path))
+        out.append({"path": name, "size": size, "sha256": digest})
     return out
+
+
+def _read_returns(paths: Paths) -> dict[str, tuple[int, str]]:
+    """(size, sha256) of each return as ingest read it (its digests are taken from the very bytes
+    read, so a province's returns are not read a second time)."""
+    if not paths.ingested_returns.exists():
+        return {}
+    returns = io.read_csv(paths.ingested_returns)
+    if "sha256" not in returns:
+        return {}
+    known = returns[returns["sha256"] != ""]
+    return {
+        f: (int(n), d)
+        for f, n, d in zip(known["file"], known["bytes"], known["sha256"], strict=True)
+    }
 
 
 def sha256(path: Path) -> str:

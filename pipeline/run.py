@@ -114,7 +114,9 @@ def read_return(path: Path, name: str) -> ReturnRead:
         book = io.read_workbook(path)
     except io.UnreadableFile as exc:
         return ReturnRead(name, error=str(exc), error_rule=exc.rule)
-    return return_read(name, book.sheets, book.formulas, book.notes)
+    read = return_read(name, book.sheets, book.formulas, book.notes)
+    read.size, read.sha256 = book.size, book.sha256
+    return read
 
 
 def read_batch(batch: tuple[list[Path], list[str]]) -> tuple[list[ReturnRead], pa.Table]:

@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from pipeline import io
 from pipeline.paths import Paths
 from pipeline.publish import Busy, staged, year_lock
 
@@ -155,6 +156,10 @@ def test_the_manifest_records_inputs_versions_options_stages_and_exit(tmp_path):
         "size": source.stat().st_size,
         "sha256": sha256(source),
     } in record["inputs"]
+    read = io.read_csv(paths.ingested_returns).set_index("file").loc["returns/古县水利局.xlsx"]
+    assert (read["bytes"], read["sha256"]) == (str(source.stat().st_size), sha256(source)), (
+        "the register of returns names the very bytes each return's figures came from"
+    )
     assert [s["stage"] for s in record["stages"]] == ["ingest", "validate", "aggregate", "render"]
     assert record["stages"][0]["counts"]["received"] == 1
     assert record["exit"] == {"code": 0, "status": "报告已生成"}
