@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -34,13 +35,12 @@ from pipeline.workbook import write_return  # noqa: E402
 from scripts.make_sample import unit_values  # noqa: E402
 from tests.messy import corpus  # noqa: E402
 
-DISTINCT = (
-    50  # distinct workbooks written; the rest are byte copies (writing is not what we measure)
-)
+DISTINCT = 50  # distinct figures written; the other returns copy them under their own unit
 
 
 def synthetic_year(root: Path, n: int, year: int = 2023) -> Paths:
-    """raw/<year>/ under `root` with n units and one consistent return each."""
+    """raw/<year>/ under `root` with n units and one consistent return each, its unit on its
+    cover as a department fills it in (so no two returns have the same bytes)."""
     raw = root / "raw" / str(year)
     returns = raw / "returns"
     returns.mkdir(parents=True)
@@ -52,12 +52,27 @@ def synthetic_year(root: Path, n: int, year: int = 2023) -> Paths:
     templates = []
     for i in range(min(n, DISTINCT)):
         path = returns / f"{names[i]}.xlsx"
-        # NOTE: no 填报单位 on the cover, so byte copies are told apart by their file names
-        write_return(path, "", year, unit_values(names[i], "部门", rng))
-        templates.append(path)
+        write_return(path, names[i], year, unit_values(names[i], "部门", rng))
+        templates.append((names[i], _parts(path)))
     for i in range(len(templates), n):
-        shutil.copyfile(templates[i % len(templates)], returns / f"{names[i]}.xlsx")
+        name, parts = templates[i % len(templates)]
+        _renamed_copy(parts, name, names[i], returns / f"{names[i]}.xlsx")
     return Paths(root / "raw", root / "output", year)
+
+
+def _parts(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        return [(info, zf.read(info)) for info in zf.infolist()]
+
+
+def _renamed_copy(parts, old: str, new: str, target: Path) -> None:
+    """A copy of a return (as its parts) whose unit is `new` instead of `old`, on the cover and
+    in the document properties: the same figures, not the same bytes (writing is not what we
+    measure, so figures are shared among a few dozen distinct returns)."""
+    before, after = old.encode(), new.encode()
+    with zipfile.ZipFile(target, "w") as zf:
+        for info, data in parts:
+            zf.writestr(info, data.replace(before, after))
 
 
 def messy_returns(folder: Path, n: int) -> list[tuple[Path, str]]:
