@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError, select_autoescape
 
 from pipeline.format2021 import PARTS, SECTIONS, TABLES, grid, number_text, to_decimal
-from pipeline.problems import RULES, SEVERITY_LABELS, severity_counts
+from pipeline.problems import ERROR, INFO, RULES, SEVERITY_LABELS, WARNING, severity_counts
 
 Values = dict[tuple[str, str, str], int]  # (section, row, col) -> stored integer
 
@@ -342,11 +343,17 @@ def issues_html(year: int, findings: pd.DataFrame, register: pd.DataFrame) -> st
             {
                 "name": name,
                 "findings": fs,
-                "counts": severity_counts(pd.DataFrame(fs, columns=findings.columns)),
+                "counts": _counted(fs),
             }
             for name, fs in units.items()
         ],
     )
+
+
+def _counted(findings: list[dict]) -> dict[str, int]:
+    """How many of these findings are of each severity, as `severity_counts` gives them."""
+    counts = Counter(f["severity"] for f in findings)
+    return {s: counts[s] for s in (ERROR, WARNING, INFO)}
 
 
 def report_md(report: Report) -> str:

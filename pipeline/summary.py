@@ -48,6 +48,8 @@ RETURN_LABELS = {
     "sheets": "工作表数",
     "sections": "读到的表",
     "cells": "单元格数",
+    "bytes": "文件字节数",
+    "sha256": "文件SHA-256校验值",
 }
 UNIT_COLUMNS = {"unit_code": "单位代码", "unit": "单位", "file": "文件"}
 
@@ -102,8 +104,11 @@ def _formats(wb) -> dict:
 
 
 def _text(ws, fmt: dict, r: int, c: int, value: object, style: str = "text") -> None:
-    """Write `value` as text, whatever it looks like."""
+    """Write `value` as text, whatever it looks like (nothing at all for an empty value: a
+    province's sheets hold a hundred thousand cells, and each costs its write)."""
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    if not text and style == "text":
+        return
     if style == "text" and text.startswith(FORMULA_STARTS):
         style = "text_quoted"
     ws.write_string(r, c, text, fmt[style])
