@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -174,11 +174,7 @@ class _Plan:
     sections: tuple[str, ...]
     missing: tuple[tuple[str, str], ...]
     cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale)
-
-    @cached_property
-    def spots(self) -> tuple[tuple[str, int, int, int], ...]:
-        """(sheet, r, c, scale) of each cell: what reading a return of this layout needs."""
-        return tuple((sheet, r, c, scale) for sheet, (r, c), *_, scale in self.cells)
+    spots: tuple[tuple[str, int, int, int], ...]  # (sheet, r, c, scale): what reading needs
 
 
 _plans: dict[tuple, _Plan] = {}
@@ -206,8 +202,8 @@ def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
         old.extend(label for label in facts.old_format if label not in old)
     head = (tuple(titles),)
     if len(old) >= 2:
-        return _Plan(*head, tuple(old), (), (), ())
-    found, missing, cells = [], [], []
+        return _Plan(*head, tuple(old), (), (), (), ())
+    found, missing, cells, spots = [], [], (), ()
     for code, section in SECTIONS.items():
         best_sheet = _likeliest_sheet(indexes, section)
         if best_sheet is None:
@@ -217,9 +213,10 @@ def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
             continue
         found.append(code)
         missing.extend((code, label) for label in best[0])
-        cells.extend(best[1])
+        cells += best[1]
+        spots += best[2]
     old_format = tuple(old) if old and not found else ()
-    return _Plan(*head, old_format, tuple(found), tuple(missing), tuple(cells))
+    return _Plan(*head, old_format, tuple(found), tuple(missing), cells, spots)
 
 
 @dataclass(frozen=True)
@@ -254,8 +251,8 @@ _sections_at: dict[tuple, tuple | None] = {}
 
 
 def _located(sheet: str, index: SheetIndex, section: Section) -> tuple | None:
-    """The labels not found and the cells (as a plan lists them) of `section` on one sheet, or
-    None when too little of it is there; once per layout of sheet."""
+    """The labels not found, the cells and the spots (as a plan lists them) of `section` on one
+    sheet, or None when too little of it is there; once per layout of sheet."""
     key = (sheet, index.fingerprint, section.code)
     if key not in _sections_at:
         best = locate(index, section)
@@ -269,7 +266,8 @@ def _located(sheet: str, index: SheetIndex, section: Section) -> tuple | None:
                     cells.append(
                         (sheet, rc, cell_address(*rc), section.code, row.code, col.code, col.scale)
                     )
-            found = (best.missing, tuple(cells))
+            spots = tuple((sheet, r, c, scale) for sheet, (r, c), *_, scale in cells)
+            found = (best.missing, tuple(cells), spots)
         if len(_sections_at) < 10_000:
             _sections_at[key] = found
         return found
