@@ -687,7 +687,7 @@ def _write_cells(cells: pd.DataFrame, path: Path) -> None:
 # NOTE: the cell tables this process wrote, by path, with the files' size and time as written: the
 # stages of one run hand a province's two million cells on in memory instead of reading them
 # back, and an edited file (other size or time) is read again, as a new process would
-KEPT_TABLES = 2
+KEPT_TABLES = 4  # a run writes three: the ingested cells, the county's and its tidy copy
 _kept: dict[Path, tuple[tuple | None, pd.DataFrame]] = {}
 _pending: dict[Path, Future] = {}
 
@@ -727,8 +727,10 @@ def read_cells(path: Path) -> pd.DataFrame:
     """Read a cell table written by `write_cells`, its values back to exact integers (from the
     Parquet copy when it is as new as the CSV, so an edited CSV is never overlooked)."""
     kept = _kept.get(path)
-    if kept is not None and path in _pending:
-        return kept[1]  # NOTE: still being written: what is being written is this very table
+    if path in _pending:
+        if kept is not None:
+            return kept[1]  # NOTE: still being written: what is being written is this very table
+        wait_written(path)  # NOTE: no longer kept: read once it is whole, never half-written
     if kept is not None and path.exists() and _sidecar(path).exists() and kept[0] == _stamp(path):
         return kept[1]
     sidecar = _sidecar(path)

@@ -109,3 +109,35 @@ def test_a_cell_table_written_behind_is_complete_once_waited_for_and_errors_surf
     with pytest.raises(OSError):
         io.wait_written()
     io.forget_kept()
+
+
+def test_a_slow_background_write_never_hands_a_stage_a_half_written_table(tmp_path, monkeypatch):
+    import threading
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.helpers import raw_year, with_totals
+
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})})
+    write, wait = io._write_cells, io.wait_written
+    waited = threading.Event()
+
+    def slow(cells, path):
+        if threading.current_thread() is not threading.main_thread():
+            waited.wait(timeout=30)  # a disk so slow that it ends only when someone waits for it
+        write(cells, path)
+
+    def wait_written(path=None):
+        if path is None or path in io._pending:
+            waited.set()
+        wait(path)
+
+    monkeypatch.setattr(io, "_write_cells", slow)
+    monkeypatch.setattr(io, "wait_written", wait_written)
+    monkeypatch.setattr(io, "KEPT_TABLES", 1)  # the table is no longer kept when render wants it
+    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    result = CliRunner().invoke(app, [*args, "--quiet"])
+    assert result.exit_code == 0, result.output
+    cells = io.read_cells(paths.ingested_cells).set_index(["section", "row", "col"])
+    assert cells.loc[("s2", "licensing", "decisions"), "value"] == 3
