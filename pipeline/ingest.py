@@ -121,12 +121,7 @@ def return_read(
     the cells its formula adds up. `notes` are the rules of the notes the file calls for.
     """
     indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
-    key = tuple((name, index.fingerprint) for name, index in indexes.items())
-    plan = _plans.get(key)
-    if plan is None:
-        plan = _plan(indexes)
-        if len(_plans) < 10_000:
-            _plans[key] = plan
+    plan = _plan(indexes)
     unit, year, version = cover(indexes)
     if not year:
         year = next((t for t in plan.titles if _year(t)), "")
@@ -165,9 +160,9 @@ def return_read(
 
 @dataclass(frozen=True)
 class _Plan:
-    """What a workbook's text alone decides (so it is worked out once per layout): its titles,
-    which tables it holds, and where each of their cells is. What it says of itself (unit, year)
-    is read per file by `cover`."""
+    """What a workbook's layout decides: its titles, which tables it holds, and where each of
+    their cells is. Put together per file from what each sheet's layout decides (remembered per
+    sheet: `_facts`, `_located`); what it says of itself (unit, year) is read by `cover`."""
 
     titles: tuple[str, ...]
     old_format: tuple[str, ...]
@@ -177,14 +172,12 @@ class _Plan:
     spots: tuple[tuple[str, int, int, int], ...]  # (sheet, r, c, scale): what reading needs
 
 
-_plans: dict[tuple, _Plan] = {}
-
-
 def cover(indexes: dict[str, SheetIndex]) -> tuple[str, str, str]:
     """What a return says of itself: its unit, its year, its template version.
 
-    NOTE: read for every file, never from the layout cache: the year is often a number, and
-    numbers are not part of a layout's fingerprint."""
+    NOTE: read for every file: only where each label stands is remembered per layout
+    (`SheetIndex.field`); the year after it is often a number, and numbers are not part of a
+    layout's fingerprint."""
     unit = year = version = ""
     for index in indexes.values():
         unit = unit or (index.field(COVER_UNIT) or "")
@@ -253,9 +246,9 @@ _sections_at: dict[tuple, tuple | None] = {}
 def _located(sheet: str, index: SheetIndex, section: Section) -> tuple | None:
     """The labels not found, the cells and the spots (as a plan lists them) of `section` on one
     sheet, or None when too little of it is there; once per layout of sheet."""
-    key = (sheet, index.fingerprint, section.code)
+    best = locate(index, section)
+    key = (sheet, index.fingerprint, section.code, best.variant)
     if key not in _sections_at:
-        best = locate(index, section)
         if best.score < MIN_SCORE:
             found = None
         else:
@@ -376,7 +369,7 @@ def ingested(
             "sheets": read.sheets,
             "sections": " ".join(read.sections),
             "cells": read.count,
-            "bytes": read.size or "",
+            "bytes": read.size,
             "sha256": read.sha256,
         }
         records.append(record)

@@ -280,7 +280,8 @@ def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 
 _XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
-_XLSX_REFS = re.compile(rb' r="([A-Z]{0,3})(\d{1,9})"')  # NOTE: only <row> and <c> have an r
+# NOTE: Excel, WPS, LibreOffice and XlsxWriter write `r` first: `<row r="3" …>`, `<c r="B3" …>`
+_XLSX_REFS = re.compile(rb'<(?:row|c) r="([A-Z]{0,3})(\d{1,9})"')
 _XLSX_ODD_TAG = re.compile(rb"<(?:row|c)[\t\n\r\f\v>/]")  # a <row> or <c> not followed by a space
 _XLSX_PREFIXED = re.compile(rb"<\w+:(?:row|c)[\s>/]")
 _XLSX_REF = re.compile(rb'\br="([A-Z]{0,3})(\d{1,9})"')
@@ -352,11 +353,12 @@ _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def _all_placed(piece: bytes, refs: int) -> bool:
-    """Whether every <row> and <c> of `piece` has its `r` (no prefixes, no bare tags)."""
-    # NOTE: Excel and WPS write `<row r=…` and `<c r=…`; counted in C, the regexes only for others
+    """Whether every <row> and <c> of `piece` has its `r` first, and none is written otherwise
+    (with a namespace prefix, or not followed by a space): then `refs` place every one."""
+    # NOTE: tags counted in C; the prefix regex runs only where a prefixed tag could be
     if piece.count(b"<c ") + piece.count(b"<row ") != refs or _XLSX_ODD_TAG.search(piece):
         return False
-    return (b":c " not in piece and b":row" not in piece) or _XLSX_PREFIXED.search(piece) is None
+    return (b":c" not in piece and b":row" not in piece) or _XLSX_PREFIXED.search(piece) is None
 
 
 def _column(letters: bytes) -> int:
@@ -543,8 +545,11 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _sheet_parts(book_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
     """(part, name) of each sheet a workbook lists, in its order."""
-    # NOTE: returns made from one template list their sheets in the very same bytes
+    # NOTE: returns made from one template list their sheets in the very same bytes (a few KB;
+    # bigger lists are not remembered)
     key = (book_xml, rels_xml)
+    if len(book_xml) + len(rels_xml) > 2**16:
+        return _parsed_sheet_parts(book_xml, rels_xml)
     if key not in _listed:
         if len(_listed) >= 1_000:
             _listed.clear()
@@ -658,13 +663,13 @@ def write_cells(cells: pd.DataFrame, path: Path, *, behind: bool = False) -> Pat
 
     `behind`: written by a background thread while the run goes on (the next stage takes the
     table from memory); `wait_written` waits for it and raises what went wrong."""
+    wait_written(path)  # NOTE: one writer at a time per file, the last table written last
     _kept[path] = (None, cells)
     while len(_kept) > KEPT_TABLES:
         del _kept[next(iter(_kept))]
     if not behind:
         _write_cells(cells, path)
         return path
-    wait_written(path)
     _pending[path] = _writer().submit(_write_cells, cells, path)
     return path
 
@@ -680,7 +685,8 @@ def _write_cells(cells: pd.DataFrame, path: Path) -> None:
     write_csv(cells.assign(value=shown), path)
     # NOTE: after the CSV, so it is never older than the CSV it copies (read_cells checks that)
     pa_parquet.write_table(pa.Table.from_pandas(cells, preserve_index=False), _sidecar(path))
-    if path in _kept and _kept[path][1] is cells:
+    kept = _kept.get(path)  # NOTE: on the writer's thread; the main one may evict it meanwhile
+    if kept is not None and kept[1] is cells:
         _kept[path] = (_stamp(path), cells)
 
 
@@ -724,8 +730,9 @@ def _stamp(path: Path) -> tuple:
 
 
 def read_cells(path: Path) -> pd.DataFrame:
-    """Read a cell table written by `write_cells`, its values back to exact integers (from the
-    Parquet copy when it is as new as the CSV, so an edited CSV is never overlooked)."""
+    """Read a cell table written by `write_cells`, its values back to exact integers: the very
+    table when this process wrote it and the files are unchanged (or still being written), else
+    from the Parquet copy when it is as new as the CSV, so an edited CSV is never overlooked."""
     kept = _kept.get(path)
     if path in _pending:
         if kept is not None:

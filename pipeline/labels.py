@@ -100,6 +100,9 @@ class Located:
     cells: dict[tuple[str, str], tuple[int, int]]  # (row, col) code -> (r, c), 0-based
     missing: tuple[str, ...]  # labels not found
     score: float  # share of the section's cells found
+    # the row taken for a table's unlabelled row (表四's figures), which depends on the sheet's
+    # values, not only its text: layouts are told apart by it as well; -1 when there is none
+    variant: int = -1
 
 
 class SheetIndex:
@@ -218,18 +221,30 @@ def old_format_labels(index: SheetIndex) -> list[str]:
     return found
 
 
-_layouts: dict[tuple[str, int], Located] = {}
+_layouts: dict[tuple[str, int], _Layout] = {}
+_resolved: dict[tuple[str, int, int], Located] = {}
 HEADER_SLACK = 3  # rows a table's header may stand above its first row beyond its own depth
 
 
 def locate(index: SheetIndex, section: Section) -> Located:
-    """Find the cells of `section` on the sheet indexed by `index` (remembered per layout)."""
+    """Find the cells of `section` on the sheet indexed by `index` (remembered per layout).
+
+    NOTE: a layout is known by its text, but the row of 表四's figures (it has no label) is the
+    first filled one below its header: that is decided per sheet from its values, every time."""
     key = (section.code, index.fingerprint)
-    found = _layouts.get(key)
-    if found is None:
-        found = _locate(index, section)
+    layout = _layouts.get(key)
+    if layout is None:
+        layout = _layout(index, section)
         if len(_layouts) < 10_000:
-            _layouts[key] = found
+            _layouts[key] = layout
+    if layout.columns is None:
+        return layout.found(section, -1)
+    below = _first_filled_row(index, layout.bottom, layout.columns)
+    found = _resolved.get((*key, below))
+    if found is None:
+        found = layout.found(section, below)
+        if len(_resolved) < 10_000:
+            _resolved[(*key, below)] = found
     return found
 
 
@@ -245,7 +260,41 @@ def _own_labels(section: Section) -> frozenset[str]:
     return frozenset(norm(c.label) for c in section.cols) - others
 
 
-def _locate(index: SheetIndex, section: Section) -> Located:
+@dataclass(frozen=True)
+class _Layout:
+    """Where a section's rows and column headers are on a sheet: what its text alone decides."""
+
+    row_at: dict[str, int]  # labelled row code → sheet row
+    headers: dict[str, list[tuple[int, int]]]  # column code → where its header label stands
+    bottom: int | None  # the header's last row, for a table without row labels
+    missing: tuple[str, ...]  # row labels not found
+    columns: list[int] | None  # the header's columns, when an unlabelled row must be placed
+
+    def found(self, section: Section, below: int) -> Located:
+        """The section's cells, its unlabelled rows (if any) taken at sheet row `below`."""
+        row_at = dict(self.row_at)
+        if self.columns is not None:
+            for row in section.rows:
+                if not row.label:
+                    row_at[row.code] = below
+        cells: dict[tuple[str, str], tuple[int, int]] = {}
+        missing_cols: set[str] = set()
+        for row in section.rows:
+            if row.code not in row_at:
+                continue
+            r = row_at[row.code]
+            for col in section.cols_of(row):
+                above = [p for p in self.headers.get(col.code, []) if p[0] < r]
+                if above:
+                    cells[row.code, col.code] = (r, max(above, key=lambda p: p[0])[1])  # nearest
+                else:
+                    missing_cols.add(col.label)
+        total = len(section.cells)
+        missing = self.missing + tuple(sorted(missing_cols))
+        return Located(cells, missing, len(cells) / total, below)
+
+
+def _layout(index: SheetIndex, section: Section) -> _Layout:
     row_at: dict[str, int] = {}
     missing: list[str] = []
     for row in section.rows:
@@ -266,7 +315,7 @@ def _locate(index: SheetIndex, section: Section) -> Located:
     else:
         top, bottom = _header_band(index, section, depth)
         if bottom is None:
-            return Located({}, tuple(missing), 0.0)
+            return _Layout({}, {}, None, tuple(missing), None)
     headers: dict[str, list[tuple[int, int]]] = {}
     for col in section.cols:
         places = [
@@ -276,25 +325,9 @@ def _locate(index: SheetIndex, section: Section) -> Located:
         ]
         if places:
             headers[col.code] = places
-    unlabelled = [r for r in section.rows if not r.label]
-    if unlabelled and headers:
-        below = _first_filled_row(index, bottom, [p[1] for ps in headers.values() for p in ps])
-        for row in unlabelled:
-            row_at[row.code] = below
-    cells: dict[tuple[str, str], tuple[int, int]] = {}
-    missing_cols: set[str] = set()
-    for row in section.rows:
-        if row.code not in row_at:
-            continue
-        r = row_at[row.code]
-        for col in section.cols_of(row):
-            above = [p for p in headers.get(col.code, []) if p[0] < r]
-            if above:
-                cells[row.code, col.code] = (r, max(above, key=lambda p: p[0])[1])  # nearest above
-            else:
-                missing_cols.add(col.label)
-    total = len(section.cells)
-    return Located(cells, tuple(missing) + tuple(sorted(missing_cols)), len(cells) / total)
+    unlabelled = any(not r.label for r in section.rows)
+    columns = [p[1] for ps in headers.values() for p in ps] if unlabelled and headers else None
+    return _Layout(row_at, headers, bottom, tuple(missing), columns)
 
 
 def _header_band(index: SheetIndex, section: Section, depth: int) -> tuple[int, int | None]:

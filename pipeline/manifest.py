@@ -19,10 +19,11 @@ def input_files(paths: Paths) -> list[dict]:
     """Every file of raw/<year>/, relative to it, with its size and sha256: of the bytes ingest
     read, for the returns it read, else of the file as it is now."""
     read = _read_returns(paths)
+    present = {p.relative_to(paths.raw).as_posix(): p for p in paths.raw.rglob("*") if p.is_file()}
     out = []
-    for path in sorted((p for p in paths.raw.rglob("*") if p.is_file()), key=lambda p: p.parts):
-        name = path.relative_to(paths.raw).as_posix()
-        size, digest = read.get(name) or (path.stat().st_size, sha256(path))
+    # NOTE: a return read and then removed is listed too: its figures are in the outputs
+    for name in sorted(present.keys() | read.keys(), key=lambda n: n.split("/")):
+        size, digest = read.get(name) or (present[name].stat().st_size, sha256(present[name]))
         out.append({"path": name, "size": size, "sha256": digest})
     return out
 

@@ -98,6 +98,9 @@ def read_year(paths: Paths, progress: Progress | None = None):
         size = max(1, len(files) // (workers * BATCHES_PER_WORKER))
         batches = [(files[i : i + size], names[i : i + size]) for i in range(0, len(files), size)]
         reads, tables = [], []
+        # NOTE: workers are forked: no thread may be writing meanwhile (last year's returns are
+        # read while this year's cell table may still be being written)
+        io.wait_written()
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for batch, table in pool.map(read_batch, batches):
                 reads.extend(batch)

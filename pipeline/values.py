@@ -96,6 +96,11 @@ def _read(raw: object, scale: int) -> Reading:
     return _checked(number, text, "text", scale)
 
 
+# the largest value a cell may hold, as stored (counts; 万元 × 10⁶; 元 × 10²): far past any real
+# figure, and a hundred thousand returns' sum of such values still fits a 64-bit integer
+MAX_STORED = 10**13
+
+
 def _checked(number: Decimal, text: str, raw_type: str, scale: int) -> Reading:
     if number < 0:
         return Reading(text, raw_type, "error", None, "是负数")
@@ -103,6 +108,9 @@ def _checked(number: Decimal, text: str, raw_type: str, scale: int) -> Reading:
     if scaled != scaled.to_integral_value():
         problem = "应为整数" if scale == 0 else f"小数位数超过{scale}位"
         return Reading(text, raw_type, "error", None, problem)
+    if scaled > MAX_STORED:
+        limit = Decimal(MAX_STORED).scaleb(-scale).normalize()
+        return Reading(text, raw_type, "error", None, f"数值过大（超过{limit:,f}）")
     return Reading(text, raw_type, "number", int(scaled))
 
 

@@ -177,3 +177,38 @@ def test_the_checks_pass_a_real_return_and_read_it_from_one_snapshot(tmp_path):
     assert book.notes == () and len(book.sheets) == 6
     path.write_bytes(b"")  # NOTE: what was read stays what was checked
     assert book.formulas() == {}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        "<x:c><v>1</v></x:c>" * 3000,  # cells with a namespace prefix, and no place of their own
+        '<c t="n"><v r="A1">1</v></c>' * 3000,  # a place written on what is not a cell
+    ],
+    ids=["prefixed", "r_elsewhere"],
+)
+def test_cells_without_a_place_of_their_own_still_count_towards_the_limit(cells):
+    import re
+
+    source = zipfile.ZipFile(_bytes_io(good_return("甲", 2023)))
+    sheet = next(n for n in source.namelist() if n.startswith("xl/worksheets/sheet"))
+    xml = source.read(sheet).decode()
+    rows = f'<row r="1">{cells}</row><row r="300"><c r="A300"><v>2</v></c></row>'
+    xml = re.sub(r"<sheetData>.*</sheetData>", f"<sheetData>{rows}</sheetData>", xml, flags=re.S)
+    xml = xml.replace("<worksheet ", f'<worksheet xmlns:x="{_MAIN_NS}" ', 1)
+    out = _bytes_io()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in source.namelist():
+            z.writestr(name, xml if name == sheet else source.read(name))
+    with pytest.raises(io.UnreadableFile) as caught:
+        io.checked_workbook(out.getvalue())
+    assert caught.value.rule == "file.too_large"
+
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _bytes_io(data: bytes = b""):
+    from io import BytesIO
+
+    return BytesIO(data)

@@ -213,3 +213,30 @@ def test_two_returns_of_one_layout_keep_their_own_years(tmp_path):
     a = return_read("a.xlsx", io.read_sheets(tmp_path / "a.xlsx"))
     b = return_read("b.xlsx", io.read_sheets(tmp_path / "b.xlsx"))
     assert (a.written_year, b.written_year) == ("2023", "2022")
+
+
+def test_a_layout_met_before_never_decides_where_another_returns_figures_are(tmp_path):
+    """表四's figures have no row label: their row is the first filled one below the header, which
+    depends on the return's values, so a layout remembered from one return must not place them
+    for the next (a return with an empty 表四, read first, once made the next one read as 0)."""
+    import copy
+
+    values = zeros() | {key: 5 for key in zeros() if key[0] == "s4"}
+    write_return(tmp_path / "r.xlsx", "古县司法局", 2023, values, formulas=False)
+    sheets = io.read_sheets(tmp_path / "r.xlsx")
+    name = sheet_name("s4")
+    at = next(i for i, row in enumerate(sheets[name]) if row.count(5) >= 5)
+
+    def spaced(filled: bool):
+        copied = copy.deepcopy(sheets)
+        rows = copied[name]
+        rows.insert(at, [""] * len(rows[at]))  # a blank row between the header and the figures
+        if not filled:
+            rows[at + 1] = ["" if isinstance(v, float) else v for v in rows[at + 1]]
+        return copied
+
+    empty = return_read("empty.xlsx", spaced(False))
+    filled = return_read("filled.xlsx", spaced(True))
+    s4 = {c[2:5]: c for c in filled.cells if c[2] == "s4"}
+    assert s4["s4", "cases", "after_pending"][-2:] == (5, "")
+    assert {c[7] for c in empty.cells if c[2] == "s4"} == {"blank"}

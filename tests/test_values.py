@@ -42,6 +42,8 @@ def test_counts_are_read_by_the_policy(raw, raw_type, read_as, value):
         (2.5, "应为整数"),
         (True, "是逻辑值，不是数字"),
         (datetime(2023, 1, 1), "是日期或时间，不是数字"),
+        (1e300, "数值过大（超过10,000,000,000,000）"),
+        ("110101199001011234", "数值过大（超过10,000,000,000,000）"),  # an ID number pasted in
     ],
 )
 def test_unreadable_counts_are_errors_never_zero(raw, problem):
