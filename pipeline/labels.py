@@ -237,9 +237,9 @@ def locate(index: SheetIndex, section: Section) -> Located:
         layout = _layout(index, section)
         if len(_layouts) < 10_000:
             _layouts[key] = layout
-    if layout.columns is None:
-        return layout.found(section, -1)
-    below = _first_filled_row(index, layout.bottom, layout.columns)
+    below = (
+        -1 if layout.columns is None else _first_filled_row(index, layout.bottom, layout.columns)
+    )
     found = _resolved.get((*key, below))
     if found is None:
         found = layout.found(section, below)
