@@ -75,7 +75,9 @@ def release_memory() -> None:
 
 
 PARALLEL_FROM = 200  # files: below this, starting worker processes costs more than it saves
-BATCHES_PER_WORKER = 8  # small enough to show progress and balance the load, large enough to pay
+BATCHES_PER_WORKER = (
+    20  # small enough to balance the load at the end and show progress; large enough to pay
+)
 
 
 def read_year(paths: Paths, progress: Progress | None = None):
