@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP) ## 建立 .venv 并安装锁定版本的依赖 / create .venv with pinned dependencies
 
 report: $(STAMP) ## 生成某年度的全县报告，如 make report YEAR=2023 / run the pipeline for YEAR
+	@# NOTE: compiled ahead (only what changed): with PYTHONDONTWRITEBYTECODE set, every run would
+	@# compile the project's modules again (≈ 0.3 s of a county's 3 s)
+	@$(BIN)/python -m compileall -q pipeline schemas >/dev/null
 	$(BIN)/xxgk report --year $(YEAR)
 
 test: $(STAMP) ## 运行全部测试 / run the test suite
