@@ -72,6 +72,13 @@ class TableCells(HTMLParser):
             self._cell.append(data)
 
 
+def command_line(paths: Paths, command: str = "", *options: str) -> list[str]:
+    """`xxgk` arguments for the year of `paths`: the command (if any), --year, --raw and --out,
+    then `options`; e.g. command_line(paths, "report", "--draft")."""
+    where = ["--year", str(paths.year), "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    return [command, *where, *options] if command else [*where, *options]
+
+
 def html_values(html: str) -> list[list[str]]:
     """The value cells of each table of a rendered report, in reading order."""
     parser = TableCells()

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from pipeline import io
 from pipeline.cli import app
-from tests.helpers import raw_year, with_totals
+from tests.helpers import command_line, raw_year, with_totals
 
 runner = CliRunner()
 
@@ -68,13 +68,9 @@ def _two_years(tmp_path):
     return last, this
 
 
-def _args(paths):
-    return ["--year", str(paths.year), "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
-
-
 def test_with_last_years_returns_the_page_shows_the_change(tmp_path):
     _, this = _two_years(tmp_path)
-    assert runner.invoke(app, ["report", *_args(this)]).exit_code == 0
+    assert runner.invoke(app, command_line(this, "report")).exit_code == 0
     html = this.charts_html.read_text("utf-8")
     row = re.search(r"<tr><td>表三·一、本年新收政府信息公开申请数量（总计）</td>(.*?)</tr>", html)
     assert row, "no row for applications received"
@@ -84,8 +80,8 @@ def test_with_last_years_returns_the_page_shows_the_change(tmp_path):
 
 def test_last_years_outputs_serve_when_its_returns_are_gone(tmp_path):
     last, this = _two_years(tmp_path)
-    assert runner.invoke(app, ["report", *_args(last)]).exit_code == 0
+    assert runner.invoke(app, command_line(last, "report")).exit_code == 0
     shutil.rmtree(last.raw)
-    assert runner.invoke(app, ["report", *_args(this)]).exit_code == 0
+    assert runner.invoke(app, command_line(this, "report")).exit_code == 0
     html = this.charts_html.read_text("utf-8")
     assert "上一年度的处理结果" in html and 'id="year-on-year"' in html

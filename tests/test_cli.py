@@ -4,7 +4,7 @@ from typer.testing import CliRunner
 
 from pipeline import io
 from pipeline.cli import app
-from tests.helpers import raw_year, with_totals
+from tests.helpers import command_line, raw_year, with_totals
 
 runner = CliRunner()
 
@@ -42,7 +42,7 @@ def test_a_return_with_an_error_blocks_the_report(tmp_path):
     paths = raw_year(tmp_path, {"古县司法局": bad, "古县水利局": with_totals({})})
     result = runner.invoke(
         app,
-        ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+        command_line(paths, "report"),
     )
     assert result.exit_code == 1
     assert "校验：错误2个，警告0个，提示1个" in result.stdout
@@ -58,7 +58,7 @@ def test_a_clean_unit_gets_its_own_report_while_another_blocks_the_county(tmp_pa
         ("s3", "new", "total"): 2
     }
     paths = raw_year(tmp_path, {"古县司法局": bad, "古县水利局": with_totals({})})
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     assert runner.invoke(app, [*args, "--unit", "古县水利局"]).exit_code == 0
     assert paths.unit_report_html("古县水利局").exists()
     blocked = runner.invoke(app, [*args, "--unit", "古县司法局"])
@@ -68,7 +68,7 @@ def test_a_clean_unit_gets_its_own_report_while_another_blocks_the_county(tmp_pa
 
 def test_stages_run_one_by_one_from_the_previous_stage_files(tmp_path):
     paths = raw_year(tmp_path, {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})})
-    common = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    common = command_line(paths)
     for stage in ("ingest", "validate", "aggregate", "render"):
         result = runner.invoke(app, [stage, *common])
         assert result.exit_code == 0, (stage, result.stdout, result.stderr)
@@ -79,7 +79,7 @@ def test_a_stage_without_its_inputs_says_which_file_is_missing(tmp_path):
     paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
     result = runner.invoke(
         app,
-        ["validate", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+        command_line(paths, "validate"),
     )
     assert result.exit_code == 2
     assert "找不到上一步的输出" in result.stderr
@@ -111,7 +111,7 @@ def test_allow_missing_renders_with_the_missing_units_named(tmp_path):
         {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})},
         units=["古县水利局", "古县审计局", "岳阳镇"],
     )
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     blocked = runner.invoke(app, args)
     assert blocked.exit_code == 1 and not paths.report_md.exists()
     result = runner.invoke(app, [*args, "--allow-missing"])
@@ -132,7 +132,7 @@ def test_a_year_with_no_readable_return_still_writes_its_findings(tmp_path):
     (paths.returns_dir / "x.xlsx").write_bytes(b"junk")
     result = runner.invoke(
         app,
-        ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+        command_line(paths, "report"),
     )
     assert result.exit_code == 1, result.stderr
     from pipeline import io
@@ -156,16 +156,7 @@ def test_the_county_is_compared_with_last_year_over_the_units_of_both_years(tmp_
         "古县审计局": with_totals({}),  # new this year; 古县林业局 did not report (allowed below)
     }
     paths = raw_year(tmp_path, this, year=2023, units=["古县水利局", "古县林业局", "古县审计局"])
-    args = [
-        "report",
-        "--year",
-        "2023",
-        "--raw",
-        str(paths.raw_root),
-        "--out",
-        str(paths.out_root),
-        "--allow-missing",
-    ]
+    args = command_line(paths, "report", "--allow-missing")
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     from pipeline import io
@@ -183,7 +174,7 @@ def test_last_years_returns_are_read_once_per_run(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "_read_last_year", lambda prev: calls.append(prev.year) or real(prev))
     result = runner.invoke(
         app,
-        ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+        command_line(paths, "report"),
     )
     assert result.exit_code == 0, result.stderr
     assert calls == [2022], "validate, aggregate and the charts share one reading"
@@ -191,7 +182,7 @@ def test_last_years_returns_are_read_once_per_run(tmp_path, monkeypatch):
 
 def test_unit_and_all_units_are_one_or_the_other(tmp_path):
     paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
-    args = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths)
     for command in ("report", "render"):
         result = runner.invoke(app, [command, *args, "--unit", "古县水利局", "--all-units"])
         assert result.exit_code == 2

@@ -9,7 +9,7 @@ from pipeline import io
 from pipeline.cli import app
 from pipeline.run import run_ingest, run_validate
 from pipeline.workbook import cell_address, sheet_name
-from tests.helpers import raw_year, with_totals
+from tests.helpers import command_line, raw_year, with_totals
 
 UNIT = "古县司法局"
 BROKEN = with_totals({("s3", "new", "natural"): 1, ("s3", "granted", "natural"): 1}) | {
@@ -70,7 +70,7 @@ def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path
 
 def test_draft_renders_with_the_mark_and_still_exits_1(tmp_path):
     paths = raw_year(tmp_path, {UNIT: BROKEN})
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     blocked = CliRunner().invoke(app, args)
     assert blocked.exit_code == 1 and not paths.report_html.exists()
     draft = CliRunner().invoke(app, [*args, "--draft"])
@@ -89,7 +89,7 @@ def test_draft_renders_with_the_mark_and_still_exits_1(tmp_path):
 
 def test_a_clean_run_leaves_no_stale_draft(tmp_path):
     paths = raw_year(tmp_path, {UNIT: with_totals({})})
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     assert CliRunner().invoke(app, args).exit_code == 0
     assert "草稿" not in paths.report_html.read_text("utf-8")
 

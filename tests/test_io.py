@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import io
+from tests.helpers import command_line
 
 texts = st.text(alphabet=st.sampled_from(list("=+-@'\t 0123456789.,\"古县a\n")), max_size=8)
 
@@ -136,7 +137,7 @@ def test_a_slow_background_write_never_hands_a_stage_a_half_written_table(tmp_pa
     monkeypatch.setattr(io, "_write_cells", slow)
     monkeypatch.setattr(io, "wait_written", wait_written)
     monkeypatch.setattr(io, "KEPT_TABLES", 1)  # the table is no longer kept when render wants it
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     result = CliRunner().invoke(app, [*args, "--quiet"])
     assert result.exit_code == 0, result.output
     cells = io.read_cells(paths.ingested_cells).set_index(["section", "row", "col"])

@@ -11,6 +11,7 @@ import pytest
 from pipeline import io
 from pipeline.paths import Paths
 from pipeline.publish import Busy, staged, year_lock
+from tests.helpers import command_line
 
 
 def test_a_second_run_waits_briefly_then_gives_up(tmp_path):
@@ -104,16 +105,7 @@ def test_two_runs_on_the_same_inputs_give_the_same_bytes(tmp_path):
 
     broken = with_totals({("s3", "new", "natural"): 2}) | {("s3", "new", "total"): 3}
     paths = raw_year(tmp_path, {"古县司法局": broken, "古县水利局": with_totals({})})
-    args = [
-        "report",
-        "--year",
-        "2023",
-        "--raw",
-        str(paths.raw_root),
-        "--out",
-        str(paths.out_root),
-        "--draft",
-    ]
+    args = command_line(paths, "report", "--draft")
     outputs = []
     for _ in range(2):  # the same command twice, as a scheduled job and a person would run it
         assert CliRunner().invoke(app, args).exit_code == 1
@@ -137,16 +129,7 @@ def test_the_manifest_records_inputs_versions_options_stages_and_exit(tmp_path):
     from pipeline.manifest import sha256
 
     paths = _sample(tmp_path)
-    args = [
-        "report",
-        "--year",
-        "2023",
-        "--raw",
-        str(paths.raw_root),
-        "--out",
-        str(paths.out_root),
-        "--quiet",
-    ]
+    args = command_line(paths, "report", "--quiet")
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and result.stdout == "", "--quiet prints nothing"
     record = json.loads(paths.manifest.read_text("utf-8"))
@@ -175,7 +158,7 @@ def test_a_run_that_dies_leaves_the_previous_outputs_and_no_leftovers(tmp_path, 
     from pipeline.cli import app
 
     paths = _sample(tmp_path)
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     assert CliRunner().invoke(app, args).exit_code == 0
     before = _files(paths.out)
 
@@ -195,7 +178,7 @@ def test_a_second_report_on_the_same_folder_exits_2(tmp_path):
     from pipeline.cli import app
 
     paths = _sample(tmp_path)
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     with year_lock(paths):
         original = cli.publish.year_lock
         cli.publish.year_lock = lambda p: original(p, wait=0.2)
@@ -213,7 +196,7 @@ def test_a_report_keeps_templates_and_a_unit_report_keeps_the_county_report(tmp_
     from pipeline.cli import app
 
     paths = _sample(tmp_path)
-    common = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    common = command_line(paths)
     assert CliRunner().invoke(app, ["template", *common]).exit_code == 0
     assert CliRunner().invoke(app, ["report", *common]).exit_code == 0
     assert paths.template("古县水利局").exists(), "templates survive a report"

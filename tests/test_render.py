@@ -7,7 +7,7 @@ import pytest
 from pipeline import render as rnd
 from pipeline.paths import Paths
 from pipeline.run import run_ingest, run_render_unit, run_validate
-from tests.helpers import FIXTURES, SAMPLE_RAW, html_values
+from tests.helpers import FIXTURES, SAMPLE_RAW, command_line, html_values
 
 SEED_UNIT = "古县人民政府办公室"
 
@@ -130,7 +130,7 @@ def test_without_its_own_text_the_county_report_speaks_of_the_county_not_of_one_
         tmp_path,
         {"古县水利局": with_totals({("s3", "new", "natural"): 2, ("s3", "granted", "natural"): 2})},
     )
-    args = ["report", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths, "report")
     assert CliRunner().invoke(app, args).exit_code == 0
     md = paths.report_md.read_text("utf-8")
     assert "全县本年新收政府信息公开申请2件" in md

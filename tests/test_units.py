@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from pipeline import io
 from pipeline.cli import app
-from tests.helpers import html_values, raw_year, with_totals
+from tests.helpers import command_line, html_values, raw_year, with_totals
 
 runner = CliRunner()
 SEED_UNIT = "古县人民政府办公室"
@@ -69,7 +69,7 @@ def _year_with(tmp_path, narratives: dict[str, str] | None = None):
         target = paths.unit_narrative(unit)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    args = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths)
     return paths, args
 
 
@@ -126,7 +126,7 @@ def test_a_county_narrative_copied_from_last_year_blocks_the_county_report(tmp_p
     paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
     text = NARRATIVE.replace("XX件", "各类文件").replace("{{ part5 }}", "2022年，全县……")
     paths.narrative.write_text(text, encoding="utf-8")
-    args = ["--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)]
+    args = command_line(paths)
     result = runner.invoke(app, ["report", *args])
     assert result.exit_code == 1
     assert "报告文字有1个错误，未生成报告" in result.stderr
@@ -143,17 +143,7 @@ def test_a_stray_file_of_another_year_does_not_hold_back_the_units_report(tmp_pa
     write_return(paths.returns_dir / "古县水利局2022.xlsx", "古县水利局", 2022, with_totals({}))
     result = runner.invoke(
         app,
-        [
-            "report",
-            "--year",
-            "2023",
-            "--raw",
-            str(paths.raw_root),
-            "--out",
-            str(paths.out_root),
-            "--unit",
-            "古县水利局",
-        ],
+        command_line(paths, "report", "--unit", "古县水利局"),
     )
     assert result.exit_code == 0, result.stderr
     assert paths.unit_report_html("古县水利局").exists()

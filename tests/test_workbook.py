@@ -17,14 +17,14 @@ from pipeline.workbook import (
     guide_lines,
     sheet_name,
 )
-from tests.helpers import raw_year
+from tests.helpers import command_line, raw_year
 
 
 def test_template_writes_one_workbook_per_unit_and_a_blank_copy(tmp_path):
     paths = raw_year(tmp_path, {}, units=["古县司法局", "岳阳镇"])
     result = CliRunner().invoke(
         app,
-        ["template", "--year", "2023", "--raw", str(paths.raw_root), "--out", str(paths.out_root)],
+        command_line(paths, "template"),
     )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("模板：已为2个单位生成报表模板，另有空白模板1份")
