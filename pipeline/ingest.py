@@ -196,20 +196,37 @@ def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
     head = (tuple(titles),)
     if len(old) >= 2:
         return _Plan(*head, tuple(old), (), (), (), ())
-    found, missing, cells, spots = [], [], (), ()
+    found, missing, parts = [], [], {}
     for code, section in SECTIONS.items():
         best_sheet = _likeliest_sheet(indexes, section)
         if best_sheet is None:
             continue
-        best = _located(best_sheet, indexes[best_sheet], section)
+        key, best = _located(best_sheet, indexes[best_sheet], section)
         if best is None:
             continue
         found.append(code)
         missing.extend((code, label) for label in best[0])
-        cells += best[1]
-        spots += best[2]
+        parts[key] = best
     old_format = tuple(old) if old and not found else ()
-    return _Plan(*head, old_format, tuple(found), tuple(missing), cells, spots)
+    return _Plan(*head, old_format, tuple(found), tuple(missing), *_joined(parts))
+
+
+_joins: dict[tuple, tuple[tuple, tuple]] = {}
+
+
+def _joined(parts: dict[tuple, tuple]) -> tuple[tuple, tuple]:
+    """The cells and spots of the tables located at `parts` (by their `_located` keys): the very
+    same tuples for every return of one layout, so a batch sends each layout's sites once."""
+    key = tuple(parts)
+    joined = _joins.get(key)
+    if joined is None:
+        joined = (
+            tuple(c for part in parts.values() for c in part[1]),
+            tuple(s for part in parts.values() for s in part[2]),
+        )
+        if len(_joins) < 10_000:
+            _joins[key] = joined
+    return joined
 
 
 @dataclass(frozen=True)
@@ -243,9 +260,9 @@ def _facts(index: SheetIndex) -> _Facts:
 _sections_at: dict[tuple, tuple | None] = {}
 
 
-def _located(sheet: str, index: SheetIndex, section: Section) -> tuple | None:
-    """The labels not found, the cells and the spots (as a plan lists them) of `section` on one
-    sheet, or None when too little of it is there; once per layout of sheet."""
+def _located(sheet: str, index: SheetIndex, section: Section) -> tuple[tuple, tuple | None]:
+    """The layout key of `section` on one sheet, and the labels not found, the cells and the
+    spots (as a plan lists them), or None when too little of it is there; once per layout."""
     best = locate(index, section)
     key = (sheet, index.fingerprint, section.code, best.variant)
     if key not in _sections_at:
@@ -263,8 +280,8 @@ def _located(sheet: str, index: SheetIndex, section: Section) -> tuple | None:
             found = (best.missing, tuple(cells), spots)
         if len(_sections_at) < 10_000:
             _sections_at[key] = found
-        return found
-    return _sections_at[key]
+        return key, found
+    return key, _sections_at[key]
 
 
 def _empty_reading(index: SheetIndex, rc, scale: int, formulas: dict[tuple[int, int], str]):

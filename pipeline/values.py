@@ -49,7 +49,6 @@ def cell_text(raw: object) -> str:
 
 # the readings met so far, by (type, raw value, scale): a province's cells hold few distinct values
 READINGS: dict[tuple[type, object, int], Reading] = {}
-_seen = READINGS
 
 
 def read_cell(raw: object, scale: int = 0) -> Reading:
@@ -57,14 +56,14 @@ def read_cell(raw: object, scale: int = 0) -> Reading:
     # NOTE: keyed by type too, since 1 == 1.0 == True would otherwise share one reading
     key = (type(raw), raw, scale)
     try:
-        return _seen[key]
+        return READINGS[key]
     except KeyError:
         pass
     except TypeError:  # an unhashable value
         return _read(raw, scale)
     reading = _read(raw, scale)
-    if len(_seen) < 100_000:
-        _seen[key] = reading
+    if len(READINGS) < 100_000:
+        READINGS[key] = reading
     return reading
 
 
