@@ -19,7 +19,15 @@ from xlsxwriter.utility import xl_rowcol_to_cell as _address
 from pipeline.format2021 import SECTIONS, Section
 from pipeline.labels import SheetIndex, locate, norm, old_format_labels
 from pipeline.problems import finding, findings_table
-from pipeline.values import READINGS, Formula, Reading, derived_reading, read_cell
+from pipeline.values import (
+    READINGS,
+    Formula,
+    Hidden,
+    Reading,
+    derived_reading,
+    error_value,
+    read_cell,
+)
 from pipeline.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
 
 CELL_COLUMNS = [
@@ -95,6 +103,10 @@ class ReturnRead:
     derived: tuple[
         tuple[str, str], ...
     ] = ()  # (sheet, cell) of formulas worked out from their parts
+    # tables found on more than one sheet: (section, the sheets, whether their figures agree);
+    # the first sheet is the one used when they agree, none is used when they do not
+    twice: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
+    hidden_sheets: frozenset[str] = frozenset()
 
     @property
     def cells(self) -> list[tuple]:
@@ -105,23 +117,23 @@ class ReturnRead:
         ]
 
 
-Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
-
-
 def return_read(
     file: str,
     sheets: dict[str, list[list[object]]],
-    formulas: Formulas | None = None,
+    hidden: Callable[[], Hidden] | None = None,
     notes: tuple[str, ...] = (),
+    hidden_sheets: frozenset[str] = frozenset(),
 ) -> ReturnRead:
     """Read the format's tables out of one workbook's sheets, wherever they stand.
 
-    `formulas` gives, when asked, the cells holding a formula with no stored result (they read
-    empty); it is asked only if a cell of a table reads empty, and such a cell is derived from
-    the cells its formula adds up. `notes` are the rules of the notes the file calls for.
+    `hidden` gives, when asked, what the cells that read empty really hold: a formula with no
+    stored result (derived from the cells it adds up) or an error value (an error at its cell);
+    it is asked only if a cell of a table reads empty. `notes` are the rules of the notes the
+    file calls for; `hidden_sheets` the sheets its reader does not see (a table there is used
+    only when no visible sheet holds it, or when every copy agrees).
     """
     indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
-    plan = _plan(indexes)
+    plan = _plan(indexes, hidden_sheets)
     unit, year, version = cover(indexes)
     if not year:
         year = next((t for t in plan.titles if _year(t)), "")
@@ -136,26 +148,54 @@ def return_read(
         titles=plan.titles,
         old_format=plan.old_format,
         notes=notes,
+        hidden_sheets=hidden_sheets,
     )
-    uncached: dict[str, dict[tuple[int, int], str]] | None = None
+    found: Hidden | None = None
     readings = read.readings
     seen = READINGS  # NOTE: most cells hold a value read before; looked up here, not called
     for sheet, r, c, scale in plan.spots:
         rows = sheets[sheet]
         raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-        if (raw == "" or raw is None) and formulas is not None:
-            if uncached is None:
-                uncached = formulas()
-            empty = _empty_reading(indexes[sheet], (r, c), scale, uncached.get(sheet, {}))
-            readings.append(empty)
+        if (raw == "" or raw is None) and hidden is not None:
+            if found is None:
+                found = hidden()
+            readings.append(_empty_reading(indexes[sheet], (r, c), scale, sheet, found))
         else:
             readings.append(seen.get((raw.__class__, raw, scale)) or read_cell(raw, scale))
     read.sites = plan.cells
-    read.count = len(readings)
+    if plan.copies:
+        _one_copy_each(read, plan)
+    read.count = len(read.readings)
     read.derived = tuple(
-        (s[0], s[2]) for s, r in zip(plan.cells, readings, strict=True) if r.read_as == "derived"
+        (s[0], s[2])
+        for s, r in zip(read.sites, read.readings, strict=True)
+        if r.read_as == "derived"
     )
     return read
+
+
+def _one_copy_each(read: ReturnRead, plan: _Plan) -> None:
+    """Keep one copy of each table found on several sheets when their figures agree, none when
+    they do not (`read.twice` says which); a hidden sheet is never silently preferred."""
+    keep = [True] * len(read.sites)
+    twice = []
+    for section, places in plan.copies:
+        figures = [
+            {
+                (site[4], site[5]): reading.value
+                for site, reading in zip(read.sites[a:b], read.readings[a:b], strict=True)
+            }
+            for _, a, b in places
+        ]
+        agree = all(f == figures[0] for f in figures[1:])
+        for _, a, b in places[1:] if agree else places:
+            keep[a:b] = [False] * (b - a)
+        twice.append((section, tuple(sheet for sheet, _, _ in places), agree))
+        if not agree:
+            read.missing = [m for m in read.missing if m[0] != section]
+    read.twice = tuple(twice)
+    read.sites = tuple(s for s, k in zip(read.sites, keep, strict=True) if k)
+    read.readings = [r for r, k in zip(read.readings, keep, strict=True) if k]
 
 
 @dataclass(frozen=True)
@@ -170,6 +210,8 @@ class _Plan:
     missing: tuple[tuple[str, str], ...]
     cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale)
     spots: tuple[tuple[str, int, int, int], ...]  # (sheet, r, c, scale): what reading needs
+    # tables found on several sheets: (section, ((sheet, start, end) of its cells in `cells`, …))
+    copies: tuple[tuple[str, tuple[tuple[str, int, int], ...]], ...] = ()
 
 
 def cover(indexes: dict[str, SheetIndex]) -> tuple[str, str, str]:
@@ -186,7 +228,7 @@ def cover(indexes: dict[str, SheetIndex]) -> tuple[str, str, str]:
     return unit, year, version
 
 
-def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
+def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str] = frozenset()) -> _Plan:
     titles: list[str] = []
     old: list[str] = []
     for index in indexes.values():
@@ -197,18 +239,39 @@ def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
     if len(old) >= 2:
         return _Plan(*head, tuple(old), (), (), (), ())
     found, missing, parts = [], [], {}
+    copies = []
     for code, section in SECTIONS.items():
-        best_sheet = _likeliest_sheet(indexes, section)
-        if best_sheet is None:
-            continue
-        key, best = _located(best_sheet, indexes[best_sheet], section)
-        if best is None:
+        located = [
+            (sheet, *_located(sheet, indexes[sheet], section))
+            for sheet in _likeliest_sheets(indexes, section, hidden_sheets)
+        ]
+        located = [(sheet, key, best) for sheet, key, best in located if best is not None]
+        if not located:
             continue
         found.append(code)
-        missing.extend((code, label) for label in best[0])
-        parts[key] = best
+        missing.extend((code, label) for label in located[0][2][0])
+        if len(located) > 1:
+            copies.append((code, [(sheet, key) for sheet, key, _ in located]))
+        for _, key, best in located:
+            parts[key] = best
     old_format = tuple(old) if old and not found else ()
-    return _Plan(*head, old_format, tuple(found), tuple(missing), *_joined(parts))
+    cells, spots = _joined(parts)
+    return _Plan(
+        *head, old_format, tuple(found), tuple(missing), cells, spots, _places(copies, parts)
+    )
+
+
+def _places(copies: list, parts: dict[tuple, tuple]) -> tuple:
+    """Where each copy of a table found on several sheets stands among a plan's joined cells."""
+    if not copies:
+        return ()
+    start, spans = 0, {}
+    for key, part in parts.items():
+        spans[key] = (start, start + len(part[1]))
+        start += len(part[1])
+    return tuple(
+        (code, tuple((sheet, *spans[key]) for sheet, key in located)) for code, located in copies
+    )
 
 
 _joins: dict[tuple, tuple[tuple, tuple]] = {}
@@ -284,8 +347,13 @@ def _located(sheet: str, index: SheetIndex, section: Section) -> tuple[tuple, tu
     return key, _sections_at[key]
 
 
-def _empty_reading(index: SheetIndex, rc, scale: int, formulas: dict[tuple[int, int], str]):
-    """A cell that reads empty: a blank, or a formula with no stored result, derived."""
+def _empty_reading(index: SheetIndex, rc, scale: int, sheet: str, hidden: Hidden) -> Reading:
+    """A cell that reads empty: a blank, an error value, or a formula with no stored result,
+    derived."""
+    error = hidden.errors.get(sheet, {}).get(rc)
+    if error is not None:
+        return error_value(error)
+    formulas = hidden.formulas.get(sheet, {})
     if rc not in formulas:
         return read_cell(index.value(*rc), scale)
 
@@ -311,11 +379,21 @@ def _signature(section: Section) -> frozenset[str]:
     )
 
 
-def _likeliest_sheet(indexes: dict[str, SheetIndex], section: Section) -> str | None:
-    """The sheet holding the most of the section's labels (locating is tried there only)."""
+def _likeliest_sheets(
+    indexes: dict[str, SheetIndex], section: Section, hidden: frozenset[str]
+) -> list[str]:
+    """The sheets that may hold the section (locating is tried there only): those holding at
+    least half as many of its labels as the sheet holding most, visible ones first, then by how
+    many they hold.
+
+    NOTE: every such sheet is located, not only the likeliest: a second copy of a table (an
+    older one on a hidden sheet, a copy on another sheet) must be seen, never silently dropped."""
     hits = {name: _facts(index).hits[section.code] for name, index in indexes.items()}
-    best = max(hits, key=hits.get, default=None)
-    return best if best is not None and hits[best] else None
+    most = max(hits.values(), default=0)
+    if not most:
+        return []
+    likely = [name for name, n in hits.items() if n >= max(2, most / 2) or n == most]
+    return sorted(likely, key=lambda name: (name in hidden, -hits[name]))
 
 
 class UnitIndex:
@@ -488,6 +566,19 @@ def ingested(
                     label=label,
                 )
             )
+        for code, sheets, agree in read.twice:
+            findings.append(
+                finding(
+                    "file.table_twice_same" if agree else "file.table_twice",
+                    unit=unit,
+                    file=read.file,
+                    section=code,
+                    sheet=sheets[0] if agree else " ".join(sheets),
+                    table=SECTIONS[code].short,
+                    sheets="、".join(_sheet_name(s, read.hidden_sheets) for s in sheets),
+                    used=sheets[0],
+                )
+            )
         for code in SECTIONS:
             if read.sections and code not in read.sections:
                 findings.append(
@@ -611,6 +702,10 @@ def cell_table(cells: pa.Table, file_unit: dict[str, tuple[str, str]]) -> pd.Dat
 
 def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+
+
+def _sheet_name(sheet: str, hidden: frozenset[str]) -> str:
+    return f"“{sheet}”（隐藏）" if sheet in hidden else f"“{sheet}”"
 
 
 def _table_name(code: str) -> str:

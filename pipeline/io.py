@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import struct
-import tomllib
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -21,15 +20,18 @@ from functools import cache
 from io import BytesIO
 from operator import itemgetter
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pa_parquet
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from pipeline.format2021 import AMOUNT_COLS, number_text, scale
+from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
 from pipeline.ooxml import stable_package
+from pipeline.values import Hidden
 from pipeline.workbook import write_template as write_return_template
 
 CSV_ENCODING = "utf-8-sig"  # NOTE: the BOM makes Excel and WPS on Windows read the Chinese right
@@ -45,26 +47,30 @@ class UnreadableFile(Exception):
         self.rule = rule
 
 
-Formulas = Callable[[], dict[str, dict[tuple[int, int], str]]]
-
-
 @dataclass(frozen=True)
 class WorkbookRead:
-    """One return as read: its sheets, its formulas with no stored result (asked for only when
-    needed), and the rules of the notes it calls for (macros, external links: never run or
-    followed)."""
+    """One return as read: its sheets, what its empty-looking cells really hold (formulas with
+    no stored result, error values: asked for only when needed), the rules of the notes it calls
+    for (macros, external links: never run or followed), and which sheets are hidden."""
 
     sheets: Sheets
-    formulas: Formulas | None = None
+    hidden: Callable[[], Hidden] | None = None
     notes: tuple[str, ...] = ()
     size: int = 0  # bytes read
     sha256: str = ""  # of the bytes read: what every figure of the return came from
+    hidden_sheets: frozenset[str] = frozenset()  # hidden or very hidden
+
+    def formulas(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Per sheet, the cells holding a formula with no stored result."""
+        return self.hidden().formulas if self.hidden else {}
 
 
 def read_workbook(path: Path) -> WorkbookRead:
     """A return read from one snapshot of its bytes, after they were checked against LIMITS."""
     data = _snapshot(path)
     digest = hashlib.sha256(data).hexdigest()
+    if encrypted(data):
+        raise UnreadableFile("设有打开密码", "file.encrypted")
     notes = checked_workbook(data)
     try:
         # NOTE: from the bytes already checked, never from the path: the file may change meanwhile
@@ -74,10 +80,14 @@ def read_workbook(path: Path) -> WorkbookRead:
             name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in wb.sheet_names
         }
+        hidden_sheets = frozenset(
+            m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible
+        )
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
+        if isinstance(exc, PasswordError) or "password" in str(exc).lower():
+            raise UnreadableFile("设有打开密码", "file.encrypted") from exc
         raise UnreadableFile(_reason(exc)) from exc
-    formulas = (lambda: uncached_formulas(data)) if data[:2] == b"PK" else None
-    return WorkbookRead(sheets, formulas, notes, len(data), digest)
+    return WorkbookRead(sheets, lambda: hidden_cells(data), notes, len(data), digest, hidden_sheets)
 
 
 def read_sheets(path: Path) -> Sheets:
@@ -479,27 +489,208 @@ _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _ADDRESS = re.compile(r"([A-Z]+)(\d+)")
 
 
+def hidden_cells(data: bytes) -> Hidden:
+    """What a workbook's empty-looking cells hold (python-calamine reads a formula without a
+    stored result and an error value alike as ""): read from the file's own XML or records."""
+    if data[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as zf:
+                names = set(zf.namelist())
+                if "content.xml" in names:
+                    return Hidden(errors=_ods_errors(zf.read("content.xml")))
+                return Hidden(_uncached(zf), _xlsx_errors(zf))
+        except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError):
+            return Hidden()
+    if data[:8] == _OLE2:
+        return Hidden(errors=_biff_errors(data))
+    return Hidden()
+
+
 def uncached_formulas(source: Path | bytes) -> dict[str, dict[tuple[int, int], str]]:
     """Per sheet name, the cells (0-based) of an .xlsx/.xlsm (a path, or its bytes) holding a
     formula with no stored result."""
     try:
         with zipfile.ZipFile(BytesIO(source) if isinstance(source, bytes) else source) as zf:
-            found = {}
-            for member in zf.namelist():
-                if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
-                    continue
-                xml = zf.read(member)
-                if b"<f" not in xml or not any(p.search(xml) for p in _NO_RESULT):
-                    continue
-                cells = _sheet_uncached(xml.decode("utf-8", "replace"))
-                if cells:
-                    found[member] = cells
-            if not found:
-                return {}
-            names = _sheet_members(zf)
+            return _uncached(zf)
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
+
+
+def _worksheets(zf: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
+    for member in zf.namelist():
+        if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+            yield member, zf.read(member)
+
+
+def _uncached(zf: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+    found = {}
+    for member, xml in _worksheets(zf):
+        if b"<f" not in xml or not any(p.search(xml) for p in _NO_RESULT):
+            continue
+        cells = _sheet_uncached(xml.decode("utf-8", "replace"))
+        if cells:
+            found[member] = cells
+    if not found:
+        return {}
+    names = _sheet_members(zf)
     return {names[m]: cells for m, cells in found.items() if m in names}
+
+
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _xlsx_errors(zf: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet, the cells an .xlsx marks as holding an error value (`t="e"`), with the value."""
+    found = {}
+    for member, xml in _worksheets(zf):
+        if b't="e"' not in xml:
+            continue
+        cells = {}
+        for m in _ERROR_CELL.finditer(xml):
+            at = dict(_ATTR.findall(m.group(1).decode("utf-8", "replace"))).get("r", "")
+            value = _CELL_VALUE.search(m.group(2))
+            if _ADDRESS.fullmatch(at):
+                code = html.unescape(value.group(1).decode("utf-8", "replace")) if value else ""
+                cells[_position(at)] = code or "#错误"
+        if cells:
+            found[member] = cells
+    if not found:
+        return {}
+    names = _sheet_members(zf)
+    return {names[m]: cells for m, cells in found.items() if m in names}
+
+
+_ODS = {
+    "table": "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}",
+    "calcext": "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}",
+}
+
+
+def _ods_errors(xml: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet, the cells an OpenDocument spreadsheet marks as holding an error value
+    (`calcext:value-type="error"`, shown as `#DIV/0!` or LibreOffice's `Err:502`)."""
+    t, calc = _ODS["table"], _ODS["calcext"]
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    sheet, row, col = "", 0, 0
+    for event, el in ElementTree.iterparse(BytesIO(xml), events=("start", "end")):
+        tag = el.tag
+        if tag == f"{t}table" and event == "start":
+            sheet, row = el.get(f"{t}name", ""), 0
+        elif tag == f"{t}table-row":
+            if event == "start":
+                col = 0
+            else:
+                row += int(el.get(f"{t}number-rows-repeated", "1"))
+                el.clear()
+        elif tag in (f"{t}table-cell", f"{t}covered-table-cell") and event == "end":
+            repeat = int(el.get(f"{t}number-columns-repeated", "1"))
+            if el.get(f"{calc}value-type") == "error":
+                code = "".join(el.itertext()).strip() or "#错误"
+                for c in range(col, col + min(repeat, 1_000)):
+                    found.setdefault(sheet, {})[row, c] = code
+            col += repeat
+    return found
+
+
+# BIFF8 error codes (a BOOLERR record's value, a FORMULA record's cached error)
+_BIFF_ERRORS = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+    0x2B: "#GETTING_DATA",
+}
+_BIFF_FORMULA, _BIFF_BOOLERR, _BIFF_FILEPASS, _BIFF_EOF = 0x0006, 0x0205, 0x002F, 0x000A
+
+
+def _biff_errors(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet, the cells of an .xls holding an error value (a BOOLERR record marked as an
+    error, or a FORMULA record whose cached result is one)."""
+    book = _biff_stream(data)
+    if book is None:
+        return {}
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    plies: dict[int, str] = {}  # a sheet's BOF position in the stream → its name
+    sheet = ""
+    at = 0
+    while at + 4 <= len(book):
+        kind, size = struct.unpack_from("<HH", book, at)
+        body = book[at + 4 : at + 4 + size]
+        if kind == _BIFF_SHEET and len(body) >= 8:
+            plies[struct.unpack_from("<I", body)[0]] = _biff_short_string(body[6:])
+        elif kind == _BIFF_BOF and at in plies:
+            sheet = plies[at]
+        elif kind == _BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
+            r, c = struct.unpack_from("<HH", body)
+            found.setdefault(sheet, {})[r, c] = _BIFF_ERRORS.get(body[6], "#错误")
+        elif (
+            kind == _BIFF_FORMULA
+            and len(body) >= 14
+            and body[12:14] == b"\xff\xff"
+            and body[6] == 2
+        ):
+            r, c = struct.unpack_from("<HH", body)
+            found.setdefault(sheet, {})[r, c] = _BIFF_ERRORS.get(body[8], "#错误")
+        at += 4 + size
+    return found
+
+
+def _biff_stream(data: bytes) -> bytes | None:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+            return ole.openstream(stream).read() if stream else None
+    except Exception:  # NOTE: not an OLE2 file olefile can read; calamine says what it is
+        return None
+
+
+def _biff_short_string(body: bytes) -> str:
+    """A BIFF8 ShortXLUnicodeString: its length, a flag (UTF-16 or Latin-1), the characters."""
+    if len(body) < 2:
+        return ""
+    n, wide = body[0], body[1] & 1
+    raw = body[2 : 2 + n * (2 if wide else 1)]
+    return raw.decode("utf-16-le" if wide else "latin-1", "replace")
+
+
+def encrypted(data: bytes) -> bool:
+    """Whether a workbook's bytes are protected by an opening password: an OOXML file wrapped in
+    an encrypted OLE2 container, an .xls with a FILEPASS record, an .ods with encrypted parts."""
+    if data[:8] == _OLE2:
+        import olefile
+
+        try:
+            with olefile.OleFileIO(data) as ole:
+                if ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage"):
+                    return True
+        except Exception:
+            return False
+        book = _biff_stream(data)
+        at = 0
+        while book is not None and at + 4 <= len(book):
+            kind, size = struct.unpack_from("<HH", book, at)
+            if kind == _BIFF_FILEPASS:
+                return True
+            if kind == _BIFF_EOF:
+                return False  # NOTE: FILEPASS stands in the workbook globals, before their EOF
+            at += 4 + size
+        return False
+    if data[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as zf:
+                if "META-INF/manifest.xml" in zf.namelist():
+                    info = zf.getinfo("META-INF/manifest.xml")
+                    if info.file_size < 2**20:
+                        return b"encryption-data" in zf.read(info)
+        except (zipfile.BadZipFile, OSError, KeyError):
+            return False
+    return False
 
 
 def _sheet_uncached(xml: str) -> dict[tuple[int, int], str]:
@@ -580,8 +771,6 @@ def _parsed_sheet_parts(book_xml: bytes, rels_xml: bytes) -> list[tuple[str, str
 def _reason(exc: Exception) -> str:
     text = str(exc)
     lowered = text.lower()
-    if "password" in lowered or "encrypt" in lowered:
-        return "文件已加密或设有打开密码"
     if (
         "zip" in lowered
         or "invalid" in lowered
@@ -590,22 +779,6 @@ def _reason(exc: Exception) -> str:
     ):
         return f"不是有效的电子表格文件或文件已损坏（{type(exc).__name__}: {text[:120]}）"
     return f"读取失败（{type(exc).__name__}: {text[:120]}）"
-
-
-def read_units(path: Path) -> pd.DataFrame:
-    """The register of reporting units: code, name, kind, aliases."""
-    units = pd.read_csv(path, dtype=str, encoding=CSV_ENCODING, keep_default_na=False)
-    if "aliases" not in units:
-        units = units.assign(aliases="")
-    return units
-
-
-def read_config(path: Path) -> dict:
-    """The year's settings (county name and the like), or an empty dict when absent."""
-    if not path.exists():
-        return {}
-    with path.open("rb") as f:
-        return tomllib.load(f)
 
 
 def write_csv(table: pd.DataFrame, path: Path, *, header: bool = True) -> Path:
@@ -869,8 +1042,9 @@ def write_bytes(data: bytes, path: Path) -> Path:
     return path
 
 
-def read_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+def available(path: Path) -> bool:
+    """Whether a product can be read: on disk, or a cell table this process is writing."""
+    return path in _pending or path in _kept or path.exists()
 
 
 def remove(paths: list[Path]) -> None:

@@ -1,4 +1,5 @@
-"""The narrative stays honest: leftover placeholders, empty parts and other years are findings.
+"""The narrative stays honest: leftover placeholders and empty parts are errors, a year copied
+from last year's text is a warning.
 
 Checked on the text as rendered for the report at hand (so a `{{ year }}` prints the report's year
 and passes), before part 六's fee sentence is added (so an empty part 六 is seen as empty).
@@ -55,7 +56,7 @@ def narrative_findings(
             )
         for match in YEAR.finditer(text):
             written = _year(match.group(1))
-            if written != year:
+            if written < year and not _elsewhere(text, match):
                 records.append(
                     finding(
                         "narrative.year",
@@ -68,6 +69,21 @@ def narrative_findings(
                     )
                 )
     return findings_table(records)
+
+
+# NOTE: an earlier year is fine where it is compared with (较2022年, 与2022年相比, 2022年同期),
+# where a law's revision or a document's date names it (2019年修订, 2008年5月1日起施行), and a
+# later year is a plan (下一步，2024年将…); it is suspect where this year's should stand
+_COMPARED = re.compile(r"(较|比|与|同比|相比|对比|上年|去年|自|从|截至|截止)\s*$")
+_DATED = re.compile(
+    r"^(度)?\s*(同期|以来|\d{1,2}\s*月\s*\d{1,2}\s*日|[^，。；\n]{0,3}(修订|修正|颁布|印发|发布|公布|施行|实施|出台|制定|通过))"
+)
+
+
+def _elsewhere(text: str, match: re.Match) -> bool:
+    """Whether an earlier year stands where an earlier year belongs (not copied text)."""
+    before = text[max(0, match.start() - 4) : match.start()]
+    return bool(_COMPARED.search(before) or _DATED.match(text[match.end() : match.end() + 16]))
 
 
 def _year(text: str) -> int:

@@ -79,6 +79,16 @@ class Paths:
     def out(self) -> Path:
         return self.staging or self.out_root / str(self.year)
 
+    def shown(self, path: Path) -> Path:
+        """Where `path`, written by this run, is for the user: in the output folder, never in the
+        staging folder it is written to first (which is gone once the run has ended)."""
+        if self.staging is None:
+            return path
+        try:
+            return self.out_root / str(self.year) / path.relative_to(self.staging)
+        except ValueError:
+            return path
+
     @property
     def lock(self) -> Path:
         return self.out_root / f".{self.year}.lock"
@@ -206,6 +216,11 @@ class Paths:
     def unit_reports(self) -> Path:
         """The register of unit reports written by --all-units: which were written, which not and why."""
         return self.units_dir / "index.csv"
+
+    @property
+    def units_narrative_findings(self) -> Path:
+        """The findings of every unit report's narrative (written by --all-units)."""
+        return self.units_dir / "narrative_findings.csv"
 
     def unit_dir(self, unit: str) -> Path:
         return self.units_dir / safe_name(unit)

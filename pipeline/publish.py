@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.inputs import CannotStart
 from pipeline.paths import Paths
 
 
@@ -89,6 +90,47 @@ def _holder(path: Path) -> dict:
         return {}
 
 
+MARK = ".xxgk-output"  # in every year folder of outputs xxgk made: only those are ever moved or removed
+
+
+def mark(folder: Path) -> None:
+    """Mark `folder` as made by xxgk (so a later run may replace it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARK).write_text("xxgk\n", encoding="utf-8")
+
+
+def made_by_xxgk(folder: Path) -> bool:
+    """Whether `folder` holds outputs xxgk made: its mark, or (made before marks) a manifest of
+    an xxgk run or the register of returns of its first stage."""
+    if (folder / MARK).is_file():
+        return True
+    manifest = folder / "manifest.json"
+    try:
+        if manifest.is_file() and '"xxgk"' in manifest.read_text(
+            encoding="utf-8", errors="replace"
+        ):
+            return True
+    except OSError:
+        return False
+    return (folder / "01_ingested" / "returns.csv").is_file()
+
+
+def claim(paths: Paths) -> None:
+    """Make sure the year's output folder may be written: absent (then made and marked) or made
+    by xxgk; a folder that merely has the name is never written into, moved or removed."""
+    target = paths.out_root / str(paths.year)
+    if target.exists() and not (target.is_dir() and made_by_xxgk(target)):
+        what = "文件夹" if target.is_dir() else "文件"
+        raise CannotStart(
+            f"{target} 已存在，但不是 xxgk 生成的输出{what}（没有 {MARK} 标记），"
+            "为免改动其中的文件，未运行；请换一个 --out，或先移走它"
+        )
+    if not target.exists():
+        mark(target)
+    elif not (target / MARK).exists():
+        mark(target)  # NOTE: outputs of a run made before marks existed
+
+
 KEPT = (
     "logs",
     "templates",
@@ -101,14 +143,17 @@ def staged(paths: Paths, keep: tuple[str, ...] | None = KEPT) -> Iterator[Paths]
     normally; on an exception the staging folder is removed and the previous outputs stay.
     `keep` names what of the previous outputs the run carries over when it did not make it
     anew (None: everything, for a run that makes only part of the outputs)."""
+    target = paths.out_root / str(paths.year)
+    if target.exists() and not (target.is_dir() and made_by_xxgk(target)):
+        claim(paths)  # NOTE: raises, naming the folder
     recover(paths)
     staging = paths.out_root / f".{paths.year}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    _remove_ours(staging)
+    mark(staging)
     try:
         yield replace(paths, staging=staging)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_ours(staging)
         raise
     swap(paths, staging, keep)
 
@@ -126,7 +171,7 @@ def swap(paths: Paths, staging: Path, keep: tuple[str, ...] | None = KEPT) -> No
     if target.exists():
         target.rename(old)
     staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove_ours(old)
 
 
 def _carry(source: Path, target: Path) -> None:
@@ -145,8 +190,14 @@ def recover(paths: Paths) -> None:
     target = paths.out_root / str(paths.year)
     if not paths.out_root.is_dir():
         return
-    olds = sorted(paths.out_root.glob(f".{paths.year}.old-*"))
+    olds = sorted(p for p in paths.out_root.glob(f".{paths.year}.old-*") if made_by_xxgk(p))
     if olds and not target.exists():
         olds.pop().rename(target)
     for leftover in [*olds, *paths.out_root.glob(f".{paths.year}.staging-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
+        _remove_ours(leftover)
+
+
+def _remove_ours(folder: Path) -> None:
+    """Remove a folder of outputs, only if xxgk made it (a staging or set-aside copy)."""
+    if folder.is_dir() and made_by_xxgk(folder):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
 
 from pipeline.format2021 import PARTS, SECTIONS, TABLES, grid, number_text, to_decimal
 from pipeline.problems import ERROR, INFO, RULES, SEVERITY_LABELS, WARNING, severity_counts
@@ -29,7 +36,32 @@ _env = Environment(
 
 
 class NarrativeError(Exception):
-    """A narrative template that cannot be rendered (a typo in a placeholder, a syntax error)."""
+    """A narrative template that cannot be rendered (a syntax error, a typo in a placeholder, a
+    placeholder that fails: `{{ 1/0 }}`, a number plus text); the message names the line."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        super().__init__(f"第{line}行有误：{reason}" if line else f"有误：{reason}")
+        self.reason, self.line = reason, line
+
+
+def parsed_narrative(source: str):
+    """The compiled jinja2 template of a narrative, or NarrativeError naming the line."""
+    try:
+        return _env.from_string(source)
+    except TemplateSyntaxError as exc:
+        raise NarrativeError(f"语法错误（{exc.message}）", exc.lineno) from exc
+    except TemplateError as exc:
+        raise NarrativeError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _template_line(template, exc: BaseException) -> int | None:
+    """The line of the narrative template where rendering failed (from the traceback)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return line
 
 
 class Amount(Decimal):
@@ -102,15 +134,16 @@ def narrative_blocks(source: str, context: dict) -> dict[str, str]:
     A template error, or a missing preamble or part 一, is a NarrativeError; an empty part 五 or 六
     is left for `narrative_checks` to report as a finding.
     """
+    template = parsed_narrative(source)
     try:
-        template = _env.from_string(source)
         ctx = template.new_context(context)
         parts = {
             name: "".join(template.blocks[name](ctx)).strip() if name in template.blocks else ""
             for name in NARRATIVE_PARTS
         }
-    except TemplateError as exc:
-        raise NarrativeError(f"{exc.__class__.__name__}: {exc}") from exc
+    except Exception as exc:  # NOTE: a placeholder may fail in any way: 1/0, a number plus text…
+        reason = f"占位符无法计算（{type(exc).__name__}: {exc}）"
+        raise NarrativeError(reason, _template_line(template, exc)) from exc
     missing = [name for name in NARRATIVE_PARTS[:2] if not parts[name]]
     if missing:
         raise NarrativeError(f"缺少内容块：{'、'.join(missing)}（应有 {{% block part1 %}} 等）")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -29,17 +30,15 @@ from pipeline.ingest import (
     register,
     return_read,
 )
+from pipeline.inputs import CannotStart, check_apart, read_config, read_template, read_units
 from pipeline.narrative_checks import narrative_findings
 from pipeline.paths import Paths
-from pipeline.problems import findings_table, severity_counts
+from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
 from schemas.rules import Tables
 
+log = logging.getLogger("xxgk")
 Progress = Callable[[int], None]  # called with the number of files just read
-
-
-class CannotStart(Exception):
-    """The run cannot start (no such year folder, no register of units…); the message is Chinese."""
 
 
 @dataclass
@@ -54,12 +53,40 @@ class StageResult:
     seconds: float = 0.0
 
 
-def check_inputs(paths: Paths) -> None:
-    """Refuse to start when the year's folder or its register of units is missing."""
+def check_inputs(paths: Paths) -> pd.DataFrame:
+    """The year's roster, after checking the run's own inputs (the year folder, units.csv,
+    config.toml); CannotStart names what is wrong, before any work."""
     if not paths.raw.is_dir():
         raise CannotStart(f"找不到年度文件夹：{paths.raw}（请检查 --raw 和 --year）")
     if not paths.units.is_file():
         raise CannotStart(f"找不到单位名册：{paths.units}（应有 code,name,kind,aliases 四列）")
+    units = read_units(paths.units)
+    read_config(paths.config)
+    return units
+
+
+def check_outputs(paths: Paths) -> None:
+    """Refuse to write the year's outputs over, into or around its inputs, or into a folder of
+    that name that xxgk did not make."""
+    check_apart(paths.raw, paths.out_root / str(paths.year))
+
+
+def check_narratives(paths: Paths, units: list[str], *, county: bool = True) -> None:
+    """Read the narrative templates a run will use (the county's, with `county`, and the
+    `units`' own), so an encoding or syntax error stops it before any work."""
+    own = [paths.narrative] if county else []
+    for path in [*own, *(paths.unit_narrative(u) for u in units)]:
+        if path.is_file():
+            read_template(path)
+
+
+def _needs(*products: Path) -> None:
+    """Refuse to run a stage whose inputs (an earlier stage's products) are not there."""
+    for product in products:
+        if not io.available(product):
+            raise CannotStart(
+                f"找不到上一步的输出：{product}（请先运行前面的步骤，或运行 xxgk report）"
+            )
 
 
 # NOTE: Arrow's own allocator keeps what a stage freed for itself; the C library's gives it back
@@ -85,8 +112,7 @@ def read_year(paths: Paths, progress: Progress | None = None):
 
     Many files are read on every core: each worker reads a batch of files and sends back their
     reads together (one message per batch, not per file)."""
-    check_inputs(paths)
-    units = io.read_units(paths.units)
+    units = check_inputs(paths)
     files = paths.return_files()
     names = [paths.relative(p) for p in files]
     workers = min(os.cpu_count() or 1, 8)
@@ -119,7 +145,7 @@ def read_return(path: Path, name: str) -> ReturnRead:
         book = io.read_workbook(path)
     except io.UnreadableFile as exc:
         return ReturnRead(name, error=str(exc), error_rule=exc.rule)
-    read = return_read(name, book.sheets, book.formulas, book.notes)
+    read = return_read(name, book.sheets, book.hidden, book.notes, book.hidden_sheets)
     read.size, read.sha256 = book.size, book.sha256
     return read
 
@@ -183,23 +209,53 @@ def last_year(paths: Paths) -> LastYear:
 
 
 def _read_last_year(prev: Paths) -> LastYear:
+    """Last year's cells from the first source that can be used (last year's run, else its
+    returns); what could not be used, and why, is said, never a reason to stop this year."""
+    unusable: list[str] = []
     if prev.ingested_cells.exists() and prev.ingested_returns.exists():
-        cells = agg.received_cells(
-            io.read_cells(prev.ingested_cells), io.read_csv(prev.ingested_returns)
-        )
-        return LastYear(prev.year, cells, f"上一年度的处理结果 {prev.ingested}")
+        where = f"上一年度的处理结果 {prev.ingested}"
+        try:
+            cells = agg.received_cells(
+                io.read_cells(prev.ingested_cells), io.read_csv(prev.ingested_returns)
+            )
+            return LastYear(prev.year, cells, where)
+        except Exception as exc:  # NOTE: a corrupt Parquet or CSV fails in many ways
+            log.warning("上一年度的处理结果无法读取", exc_info=True)
+            unusable.append(f"{where}无法读取（{_why(exc)}）")
     if prev.units.is_file():
-        cells, returns, _, _ = read_year(prev)
-        return LastYear(prev.year, agg.received_cells(cells, returns), f"{prev.raw} 中的报表")
-    return LastYear(
-        prev.year, None, f"既没有{prev.year}年度的报表文件夹，也没有{prev.year}年度的运行结果"
-    )
+        where = f"{prev.raw} 中的报表"
+        try:
+            cells, returns, _, _ = read_year(prev)
+        except Exception as exc:  # NOTE: a faulty roster of last year, or any unreadable input
+            log.warning("上一年度的报表无法读取", exc_info=True)
+            unusable.append(f"{where}无法使用（{_why(exc)}）")
+        else:
+            received = agg.received_cells(cells, returns)
+            bad = returns[returns["status"] != RECEIVED]
+            if len(bad):
+                listed = "、".join(bad["file"].head(5)) + ("等" if len(bad) > 5 else "")
+                unusable.append(f"{where}中有{len(bad)}个无法使用（{listed}）")
+            if len(received):
+                return LastYear(prev.year, received, where, tuple(unusable))
+            if not len(bad):
+                unusable.append(f"{where}中没有报表")
+    elif prev.raw.is_dir():
+        unusable.append(f"{prev.raw} 中没有单位名册 units.csv")
+    if not unusable:
+        return LastYear(
+            prev.year, None, f"既没有{prev.year}年度的报表文件夹，也没有{prev.year}年度的运行结果"
+        )
+    return LastYear(prev.year, None, "；".join(unusable), tuple(unusable))
+
+
+def _why(exc: Exception) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text[:160]}" if not isinstance(exc, CannotStart) else text
 
 
 def run_template(paths: Paths) -> StageResult:
     """Write a return workbook for every unit of units.csv, and a blank generic copy."""
-    check_inputs(paths)
-    units = io.read_units(paths.units)
+    units = check_inputs(paths)
     written = [io.write_template(paths.template(name), name, paths.year) for name in units["name"]]
     written.append(io.write_template(paths.template(""), "", paths.year))
     return StageResult("template", {"units": len(units)}, written)
@@ -208,6 +264,7 @@ def run_template(paths: Paths) -> StageResult:
 def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
     """Check every return against the rules; write the findings, the issues page, each return's
     tables and, for each unit with problems, a feedback workbook."""
+    _needs(paths.ingested_cells, paths.ingested_findings, paths.ingested_returns, paths.register)
     cells = io.read_cells(paths.ingested_cells)
     previous = last_year(paths)
     tables = Tables(cells)
@@ -224,10 +281,21 @@ def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
         table = agg.unit_table(cells, section, tables)
         written.append(io.write_csv(table, paths.unit_tables(section)))
     returns = io.read_csv(paths.ingested_returns)
-    page = rnd.issues_html(paths.year, findings, io.read_csv(paths.register))
-    written.append(io.write_text(page, paths.issues_html))
+    written += write_issues(paths, findings)
     written += write_feedback(paths, findings, returns)
     return StageResult("validate", severity_counts(findings), written, blocked=has_errors(findings))
+
+
+def write_issues(paths: Paths, findings: pd.DataFrame | None = None) -> list[Path]:
+    """The issues list (issues.csv, issues.html): every finding of the run so far, the returns'
+    (`findings`, else as validation wrote them) with the county's and the narratives'."""
+    parts = [findings if findings is not None else io.read_csv(paths.validated_findings)]
+    for later in (paths.county_findings, paths.narrative_findings, paths.units_narrative_findings):
+        if later.exists():
+            parts.append(io.read_csv(later))
+    every = findings_table([r for part in parts for r in part.to_dict("records")])
+    page = rnd.issues_html(paths.year, every, io.read_csv(paths.register))
+    return [io.write_csv(every, paths.issues_csv), io.write_text(page, paths.issues_html)]
 
 
 def write_feedback(paths: Paths, findings, returns) -> list[Path]:
@@ -259,6 +327,7 @@ def run_aggregate(paths: Paths, *, draft: bool = False, allow_missing: bool = Fa
     """Sum the received returns into the county table and check it again; refuse while errors
     stand, unless a draft is asked for (with `allow_missing`, a unit that sent nothing does not
     block: the report names it)."""
+    _needs(paths.validated_findings, paths.ingested_cells, paths.ingested_returns)
     findings = blocking(io.read_csv(paths.validated_findings), allow_missing)
     io.remove(paths.products_after("aggregate"))
     if has_errors(findings) and not draft:
@@ -306,26 +375,39 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     )
     if unchecked and not draft:
         return StageResult("render", blocked=True, message="全县汇总数据未通过校验，未生成报告。")
+    _needs(paths.ingested_cells, paths.ingested_returns)
     county = io.read_cells(paths.county_cells)
-    config = io.read_config(paths.config)
+    config = read_config(paths.config)
     name = config.get("county", "全县")
     values = rnd.values_of(county)
+    notes = []
     if paths.narrative.exists():
-        source, file = io.read_text(paths.narrative), paths.relative(paths.narrative)
+        source, file = read_template(paths.narrative), paths.relative(paths.narrative)
     else:
         source, file = rnd.default_narrative("全县"), DEFAULT_COUNTY_NARRATIVE
+        notes.append(finding("narrative.default", unit="全县", file=file, template=paths.narrative))
+    if not paths.config.exists():
+        notes.append(finding("config.default", unit="全县", config=paths.config))
     context = rnd.narrative_context(
         paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max())
     )
-    blocks = rnd.narrative_blocks(source, context)
+    try:
+        blocks = rnd.narrative_blocks(source, context)
+    except rnd.NarrativeError as exc:
+        raise CannotStart(f"报告文字模板 {paths.narrative} {exc}，无法生成全县报告") from None
     io.remove(paths.products_after("render"))
     checked = narrative_findings(blocks, paths.year, report="全县报告", unit="全县", file=file)
+    checked = findings_table([*notes, *checked.to_dict("records")])
     findings_file = io.write_csv(checked, paths.narrative_findings)
+    written = [findings_file, *write_issues(paths)]
+    counts = severity_counts(checked)
     if has_errors(checked):
         return StageResult(
             "render",
+            counts,
+            written,
             blocked=True,
-            message=f"报告文字有{len(checked)}个错误，未生成报告；明细见 {findings_file}。",
+            message=f"报告文字有{counts['error']}个错误，未生成报告；明细见 {paths.shown(paths.issues_html)}。",
         )
     report = rnd.Report(
         title=f"{name}{paths.year}年政府信息公开工作年度报告",
@@ -337,7 +419,7 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
         draft=unchecked,
         notes=_missing_notes(paths) if allow_missing else (),
     )
-    written = [findings_file, io.write_cells(rnd.tidy_cells(county), paths.tidy_cells)]
+    written.append(io.write_cells(rnd.tidy_cells(county), paths.tidy_cells))
     for section in TABLES:
         written.append(
             io.write_grid(rnd.layout_table(section.code, values), paths.section_table(section.code))
@@ -349,7 +431,7 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     cells = agg.received_cells(io.read_cells(paths.ingested_cells), returns)
     written.append(io.write_bytes(_summary(paths, report, cells, returns), paths.summary_xlsx))
     written.append(io.write_text(_charts(paths, report, cells), paths.charts_html))
-    return StageResult("render", {"reports": 1, "draft": int(unchecked)}, written)
+    return StageResult("render", {"reports": 1, "draft": int(unchecked), **counts}, written)
 
 
 def _missing_notes(paths: Paths) -> tuple[str, ...]:
@@ -392,10 +474,11 @@ def run_render_unit(paths: Paths, unit: str) -> StageResult:
         )
         raise CannotStart(f"没有“{unit}”可用的报表{hint}")
     outcome = unit_report(paths, inputs, unit)
+    written = [*outcome.written, *_unit_narrative_findings(paths, [outcome])]
     return StageResult(
         "render",
-        {"reports": int(not outcome.blocked)},
-        list(outcome.written),
+        {"reports": int(not outcome.blocked), **severity_counts(findings_table(outcome.findings))},
+        written,
         blocked=outcome.blocked,
         message=outcome.message,
     )
@@ -405,19 +488,15 @@ def run_render_all_units(paths: Paths) -> StageResult:
     """Write every received unit's own report; a unit whose return or narrative has errors gets none."""
     inputs = _unit_inputs(paths)
     io.remove([paths.units_dir])
-    outcomes = []
-    for unit in _register_order(inputs):
-        try:
-            outcomes.append(unit_report(paths, inputs, unit))
-        except rnd.NarrativeError as exc:
-            message = f"{unit}的报告文字模板有误（{exc}），未生成本机关报告。"
-            outcomes.append(UnitOutcome(unit, "narrative_template", 1, message))
+    outcomes = [unit_report(paths, inputs, unit) for unit in _register_order(inputs)]
     written = [p for o in outcomes for p in o.written]
     written.append(io.write_csv(unit_reports_table(outcomes), paths.unit_reports))
+    written += _unit_narrative_findings(paths, outcomes)
     blocked = [o for o in outcomes if o.blocked]
+    counts = severity_counts(findings_table([f for o in outcomes for f in o.findings]))
     return StageResult(
         "render",
-        {"reports": len(outcomes) - len(blocked), "blocked": len(blocked)},
+        {"reports": len(outcomes) - len(blocked), "blocked": len(blocked), **counts},
         written,
         blocked=bool(blocked),
         message="".join(o.message for o in blocked),
@@ -436,13 +515,14 @@ class UnitInputs:
 
 
 def _unit_inputs(paths: Paths) -> UnitInputs:
+    _needs(paths.ingested_returns, paths.ingested_cells, paths.validated_findings)
     returns = io.read_csv(paths.ingested_returns)
     received = returns[returns["status"] == RECEIVED]
     return UnitInputs(
         cells=io.read_cells(paths.ingested_cells),
         returns=returns,
         findings=io.read_csv(paths.validated_findings),
-        units=io.read_units(paths.units) if paths.units.exists() else None,
+        units=read_units(paths.units) if paths.units.exists() else None,
         received=received.groupby("unit")["file"].apply(list).to_dict(),
     )
 
@@ -456,6 +536,8 @@ class UnitOutcome:
     errors: int = 0
     message: str = ""
     written: tuple[Path, ...] = ()
+    findings: tuple[dict, ...] = ()  # of its narrative (warnings and notes too)
+    default_narrative: bool = False  # the built-in narrative was used
 
     @property
     def blocked(self) -> bool:
@@ -487,6 +569,25 @@ def unit_reports_table(outcomes: list[UnitOutcome]) -> pd.DataFrame:
     )
 
 
+def _unit_narrative_findings(paths: Paths, outcomes: list[UnitOutcome]) -> list[Path]:
+    """The units' narrative findings, with one note naming the units whose report used the
+    built-in narrative, written beside the unit reports and into the issues list."""
+    records = [f for o in outcomes for f in o.findings]
+    defaults = [o.unit for o in outcomes if o.default_narrative]
+    if defaults:
+        names = "、".join(defaults[:10]) + (
+            f"等{len(defaults)}个单位" if len(defaults) > 10 else ""
+        )
+        folder = paths.raw / "narratives"
+        records.append(finding("narrative.default_units", units=names, folder=folder))
+    if not records:
+        return []
+    return [
+        io.write_csv(findings_table(records), paths.units_narrative_findings),
+        *write_issues(paths),
+    ]
+
+
 def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
     """Write `unit`'s own report (HTML, Markdown, Word) unless its return or narrative has errors."""
     io.remove([paths.unit_dir(unit)])
@@ -503,7 +604,7 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
         return UnitOutcome(unit, "return_errors", len(errors), message)
     unit_cells = inputs.cells[inputs.cells["file"].isin(inputs.received[unit])]
     values = rnd.values_of(unit_cells)
-    config = io.read_config(paths.config)
+    config = read_config(paths.config)
     context = rnd.narrative_context(
         paths.year,
         "本机关",
@@ -514,17 +615,25 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
     )
     own = paths.unit_narrative(unit)
     if own.exists():
-        source, file = io.read_text(own), paths.relative(own)
+        source, file = read_template(own), paths.relative(own)
     else:
         source, file = rnd.default_narrative(), DEFAULT_UNIT_NARRATIVE
-    blocks = rnd.narrative_blocks(source, context)
+    try:
+        blocks = rnd.narrative_blocks(source, context)
+    except rnd.NarrativeError as exc:
+        failed = finding("narrative.template", unit=unit, file=file, reason=str(exc))
+        return UnitOutcome(
+            unit, "narrative_template", 1, str(failed["message"]), findings=(failed,)
+        )
     checked = narrative_findings(
         blocks, paths.year, report=f"{unit}本机关报告", unit=unit, file=file
     )
+    found = tuple(checked.to_dict("records"))
     if has_errors(checked):
+        errors = int((checked["severity"] == "error").sum())
         path = io.write_csv(checked, paths.unit_narrative_findings(unit))
-        message = f"{unit}的报告文字有{len(checked)}个错误（见 {path}），未生成本机关报告。"
-        return UnitOutcome(unit, "narrative_errors", len(checked), message, (path,))
+        message = f"{unit}的报告文字有{errors}个错误（见 {paths.shown(path)}），未生成本机关报告。"
+        return UnitOutcome(unit, "narrative_errors", errors, message, (path,), found)
     report = rnd.Report(
         title=f"{paths.year}年政府信息公开工作年度报告",
         subtitle=unit,
@@ -538,7 +647,9 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
         io.write_text(rnd.report_md(report), paths.unit_report_md(unit)),
         io.write_bytes(word.report_docx(report), paths.unit_report_docx(unit)),
     )
-    return UnitOutcome(unit, "written", written=written)
+    return UnitOutcome(
+        unit, "written", written=written, findings=found, default_narrative=not own.exists()
+    )
 
 
 DEFAULT_UNIT_NARRATIVE = "pipeline/templates/unit_narrative.md.j2（内置默认文字）"

@@ -23,6 +23,7 @@ class LastYear:
     year: int
     cells: pd.DataFrame | None
     where: str  # where they came from, or where they were looked for
+    unusable: tuple[str, ...] = ()  # what of last year could not be used, and why
 
 
 class Provenance:
@@ -227,9 +228,13 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
     """The rules across years, or one note that they could not be run."""
     if last is None:
         return []
-    if last.cells is None:
-        return [finding("year.unchecked", last_year=last.year, where=last.where)]
     out = []
+    if last.unusable:
+        out.append(
+            finding("year.source_unusable", last_year=last.year, problems="；".join(last.unusable))
+        )
+    if last.cells is None:
+        return [*out, finding("year.unchecked", last_year=last.year, where=last.where)]
     carry = rules.carry_over_frame(cells, last.cells)
     for i in rules.failures(rules.CARRY_OVER, carry).get("year.carry_over", []):
         rec = carry.loc[i]

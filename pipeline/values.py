@@ -14,13 +14,42 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 NIL_MARKS = frozenset({"/", "／", "—", "——", "–", "-", "－", "−", "无", "空"})
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_SEPARATORS = re.compile(r"(?<=\d)[,，](?=\d{3}(\D|$))")
+# NOTE: the only characters a number may be written with besides ASCII: full-width digits, point
+# and comma (what a Chinese input method types). NFKC is not used: it would also turn ¹, ②, ⑴
+# and other digits into ASCII ones, so `148¹` would read as 1481.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+# a whole number, with its thousands in groups of three (`1,234`, `12,345,678`) or none, then
+# an optional fraction
+_WELL_FORMED = re.compile(r"(?:[1-9]\d{0,2}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_MINUS = ("-", "－", "−", "–", "—")
+_DIGITS_AROUND_SPACE = re.compile(r"\d[\s\u3000]+\d")
+_CHINESE_NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
+_LIBREOFFICE_ERROR = re.compile(r"Err:\d{3}")
+# Excel's error values, as they show when typed or pasted as text
+ERROR_VALUES = frozenset(
+    {
+        "#N/A",
+        "#DIV/0!",
+        "#REF!",
+        "#VALUE!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +57,7 @@ class Reading:
     """One cell as read: the text as written, its raw type, how it was read, and the value."""
 
     text: str
-    raw_type: str  # number | text | empty | bool | date
+    raw_type: str  # number | text | empty | bool | date | formula | error
     read_as: str  # number | blank | nil | error
     value: int | None  # the number as an integer of 10**-scale; None when unreadable
     problem: str = ""  # why it could not be read (Chinese), empty when it could
@@ -80,19 +109,47 @@ def _read(raw: object, scale: int) -> Reading:
     stripped = text.strip()
     if not stripped:
         return Reading(text, "empty" if not text else "text", "blank", 0)
-    # NOTE: NFKC turns full-width digits, signs and points into ASCII; int() would accept
-    # full-width digits silently and pandas.to_numeric would not, so we decide here, once.
-    normal = unicodedata.normalize("NFKC", stripped).replace(" ", "")
-    if stripped in NIL_MARKS or normal in NIL_MARKS:
+    if (
+        stripped in NIL_MARKS
+        or unicodedata.normalize("NFKC", stripped).replace(" ", "") in NIL_MARKS
+    ):
         return Reading(text, "text", "nil", 0)
-    normal = _SEPARATORS.sub("", normal)
-    if not _NUMBER.fullmatch(normal):
-        return Reading(text, "text", "error", None, "不是数字")
-    try:
-        number = Decimal(normal)
-    except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
-        return Reading(text, "text", "error", None, "不是数字")
-    return _checked(number, text, "text", scale)
+    written = stripped[1:].strip() if stripped.startswith("'") else stripped
+    normal = written.translate(_FULL_WIDTH)
+    if _WELL_FORMED.fullmatch(normal):
+        if "." in normal and scale == 0:
+            return Reading(text, "text", "error", None, "应为整数（计数不写小数点）")
+        return _checked(Decimal(normal.replace(",", "")), text, "text", scale)
+    return Reading(text, "text", "error", None, _not_a_number(normal))
+
+
+def _not_a_number(normal: str) -> str:
+    """Why a text is not a number as a return must write one (what a clerk can act on)."""
+    if normal.upper() in ERROR_VALUES or _LIBREOFFICE_ERROR.fullmatch(normal):
+        return f"是错误值“{normal}”，不是数字"
+    if normal.startswith(_MINUS) and _WELL_FORMED.fullmatch(normal[1:].strip()):
+        return "是负数"
+    odd = [
+        ch for ch in normal if ch.isdigit() and not ch.isascii() or unicodedata.category(ch) == "No"
+    ]
+    if odd:
+        return f"含有上标、带圈等特殊数字字符（“{''.join(dict.fromkeys(odd))}”），请只用阿拉伯数字填写一个数"
+    if _DIGITS_AROUND_SPACE.search(normal):
+        return "数字中间有空格，无法确定是一个数还是几个数，请只填写一个数"
+    digits = any(ch.isdigit() for ch in normal)
+    if not digits and _CHINESE_NUMERALS.intersection(normal):
+        return "是汉字数字，请填写阿拉伯数字"
+    if digits and all(ch.isdigit() or ch in ".," for ch in normal):
+        return "千分位分隔符或小数点的写法不对，请只填写一个数"
+    if digits:
+        return "除数字外还有其他文字（如单位、说明），请只填写一个数字，说明写在报告文字中"
+    return "不是数字"
+
+
+def error_value(code: str) -> Reading:
+    """A cell the file marks as holding an error value (`#N/A`, `#DIV/0!`, LibreOffice's
+    `Err:502` …): never blank, never 0."""
+    return Reading(code, "error", "error", None, f"公式结果为错误值 {code}")
 
 
 # the largest value a cell may hold, as stored (counts; 万元 × 10⁶; 元 × 10²): far past any real
@@ -111,6 +168,15 @@ def _checked(number: Decimal, text: str, raw_type: str, scale: int) -> Reading:
         limit = Decimal(MAX_STORED).scaleb(-scale).normalize()
         return Reading(text, raw_type, "error", None, f"数值过大（超过{limit:,f}）")
     return Reading(text, raw_type, "number", int(scaled))
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """What a spreadsheet library shows as an empty cell but is not, per sheet and 0-based
+    (row, column): formulas saved without their result, and error values (`#N/A` …)."""
+
+    formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 # -- formulas saved without their result ------------------------------------------------------

@@ -533,7 +533,7 @@ def _unreadable(folder: Path, year: int, names) -> list[tuple[str, str, str]]:
     unit = next(names)
     path = folder / f"{unit}{year}年（加密）.xlsx"
     _encrypted(data, path)
-    out.append((path.name, "file.unreadable", unit))
+    out.append((path.name, "file.encrypted", unit))
     unit = next(names)
     path = folder / f"{unit}{year}年（空文件）.xlsx"
     path.write_bytes(b"")

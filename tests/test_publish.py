@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import io
 from pipeline.paths import Paths
-from pipeline.publish import Busy, staged, year_lock
+from pipeline.publish import Busy, mark, staged, year_lock
 from tests.helpers import command_line
 
 
@@ -43,6 +43,7 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
 def test_outputs_are_swapped_in_whole(tmp_path):
     paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
     (paths.out / "logs").mkdir(parents=True)
+    mark(paths.out)  # outputs of an earlier run
     (paths.out / "report.html").write_text("old")
     (paths.out / "logs" / "1.log").write_text("first run")
     with staged(paths) as stage:
@@ -58,7 +59,7 @@ def test_outputs_are_swapped_in_whole(tmp_path):
 
 def test_a_failed_run_leaves_the_previous_outputs(tmp_path):
     paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
-    paths.out.mkdir(parents=True)
+    mark(paths.out)  # outputs of an earlier run
     (paths.out / "report.html").write_text("old")
     with pytest.raises(RuntimeError), staged(paths) as stage:
         (stage.out / "report.html").write_text("half")
@@ -70,9 +71,9 @@ def test_a_failed_run_leaves_the_previous_outputs(tmp_path):
 def test_leftovers_of_a_run_killed_mid_swap_are_recovered(tmp_path):
     paths = Paths(tmp_path / "raw", tmp_path / "out", 2023)
     old = paths.out_root / ".2023.old-999"
-    old.mkdir(parents=True)
+    mark(old)  # set aside by the killed run
     (old / "report.html").write_text("previous")
-    (paths.out_root / ".2023.staging-998").mkdir()
+    mark(paths.out_root / ".2023.staging-998")
     with staged(paths) as stage:
         assert (paths.out / "report.html").read_text() == "previous"
         (stage.out / "manifest.json").write_text(json.dumps({}))

@@ -48,7 +48,7 @@ def filled_template(path, values) -> None:
 
 def readings(path) -> dict:
     book = io.read_workbook(path)
-    read = return_read(path.name, book.sheets, book.formulas)
+    read = return_read(path.name, book.sheets, book.hidden)
     assert read.written_unit == "古县司法局" and read.written_year == "2023"
     return {(s, r, c): (read_as, value) for _, _, s, r, c, _, _, read_as, value, _ in read.cells}
 
