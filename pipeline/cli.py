@@ -162,7 +162,7 @@ def _internal(exc: BaseException, paths: Paths | None) -> str:
     where = _log_at[-1] if _log_at else _crash_log(exc, paths)
     told = f"详细信息已写入日志 {where}" if where else "未能写出日志"
     return (
-        f"内部错误（{type(exc).__name__}: {str(exc)[:120]}），运行未完成，原有输出未改动；"
+        f"内部错误（{type(exc).__name__}: {' '.join(str(exc).split())[:120]}），运行未完成，原有输出未改动；"
         f"{told}，请把它发给维护人员。"
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io as _stdio
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +122,11 @@ def read_config(path: Path) -> dict:
 
 
 def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
-    line = getattr(exc, "lineno", None)
-    where = f"第{line}行" if line else ""
-    reason = getattr(exc, "msg", str(exc))
+    # NOTE: Python 3.11's tomllib gives the place only in its message: "… (at line 3, column 5)"
+    text = str(exc)
+    place = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    reason = text[: place.start()].strip() if place else text
+    where = f"第{place.group(1)}行第{place.group(2)}列" if place else ""
     return f'{where}（{reason}）；格式如 county = "古县"'
 
 

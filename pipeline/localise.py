@@ -10,6 +10,7 @@ carry the suggestion.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -65,16 +66,47 @@ def equations() -> tuple[Equation, ...]:
     return tuple(out)
 
 
-def suggestions(values: Values, address: Mapping[Cell, str]) -> dict[tuple[str, str], str]:
+@dataclass(frozen=True)
+class Hint:
+    """What localisation says of one failing sum: the suggestion, and the one cell to blame
+    with the value it should hold when a single cell explains it (else None: the finding
+    stands on the rule)."""
+
+    text: str
+    cell: Cell | None = None
+    value: float | None = None
+    candidates: tuple[Cell, ...] = ()  # the cells that explain it equally, when several do
+
+
+Derived = Mapping[Cell, tuple[Cell, ...]]  # a cell worked out from a formula → the cells it adds
+
+
+def suggestions(
+    values: Values, address: Mapping[Cell, str], derived: Derived | None = None
+) -> dict[tuple[str, str], str]:
     """For one return, a suggestion for each failing equation it explains, by (rule, key)."""
+    return {key: hint.text for key, hint in localised(values, address, derived).items()}
+
+
+def localised(
+    values: Values, address: Mapping[Cell, str], derived: Derived | None = None
+) -> dict[tuple[str, str], Hint]:
+    """For one return, what can be said of each failing equation, by (rule, key).
+
+    `derived` names the cells whose value was worked out from a formula saved without its
+    result, with the cells it adds up: such a cell is never blamed, and a change to a cell it
+    adds up moves it too. A cell is a candidate when one whole change, leaving it ≥ 0, fixes
+    every failing equation it touches and breaks none that holds; it is blamed (with the value
+    it should hold) only when no other cell explains the same."""
+    derived = derived or {}
     judged = [e for e in equations() if e.residual(values) == e.residual(values)]  # not NaN
     failing = [e for e in judged if e.residual(values) != 0]
     if not failing:
         return {}
-    out: dict[tuple[str, str], str] = {}
-    single = _single_cell(values, judged, failing)
-    if single is not None:
-        cell, new = single
+    found = _candidates(values, judged, failing, derived)
+    every = [(cell, new) for cell, new, fixed in found if len(fixed) == len(failing)]
+    if len(every) == 1:
+        cell, new = every[0]
         kind = (
             "unfilled_total"
             if values[cell] == 0 and any(cell == e.total for e in failing)
@@ -83,37 +115,132 @@ def suggestions(values: Values, address: Mapping[Cell, str]) -> dict[tuple[str, 
         text = suggestion(
             kind, cell=address.get(cell, "?"), value=whole_text(new), rules=_rules_text(failing)
         )
-        return {(e.rule, e.key): text for e in failing}
+        return {(e.rule, e.key): Hint(text, cell, new) for e in failing}
+    out: dict[tuple[str, str], Hint] = {}
+    misfiled = _misfiled(values, failing)
     for e in failing:
-        text = _split_number(e, values, address) or _unfilled(e, values, address)
+        mine = [(cell, new) for cell, new, fixed in found if e in fixed]
+        if len(mine) == 1 and not every:
+            cell, new = mine[0]
+            text = suggestion(
+                "single_cell",
+                cell=address.get(cell, "?"),
+                value=whole_text(new),
+                rules=_rules_text([e]),
+            )
+            out[e.rule, e.key] = Hint(text, cell, new)
+            continue
+        text = (
+            _split_number(e, values, address, derived)
+            or _unfilled(e, values, address, derived)
+            or misfiled.get((e.rule, e.key))
+            or (_several(mine, address, e) if mine else None)
+        )
         if text:
-            out[e.rule, e.key] = text
-    out.update(_misfiled(values, failing))
+            out[e.rule, e.key] = Hint(text, candidates=tuple(cell for cell, _ in mine))
     return out
 
 
-def _single_cell(
-    values: Values, judged: list[Equation], failing: list[Equation]
-) -> tuple[Cell, float] | None:
-    """The one cell whose change alone satisfies every failing equation and breaks no other."""
-    shared = frozenset.intersection(*(e.cells for e in failing))
-    found = []
-    for cell in shared:
-        deltas = {-e.residual(values) / dict(e.terms)[cell] for e in failing}
+def _candidates(
+    values: Values, judged: list[Equation], failing: list[Equation], derived: Derived
+) -> list[tuple[Cell, float, frozenset[Equation]]]:
+    """Each cell one change of which explains some failing equations: the cell, its value
+    after the change, and the failing equations it fixes (every one it touches)."""
+    touched = frozenset().union(*(e.cells for e in failing))
+    cells = {c for c in touched if c not in derived}
+    for d in touched & derived.keys():
+        cells |= {p for p in _sources(d, derived) if p not in derived}
+    feeds = _feeding(derived)
+    out = []
+    for cell in sorted(cells):
+        value = values.get(cell, float("nan"))
+        if value != value:
+            continue
+        moved = _moved(cell, feeds)
+        effect = {e: sum(k * moved.get(c, 0) for c, k in e.terms) for e in judged}
+        if any(effect[e] for e in judged if e not in failing):
+            continue  # NOTE: it would break a sum that holds
+        fixing = [e for e in failing if effect[e]]
+        if not fixing:
+            continue
+        deltas = {-e.residual(values) / effect[e] for e in fixing}
         if len(deltas) != 1:
             continue
-        delta = deltas.pop()
-        new = values[cell] + delta
-        holding = [e for e in judged if e not in failing and cell in e.cells]
-        if new >= 0 and not holding:
-            found.append((cell, new))
-    return found[0] if len(found) == 1 else None
+        new = value + deltas.pop()
+        if new < 0 or not float(new).is_integer():
+            continue  # NOTE: a count is a whole number ≥ 0
+        out.append((cell, new, frozenset(fixing)))
+    return out
 
 
-def _split_number(e: Equation, values: Values, address: Mapping[Cell, str]) -> str | None:
+def _feeding(derived: Derived) -> dict[Cell, list[Cell]]:
+    """For each cell, the derived cells whose formula adds it up."""
+    feeds: dict[Cell, list[Cell]] = {}
+    for d, parts in derived.items():
+        for p in parts:
+            feeds.setdefault(p, []).append(d)
+    return feeds
+
+
+def _moved(cell: Cell, feeds: dict[Cell, list[Cell]]) -> dict[Cell, int]:
+    """How much each cell moves when `cell` moves by 1 (derived cells follow their parts)."""
+    moved: dict[Cell, int] = {cell: 1}
+    frontier = {cell: 1}
+    for _ in range(16):  # NOTE: formulas nest a few levels; a cycle must not loop forever
+        step: dict[Cell, int] = {}
+        for c, amount in frontier.items():
+            for d in feeds.get(c, ()):
+                step[d] = step.get(d, 0) + amount
+        if not step:
+            break
+        for d, amount in step.items():
+            moved[d] = moved.get(d, 0) + amount
+        frontier = step
+    return moved
+
+
+def _sources(cell: Cell, derived: Derived, depth: int = 0) -> set[Cell]:
+    """The cells a derived cell is worked out from, through nested formulas."""
+    out: set[Cell] = set()
+    for p in derived.get(cell, ()):
+        out |= _sources(p, derived, depth + 1) if p in derived and depth < 8 else {p}
+    return out
+
+
+def _several(mine: list[tuple[Cell, float]], address: Mapping[Cell, str], e: Equation) -> str:
+    """Several cells explain a broken sum equally: name them all (runs of a column as ranges),
+    blame none."""
+    named = "、".join(_ranges([address.get(cell, "?") for cell, _ in mine]))
+    return suggestion("several_cells", cells=named, count=len(mine), rules=_rules_text([e]))
+
+
+_ADDRESS = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def _ranges(addresses: list[str]) -> list[str]:
+    """Cell addresses with consecutive rows of one column joined: D6、D7、D8、D30 → D6:D8、D30."""
+    parsed = sorted(
+        (m.group(1), int(m.group(2))) for a in addresses if (m := _ADDRESS.fullmatch(a))
+    )
+    out: list[str] = []
+    i = 0
+    while i < len(parsed):
+        col, first = parsed[i]
+        last = first
+        while i + 1 < len(parsed) and parsed[i + 1] == (col, last + 1):
+            i += 1
+            last += 1
+        out.append(f"{col}{first}" if first == last else f"{col}{first}:{col}{last}")
+        i += 1
+    return out + [a for a in addresses if not _ADDRESS.fullmatch(a)]
+
+
+def _split_number(
+    e: Equation, values: Values, address: Mapping[Cell, str], derived: Derived
+) -> str | None:
     """Two adjacent single digits that, read as one number, make the sum right."""
     parts = e.parts
-    if e.rule == "s3.balance":
+    if e.rule == "s3.balance" or e.total in derived or any(p in derived for p in parts):
         return None
     stated = values[e.total]
     total = sum(values[p] for p in parts)
@@ -132,9 +259,11 @@ def _split_number(e: Equation, values: Values, address: Mapping[Cell, str]) -> s
     return None
 
 
-def _unfilled(e: Equation, values: Values, address: Mapping[Cell, str]) -> str | None:
+def _unfilled(
+    e: Equation, values: Values, address: Mapping[Cell, str], derived: Derived
+) -> str | None:
     """A total of 0 beside parts that are not."""
-    if e.rule == "s3.balance" or values[e.total] != 0:
+    if e.rule == "s3.balance" or values[e.total] != 0 or e.total in derived:
         return None
     parts = sum(values[p] for p in e.parts)
     if parts > 0:

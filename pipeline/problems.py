@@ -362,6 +362,7 @@ RULES: dict[str, Rule] = {
 SUGGESTIONS = {
     "single_cell": "{cell}很可能有误：改为{value}可同时满足{rules}。",
     "unfilled_total": "{cell}很可能漏填：各项之和为{value}，改为{value}可满足{rules}。",
+    "several_cells": "{cells}（共{count}个单元格）中任何一个单独改动都能满足{rules}，无法确定是哪一个，请逐一核对。",
     "split_number": "{a}的“{x}”和{b}的“{y}”可能是同一个数“{joined}”被分到了两格，合为一格后合计相符。",
     "misfiled": "“{more}”列与“{less}”列的差额大小相等、方向相反（{diff}件），而各行合计相符：可能有申请计入了错误的申请人类型。",
 }

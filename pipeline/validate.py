@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.format2021 import S2, S3, S3_PARTS, S4, S4_GROUPS, SECTIONS, number_text, whole_text
-from pipeline.localise import suggestions
+from pipeline.ingest import cell_address
+from pipeline.localise import Hint, equations, localised
 from pipeline.problems import finding, findings_table
+from pipeline.values import formula_cells
 from schemas import rules
 from schemas.tables import IngestedCells
 
@@ -59,6 +61,43 @@ class Provenance:
         """Every cell address of one return, by (section, row, col)."""
         part = self._of_file(file)
         return dict(zip(part.index, part["cell"], strict=True))
+
+    def value(self, file: str, section: str, row: str, col: str) -> int | None:
+        """The stored value of one cell of a return (None when unread)."""
+        part = self._of_file(file)
+        key = (section, row, col)
+        value = part.loc[key, "value"] if key in part.index else None
+        return None if value is None or pd.isna(value) else int(value)
+
+    def derived(self, file: str) -> dict[tuple[str, str, str], tuple[tuple[str, str, str], ...]]:
+        """The cells of a return worked out from a formula saved without its result, each with
+        the cells of the tables its formula adds up (on its own sheet)."""
+        part = self._of_file(file)
+        made = part[part["read_as"] == "derived"]
+        if made.empty:
+            return {}
+        at = {
+            (s, c): key for key, s, c in zip(part.index, part["sheet"], part["cell"], strict=True)
+        }
+        out = {}
+        for key, sheet, text in zip(made.index, made["sheet"], made["text"], strict=True):
+            refs = formula_cells(str(text).lstrip("=")) or ()
+            parts = (at.get((sheet, cell_address(r, c))) for r, c in refs)
+            out[key] = tuple(p for p in parts if p is not None)
+        return out
+
+    def span(self, file: str, cells: list[tuple[str, str, str]]) -> tuple[str, str]:
+        """The sheet and the range (`D6:D30`) a return's cells stand in."""
+        part = self._of_file(file)
+        known = [part.loc[c] for c in cells if c in part.index and part.loc[c, "cell"]]
+        if not known:
+            return "", ""  # NOTE: the county's consolidated cells stand on no sheet
+        sheet = known[0]["sheet"]
+        places = [_position(k["cell"]) for k in known if k["sheet"] == sheet]
+        top, left = min(r for r, _ in places), min(c for _, c in places)
+        bottom, right = max(r for r, _ in places), max(c for _, c in places)
+        first, last = cell_address(top, left), cell_address(bottom, right)
+        return sheet, first if first == last else f"{first}:{last}"
 
 
 def validated_findings(
@@ -150,12 +189,14 @@ def rule_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
         *(("s3.balance", by_col.loc[i]) for i in failed_s3_cols.get("s3.balance", [])),
         *((check, s4.loc[i]) for check, index in failed_s4.items() for i in index),
     ]
-    hints = _suggestions({rec["file"] for _, rec in failing}, by_row, s4, where)
+    hints = _hints({rec["file"] for _, rec in failing}, by_row, s4, where)
     for check, rec in failing:
         rule, _, group = check.partition(":")
         key = group or (rec["row"] if rule == "s3.row_total" else rec["col"])
         record = _DESCRIBE[rule](rec, where, group) if group else _DESCRIBE[rule](rec, where)
-        record["suggestion"] = hints.get((rec["file"], rule, key), "")
+        hint = hints.get((rec["file"], rule, key))
+        record["suggestion"] = hint.text if hint else ""
+        record.update(_placed(rec["file"], rule, key, hint, where))
         out.append(record)
     s6 = tables.wide("s6", "row")
     for check, index in rules.failures(rules.S6_FEES, s6).items():
@@ -163,10 +204,10 @@ def rule_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
     return out
 
 
-def _suggestions(
+def _hints(
     files: set[str], by_row: pd.DataFrame, s4: pd.DataFrame, where: Provenance
-) -> dict:
-    """Suggestions for the returns with broken sums, by (file, rule, key)."""
+) -> dict[tuple[str, str, str], Hint]:
+    """What localisation says of the returns with broken sums, by (file, rule, key)."""
     out = {}
     for file in sorted(files):
         values: dict[tuple[str, str, str], float] = {}
@@ -174,9 +215,41 @@ def _suggestions(
             values.update({("s3", rec["row"], c.code): rec[c.code] for c in S3.cols})
         for rec in s4[s4["file"] == file].to_dict("records"):
             values.update({("s4", "cases", c.code): rec[c.code] for c in S4.cols})
-        for (rule, key), text in suggestions(values, where.addresses(file)).items():
-            out[file, rule, key] = text
+        found = localised(values, where.addresses(file), where.derived(file))
+        for (rule, key), hint in found.items():
+            out[file, rule, key] = hint
     return out
+
+
+def _placed(file: str, rule: str, key: str, hint: Hint | None, where: Provenance) -> dict:
+    """Where a broken sum's finding stands: at the one cell that explains it, with the value it
+    should hold; else on the rule itself (its row, column or group, as a range), blaming no
+    single cell."""
+    if hint is not None and hint.cell is not None:
+        placed = where.of(file, *hint.cell)
+        section, row, col = hint.cell
+        value = where.value(file, *hint.cell)
+        return {
+            **placed,
+            "value": "" if value is None else number_text(value, section, col),
+            "expected": whole_text(hint.value),
+        }
+    equation = next(e for e in equations() if (e.rule, e.key) == (rule, key))
+    section = equation.total[0]
+    along = {"s3.row_total": ("row", key), "s4.group_total": ("row", "cases")}.get(
+        rule, ("col", key)
+    )
+    sheet, cells = where.span(file, [c for c, _ in equation.terms])
+    return {
+        "sheet": sheet,
+        "cell": cells,
+        "section": section,
+        "row": along[1] if along[0] == "row" else "",
+        "col": along[1] if along[0] == "col" else "",
+        "text": "",
+        "value": "",
+        "expected": "",
+    }
 
 
 def cross_table_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
@@ -398,6 +471,15 @@ def _cell_label(section: str, row: str, col: str) -> str:
     r = sec.row(row).label
     c = sec.col(col).label
     return f"{r}·{c}" if r else c
+
+
+def _position(address: str) -> tuple[int, int]:
+    """A cell address (`D12`) as 0-based (row, column)."""
+    letters = address.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(address[len(letters) :]) - 1, col - 1
 
 
 def has_errors(findings: pd.DataFrame) -> bool:

@@ -25,7 +25,7 @@ class IngestedCells(pa.DataFrameModel):
     row: Series[str] = pa.Field(isin=_ROWS, description="行代码")
     col: Series[str] = pa.Field(isin=_COLS, description="列代码")
     raw_type: Series[str] = pa.Field(
-        isin=["number", "text", "empty", "bool", "date", "formula"], description="原始类型"
+        isin=["number", "text", "empty", "bool", "date", "formula", "error"], description="原始类型"
     )
     text: Series[str] = pa.Field(description="填写内容（原样）")
     read_as: Series[str] = pa.Field(

@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.format2021 import S3
-from pipeline.localise import equations, suggestions
+from pipeline.format2021 import S3, S4
+from pipeline.localise import equations, localised, suggestions
 from pipeline.workbook import cell_address
 from tests.helpers import with_totals
 from tests.strategies import consistent_return
@@ -96,3 +96,84 @@ def test_any_one_changed_cell_of_table_three_is_found_with_its_true_value(values
     expected = f"【建议】{ADDRESS[key]}很可能有误：改为{original}可同时满足"
     unfilled = f"【建议】{ADDRESS[key]}很可能漏填：各项之和为{original}"
     assert all(t.startswith((expected, unfilled)) for t in found.values()), (key, found)
+
+
+def _recomputed(values, totals):
+    """`values` with every total worked out from its parts, as a formula would."""
+    out = dict(values)
+    for total, parts in [*totals.items()] * 2:
+        out[total] = sum(out[p] for p in parts)
+    return out
+
+
+def _named(text: str) -> set[str]:
+    """The cell addresses a suggestion names, ranges of a column expanded."""
+    import re
+
+    out = set()
+    for _first, col, top, last in re.findall(r"(([A-Z]+)(\d+))(?::[A-Z]+(\d+))?", text):
+        for row in range(int(top), int(last or top) + 1):
+            out.add(f"{col}{row}")
+    return out
+
+
+ALL_CELLS = S3_CELLS + [("s4", "cases", c.code) for c in S4.cols]
+ALL_ADDRESS = {key: cell_address(*key) for key in ALL_CELLS}
+
+
+@given(
+    values=consistent_return(),
+    key=st.sampled_from(ALL_CELLS),
+    delta=st.integers(-9, 9).filter(bool),
+    formulas=st.booleans(),
+)
+def test_one_changed_cell_is_blamed_alone_or_named_among_the_candidates(
+    values, key, delta, formulas
+):
+    from pipeline.workbook import formula_totals
+
+    totals = formula_totals() if formulas else {}
+    if key in totals:
+        key = totals[key][0]  # NOTE: a formula's cell is not typed in; one of its parts is
+    original = values[key]
+    changed = dict(values) | {
+        key: original + delta if original + delta >= 0 else original + abs(delta)
+    }
+    broken = floats(_recomputed(changed, totals) if formulas else changed)
+    found = localised(broken, ALL_ADDRESS, totals)
+    if not formulas:
+        assert found, "a changed cell must break a rule when the totals are typed in"
+    for hint in found.values():
+        if hint.cell is not None:
+            assert hint.cell not in totals, "a formula's cell is never blamed"
+            assert hint.value >= 0 and float(hint.value).is_integer()
+    blamed = {hint.cell for hint in found.values() if hint.cell is not None}
+    if blamed:
+        assert blamed == {key}, (key, found)
+        assert all(h.value == original for h in found.values() if h.cell == key)
+        return
+    for hint in found.values():
+        if hint.candidates:
+            assert key in hint.candidates, (key, hint)
+            assert ALL_ADDRESS[key] in _named(hint.text), (key, hint.text)
+            assert all(c not in totals for c in hint.candidates)
+
+
+def test_a_part_changed_under_formula_totals_names_the_column_not_the_carry_over():
+    from pipeline.workbook import formula_totals
+
+    totals = formula_totals()
+    values = with_totals({("s3", "new", "natural"): 5, ("s3", "granted", "natural"): 5})
+    values["s3", "granted", "natural"] = 6
+    found = localised(floats(_recomputed(values, totals)), ALL_ADDRESS, totals)
+    hint = found["s3.balance", "natural"]
+    assert hint.cell is None and hint.value is None, "no single cell gets 应为"
+    # NOTE: the other outcomes and 结转 are 0 and would have to become -1: not candidates
+    assert set(hint.candidates) == {
+        ("s3", "new", "natural"),
+        ("s3", "carried_in", "natural"),
+        ("s3", "granted", "natural"),
+    }
+    assert hint.text.startswith(
+        "【建议】D6:D8（共3个单元格）中任何一个单独改动都能满足本列勾稽关系"
+    )

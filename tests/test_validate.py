@@ -15,21 +15,33 @@ def test_a_consistent_return_has_no_error(tmp_path):
 
 def test_a_wrong_row_total_is_reported_at_the_total_and_breaks_the_balance_of_its_column(tmp_path):
     values = with_totals(ONE_GRANTED) | {("s3", "new", "total"): 2}
+    # NOTE: the one cell that explains both broken sums carries both findings
     assert sorted(validated(tmp_path, {UNIT: values})) == sorted(
         [
             (UNIT, at("s3", "new", "total"), "s3.row_total"),
-            (UNIT, at("s3", "carried_out", "total"), "s3.balance"),
+            (UNIT, at("s3", "new", "total"), "s3.balance"),
         ]
     )
 
 
-def test_a_wrong_outcome_total_is_reported_at_the_outcome_total(tmp_path):
+def test_two_wrong_outcome_totals_are_reported_on_their_columns_blaming_no_cell(tmp_path):
     values = with_totals(ONE_GRANTED | {("s3", "partial", "legal"): 1, ("s3", "new", "legal"): 1})
     values[("s3", "outcome_total", "legal")] = 0
     values[("s3", "outcome_total", "total")] = 1
     found = validated(tmp_path, {UNIT: values})
-    assert (UNIT, at("s3", "outcome_total", "legal"), "s3.outcome_total") in found
-    assert (UNIT, at("s3", "outcome_total", "total"), "s3.outcome_total") in found
+    # NOTE: two cells are wrong, so no single one explains the broken sums
+    legal = f"{at('s3', 'granted', 'legal')}:{at('s3', 'other_other', 'legal')}"
+    total = f"{at('s3', 'granted', 'total')}:{at('s3', 'other_other', 'total')}"
+    assert (
+        UNIT,
+        legal.replace(at("s3", "other_other", "legal"), at("s3", "outcome_total", "legal")),
+        "s3.outcome_total",
+    ) in found
+    assert (
+        UNIT,
+        total.replace(at("s3", "other_other", "total"), at("s3", "outcome_total", "total")),
+        "s3.outcome_total",
+    ) in found
 
 
 def test_the_balance_message_states_the_rule_with_the_numbers(tmp_path):
@@ -43,10 +55,13 @@ def test_the_balance_message_states_the_rule_with_the_numbers(tmp_path):
         balance["message"]
         == "表三“自然人”列：一（60）+二（0）=60，不等于（七）总计（61）+四（0）=61，相差1。"
     )
-    assert (balance["unit"], balance["sheet"], balance["cell"]) == (
+    # NOTE: every cell of the column is also in a row total that holds: no single cell explains
+    # it, so the finding stands on the column
+    assert (balance["unit"], balance["sheet"], balance["cell"], balance["expected"]) == (
         UNIT,
         "三、收到和处理政府信息公开申请情况",
-        at("s3", "carried_out", "natural"),
+        f"{at('s3', 'new', 'natural')}:{at('s3', 'carried_out', 'natural')}",
+        "",
     )
 
 
@@ -54,9 +69,9 @@ def test_table_four_group_totals(tmp_path):
     values = with_totals(ONE_GRANTED | {("s4", "cases", "direct_upheld"): 2}) | {
         ("s4", "cases", "direct_total"): 1
     }
-    assert validated(tmp_path, {UNIT: values}) == [
-        (UNIT, at("s4", "cases", "direct_total"), "s4.group_total")
-    ]
+    # NOTE: any one of the group's five cells explains it equally: the group is named, no cell
+    group = f"{at('s4', 'cases', 'direct_upheld')}:{at('s4', 'cases', 'direct_total')}"
+    assert validated(tmp_path, {UNIT: values}) == [(UNIT, group, "s4.group_total")]
 
 
 def test_unreadable_text_is_an_error_at_its_cell_never_a_zero(tmp_path):
