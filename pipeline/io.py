@@ -659,6 +659,19 @@ def _biff_short_string(body: bytes) -> str:
     return raw.decode("utf-16-le" if wide else "latin-1", "replace")
 
 
+def biff_has_password(book: bytes) -> bool:
+    """Whether an .xls Workbook stream holds a FILEPASS record in its globals (before their EOF)."""
+    at = 0
+    while at + 4 <= len(book):
+        kind, size = struct.unpack_from("<HH", book, at)
+        if kind == _BIFF_FILEPASS:
+            return True
+        if kind == _BIFF_EOF:
+            return False
+        at += 4 + size
+    return False
+
+
 def encrypted(data: bytes) -> bool:
     """Whether a workbook's bytes are protected by an opening password: an OOXML file wrapped in
     an encrypted OLE2 container, an .xls with a FILEPASS record, an .ods with encrypted parts."""
@@ -672,15 +685,7 @@ def encrypted(data: bytes) -> bool:
         except Exception:
             return False
         book = _biff_stream(data)
-        at = 0
-        while book is not None and at + 4 <= len(book):
-            kind, size = struct.unpack_from("<HH", book, at)
-            if kind == _BIFF_FILEPASS:
-                return True
-            if kind == _BIFF_EOF:
-                return False  # NOTE: FILEPASS stands in the workbook globals, before their EOF
-            at += 4 + size
-        return False
+        return book is not None and biff_has_password(book)
     if data[:2] == b"PK":
         try:
             with zipfile.ZipFile(BytesIO(data)) as zf:

@@ -142,3 +142,33 @@ def test_a_slow_background_write_never_hands_a_stage_a_half_written_table(tmp_pa
     assert result.exit_code == 0, result.output
     cells = io.read_cells(paths.ingested_cells).set_index(["section", "row", "col"])
     assert cells.loc[("s2", "licensing", "decisions"), "value"] == 3
+
+
+def test_an_xls_with_a_filepass_record_has_an_opening_password():
+    import struct
+
+    def record(kind, body=b""):
+        return struct.pack("<HH", kind, len(body)) + body
+
+    bof = record(0x0809, b"\x00\x06\x05\x00" + b"\x00" * 12)
+    plain = bof + record(0x0042, b"\xe4\x04") + record(0x000A)
+    locked = bof + record(0x002F, b"\x01\x00" + b"\x00" * 52) + record(0x000A)
+    assert not io.biff_has_password(plain)
+    assert io.biff_has_password(locked)
+
+
+def test_an_ods_with_encrypted_parts_has_an_opening_password():
+    import zipfile
+    from io import BytesIO
+
+    def ods(manifest: str) -> bytes:
+        buffer = BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            zf.writestr("META-INF/manifest.xml", manifest)
+            zf.writestr("content.xml", "<x/>")
+        return buffer.getvalue()
+
+    entry = '<manifest:file-entry manifest:full-path="content.xml">{}</manifest:file-entry>'
+    assert not io.encrypted(ods(entry.format("")))
+    assert io.encrypted(ods(entry.format('<manifest:encryption-data manifest:checksum="x"/>')))
