@@ -498,7 +498,8 @@ def hidden_cells(data: bytes) -> Hidden:
                 names = set(zf.namelist())
                 if "content.xml" in names:
                     return Hidden(errors=_ods_errors(zf.read("content.xml")))
-                return Hidden(_uncached(zf), _xlsx_errors(zf))
+                sheets = list(_worksheets(zf))  # NOTE: each sheet inflated once for both
+                return Hidden(_uncached(zf, sheets), _xlsx_errors(zf, sheets))
         except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError):
             return Hidden()
     if data[:8] == _OLE2:
@@ -522,9 +523,11 @@ def _worksheets(zf: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
             yield member, zf.read(member)
 
 
-def _uncached(zf: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+def _uncached(
+    zf: zipfile.ZipFile, sheets: list[tuple[str, bytes]] | None = None
+) -> dict[str, dict[tuple[int, int], str]]:
     found = {}
-    for member, xml in _worksheets(zf):
+    for member, xml in _worksheets(zf) if sheets is None else sheets:
         if b"<f" not in xml or not any(p.search(xml) for p in _NO_RESULT):
             continue
         cells = _sheet_uncached(xml.decode("utf-8", "replace"))
@@ -540,10 +543,12 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>'
 _CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _xlsx_errors(zf: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+def _xlsx_errors(
+    zf: zipfile.ZipFile, sheets: list[tuple[str, bytes]]
+) -> dict[str, dict[tuple[int, int], str]]:
     """Per sheet, the cells an .xlsx marks as holding an error value (`t="e"`), with the value."""
     found = {}
-    for member, xml in _worksheets(zf):
+    for member, xml in sheets:
         if b't="e"' not in xml:
             continue
         cells = {}
@@ -686,7 +691,9 @@ def encrypted(data: bytes) -> bool:
             return False
         book = _biff_stream(data)
         return book is not None and biff_has_password(book)
-    if data[:2] == b"PK":
+    # NOTE: the zip's directory names its entries in plain bytes: a workbook without an
+    # OpenDocument manifest (every .xlsx) is not opened here at all
+    if data[:2] == b"PK" and b"META-INF/manifest.xml" in data:
         try:
             with zipfile.ZipFile(BytesIO(data)) as zf:
                 if "META-INF/manifest.xml" in zf.namelist():
