@@ -354,6 +354,11 @@ class SheetIndex:
         return self._text_at
 
     @property
+    def texts(self) -> list[tuple[int, int, str]]:
+        """The sheet's text cells, (r, c, text as written)."""
+        return self._texts
+
+    @property
     def segs(self) -> dict[tuple[int, int], tuple[Segment, ...]]:
         """The cells holding labels of the format, with the labels read in each."""
         if self._segs is None:

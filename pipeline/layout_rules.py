@@ -52,9 +52,7 @@ STRICT_ERRORS = frozenset({"label.similar", "s6.unreported"})
 
 def strict_findings(records: list[dict]) -> list[dict]:
     """The findings as --strict has them: the rules of STRICT_ERRORS raised to errors."""
-    return [
-        {**r, "severity": ERROR} if r.get("rule") in STRICT_ERRORS else r for r in records
-    ]
+    return [{**r, "severity": ERROR} if r.get("rule") in STRICT_ERRORS else r for r in records]
 
 
 # TODO merge: into the catalog of pipeline/problems.py, then drop this registration
