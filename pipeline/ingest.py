@@ -592,8 +592,8 @@ def ingested(
             where = {}
             if read.single_other and section == "s3" and label in _SINGLE_OTHER_LABELS:
                 # NOTE: the group's figures are kept in the finding: the county needs its rows
-                sheet, cells, written = read.single_other
-                where = {"sheet": sheet, "cell": cells, "text": f"（六）其他处理：{written}"}
+                sheet, at, written = read.single_other
+                where = {"sheet": sheet, "cell": at, "text": f"（六）其他处理：{written}"}
             findings.append(
                 finding(
                     "file.cell_missing",
@@ -605,8 +605,9 @@ def ingested(
                     **where,
                 )
             )
+        placed_twice = {a[0] for a in read.ambiguous}
         for code in SECTIONS:
-            if read.sections and code not in read.sections:
+            if read.sections and code not in read.sections and code not in placed_twice:
                 if code == "s6":
                     findings.append(
                         finding("s6.unreported", unit=unit, file=read.file, section=code)

@@ -145,6 +145,8 @@ class Segment(NamedTuple):
     how: str  # exact | variant | similar
     written: str
     score: float = 100.0
+    # meanings read only by setting the label's numbering aside (`总计` for （七）总计): variants
+    loose: tuple[Meaning, ...] = ()
 
 
 _PREFIX_KINDS = frozenset({"rowgroup", "colgroup", "group", "suit"})
@@ -221,7 +223,10 @@ def _whole(rest: str, changed: bool) -> Segment | None:
     key = ALIASES.get(rest, rest)
     if key in by_form:
         exact = not changed and key == rest and rest in printed
-        return Segment(by_form[key], EXACT if exact else VARIANT, rest)
+        # NOTE: only a label written without numbering can stand for a numbered one
+        bare = by_bare.get(key, ()) if _bare(key) == key else ()
+        loose = tuple(m for m in bare if m not in by_form[key])
+        return Segment(by_form[key] + loose, EXACT if exact else VARIANT, rest, 100.0, loose)
     bare = _bare(key)
     if bare in by_bare:
         return Segment(by_bare[bare], VARIANT, rest)
@@ -537,8 +542,10 @@ def _worst(*hows: str) -> str:
     return max(hows, key=_RANK.__getitem__)
 
 
-def _how(segs: tuple[Segment, ...]) -> str:
-    return _worst(*(s.how for s in segs))
+def _how(segs: tuple[Segment, ...], meaning: Meaning | None = None) -> str:
+    """How a cell's labels were matched (for `meaning`, read in its last label)."""
+    loose = meaning is not None and meaning in segs[-1].loose
+    return _worst(*(s.how for s in segs), *((VARIANT,) if loose else ()))
 
 
 def _similar_of(index: SheetIndex, at: tuple[int, int], meaning: Meaning) -> list[Similar]:
@@ -587,8 +594,8 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
             continue
         kinds = {m.kind for m in mine}
         only = len(mine) == 1
-        how = _how(segs)
         for m in mine:
+            how = _how(segs, m)
             if m.kind == "row" and _groups_fit(prefix, code, "rowgroup", row_paths[m.code]):
                 rows[m.code].append(_Hit(r, c, how, only))
             elif m.kind == "col" and _groups_fit(prefix, code, "colgroup", col_paths[m.code]):
@@ -600,8 +607,15 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
     anchors = sorted((h.r, h.c, k) for k, hits in rows.items() for h in hits if h.only)
     if not anchors:
         return _Layout({}, tuple(r.label for r in section.rows if r.label))
+    # NOTE: a header row of the table's own between its rows starts another copy of the table;
+    # 表二's blocks each have their header, so there it does not
+    heads = (
+        []
+        if any(r.block for r in section.rows)
+        else [h.r for hits in cols.values() for h in hits if h.only]
+    )
     others.sort()
-    bands = _bands(anchors, others)
+    bands = _bands(anchors, sorted(others + heads))
     scored = sorted(bands, key=lambda b: -len({k for _, _, k in b}))
     best = scored[0]
     top_score = len({k for _, _, k in best})
@@ -789,7 +803,7 @@ def _s4_layout(index: SheetIndex) -> _Layout:
     rival = next(
         (p for p in placements[1:] if p.size == best.size and p.labels != best.labels), None
     )
-    if rival is not None and best.size > _S4_RESULT_COUNT:
+    if rival is not None and best.size / len(section.cells) >= 0.5:
         return _Layout(
             {},
             (),
@@ -832,21 +846,20 @@ def _s4_placements(view: _View) -> list[_Placement]:
     a merged result label reaching down) holding four results or more."""
     results: dict[int, list[_Label]] = defaultdict(list)
     groups: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    boundary: list[int] = []  # lines holding another table's labels only
+    boundary: dict[int, list[int]] = defaultdict(list)  # another table's labels, by line
     for (i, j), segs in view.segs.items():
         last = segs[-1]
         result = next((m for m in last.meanings if m.section == "s4" and m.kind == "result"), None)
         if result is not None:
             inside = _group_in(segs[:-1])
-            how = _how(segs)
+            how = _how(segs, result)
             results[i].append(_Label(i, j, result.code, inside[0] if inside else "", how))
             continue
         group = _group_in(segs)
         if group is not None:
             groups[i].append((j, *group))
         elif all(m.section != "s4" for m in last.meanings):
-            boundary.append(i)
-    boundary.sort()
+            boundary[i].append(j)
     out = []
     headers = []
     for band in _header_bands(results):
@@ -860,7 +873,7 @@ def _s4_placements(view: _View) -> list[_Placement]:
         labels = sorted(labels, key=lambda x: x.j)
         if len({x.code for x in labels}) < _S4_RESULT_COUNT - 1:
             continue
-        grid = _s4_grid(view, i, labels, groups, boundary)
+        grid = _s4_grid(view, i, labels, groups, boundary, results)
         if grid is not None:
             out.append(grid)
     return out
@@ -975,7 +988,9 @@ def _s4_name(group: str, result: str) -> str:
     return f"{S4_GROUPS[group][-1]}·{S4_RESULTS[result]}"
 
 
-def _s4_grid(view: _View, i: int, labels: list[_Label], groups, boundary) -> _Placement | None:
+def _s4_grid(
+    view: _View, i: int, labels: list[_Label], groups, boundary, results
+) -> _Placement | None:
     """Results heading a grid: one line per group below, its label left of the results."""
     if any(x.group for x in labels) or len(labels) != len({x.code for x in labels}):
         return None
@@ -984,7 +999,16 @@ def _s4_grid(view: _View, i: int, labels: list[_Label], groups, boundary) -> _Pl
     used = [view.sheet(i, x.j) for x in labels]
     duplicates = []
     seen: dict[str, int] = {}
-    stop = next((b for b in boundary if b > i), None)
+    # NOTE: another table's labels across the grid's extent end it (not those beside it)
+    reach = range(lo - HEADER_SLACK - 2, labels[-1].j + 1)
+    # NOTE: so does the next line of results: another grid's header
+    stop = min(
+        [
+            *(b for b, js in boundary.items() if b > i and any(j in reach for j in js)),
+            *(b for b in results if b > i),
+        ],
+        default=None,
+    )
     for ii in range(i + 1, i + 1 + 4 * (len(S4_GROUPS) + HEADER_SLACK)):
         if stop is not None and ii >= stop:
             break
