@@ -231,6 +231,12 @@ def _plan(indexes: dict[str, SheetIndex]) -> _Plan:
         single = single or one_row
         if not best[1]:
             continue  # NOTE: placed two ways alike: an ambiguity, not a table read
+        rival = _rival_sheet(indexes, section, best_sheet)
+        if rival is not None:
+            ambiguous.append(
+                (code, best_sheet, section.title, f"工作表“{best_sheet}”", f"工作表“{rival}”")
+            )
+            continue
         found.append(code)
         missing.extend((code, label) for label in best[0])
         parts[key] = best
@@ -419,6 +425,20 @@ def _signature(section: Section) -> frozenset[str]:
         for label in [*(r.label for r in section.rows), *(c.label for c in section.cols)]
         if label
     )
+
+
+def _rival_sheet(indexes: dict[str, SheetIndex], section: Section, best: str) -> str | None:
+    """Another sheet on which the section is found as well (last year's copy kept beside this
+    year's, say): reading either would be a pick, so the section is read from neither."""
+    # NOTE: only sheets holding at least half as many of its labels are tried (cheap: each
+    # sheet's layout is located once)
+    least = _facts(indexes[best]).hits[section.code] / 2
+    for name, index in indexes.items():
+        if name != best and _facts(index).hits[section.code] >= least:
+            other = _located(name, index, section)[1]
+            if other is not None and other[1]:
+                return name
+    return None
 
 
 def _likeliest_sheet(indexes: dict[str, SheetIndex], section: Section) -> str | None:

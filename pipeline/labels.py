@@ -147,6 +147,11 @@ class Segment(NamedTuple):
     score: float = 100.0
     # meanings read only by setting the label's numbering aside (`总计` for （七）总计): variants
     loose: tuple[Meaning, ...] = ()
+    sections: frozenset[str] = frozenset()  # the sections of its meanings
+
+
+def _segment(meanings, how, written, score=100.0, loose=()) -> Segment:
+    return Segment(meanings, how, written, score, loose, frozenset(m.section for m in meanings))
 
 
 _PREFIX_KINDS = frozenset({"rowgroup", "colgroup", "group", "suit"})
@@ -226,10 +231,10 @@ def _whole(rest: str, changed: bool) -> Segment | None:
         # NOTE: only a label written without numbering can stand for a numbered one
         bare = by_bare.get(key, ()) if _bare(key) == key else ()
         loose = tuple(m for m in bare if m not in by_form[key])
-        return Segment(by_form[key] + loose, EXACT if exact else VARIANT, rest, 100.0, loose)
+        return _segment(by_form[key] + loose, EXACT if exact else VARIANT, rest, 100.0, loose)
     bare = _bare(key)
     if bare in by_bare:
-        return Segment(by_bare[bare], VARIANT, rest)
+        return _segment(by_bare[bare], VARIANT, rest)
     return None
 
 
@@ -242,7 +247,7 @@ def _similar(rest: str) -> Segment | None:
         return None
     if len(found) > 1 and found[0][1] - found[1][1] < SIMILAR_LEAD:
         return None
-    return Segment(_vocabulary()[1][found[0][0]], SIMILAR, rest, round(found[0][1], 1))
+    return _segment(_vocabulary()[1][found[0][0]], SIMILAR, rest, round(found[0][1], 1))
 
 
 @lru_cache(maxsize=200_000)
@@ -262,7 +267,7 @@ def segments(text: str) -> tuple[Segment, ...]:
             return tuple(out)
         for n in _prefix_lengths():
             if len(rest) > n and rest[:n] in prefixes:
-                out.append(Segment(prefixes[rest[:n]], VARIANT if changed else EXACT, rest[:n]))
+                out.append(_segment(prefixes[rest[:n]], VARIANT if changed else EXACT, rest[:n]))
                 rest = _trimmed(rest[n:])
                 break
         else:
@@ -544,12 +549,16 @@ def _worst(*hows: str) -> str:
 
 def _how(segs: tuple[Segment, ...], meaning: Meaning | None = None) -> str:
     """How a cell's labels were matched (for `meaning`, read in its last label)."""
-    loose = meaning is not None and meaning in segs[-1].loose
-    return _worst(*(s.how for s in segs), *((VARIANT,) if loose else ()))
+    how = segs[0].how if len(segs) == 1 else _worst(*(s.how for s in segs))
+    if how == EXACT and segs[-1].loose and meaning in segs[-1].loose:
+        return VARIANT
+    return how
 
 
 def _similar_of(index: SheetIndex, at: tuple[int, int], meaning: Meaning) -> list[Similar]:
     segs = index.segs[at]
+    if all(s.how != SIMILAR for s in segs):
+        return []
     return [
         Similar(at, index.written(*at), meaning.label, s.score) for s in segs if s.how == SIMILAR
     ]
@@ -588,10 +597,10 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
     others: list[int] = []  # rows holding labels of another table only
     for (r, c), segs in index.segs.items():
         last, prefix = segs[-1], segs[:-1]
-        mine = [m for m in last.meanings if m.section == code]
-        if not mine:
+        if code not in last.sections:
             others.append(r)
             continue
+        mine = [m for m in last.meanings if m.section == code]
         kinds = {m.kind for m in mine}
         only = len(mine) == 1
         for m in mine:
@@ -658,25 +667,32 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
     similar: list[Similar] = []
     missing_cols: set[str] = set()
     header_of: dict[str, tuple[int, int]] = {}
+    # NOTE: per column, its header labels in the header window, right of the row labels, by
+    # row: each row's header is then the nearest above it (a bisection, not a scan)
+    heads_of = {
+        k: sorted((h.r, h.c, h.how) for h in hits if h.r >= header_top and h.c > hi)
+        for k, hits in cols.items()
+    }
     for row in section.rows:
         hit = row_at.get(row.code)
         if hit is None:
             continue
-        similar.extend(_similar_of(index, (hit.r, hit.c), _meaning(section, row.code, "row")))
+        if hit.how == SIMILAR:
+            similar.extend(_similar_of(index, (hit.r, hit.c), _meaning(section, row.code, "row")))
         for col in section.cols_of(row):
-            heads = [h for h in cols.get(col.code, ()) if header_top <= h.r < hit.r and h.c > hi]
-            if not heads:
+            heads = heads_of.get(col.code, ())
+            k = bisect_right(heads, (hit.r, -1, "")) - 1
+            if k < 0:
                 missing_cols.add(col.label)
                 continue
-            nearest = max(h.r for h in heads)
-            at = sorted({h.c for h in heads if h.r == nearest})
-            if len(at) > 1:
+            nearest, c, how = heads[k]
+            if k > 0 and heads[k - 1][0] == nearest:
                 label = f"{row.label}·{col.label}" if section.code == "s2" else col.label
-                ambiguous.append((label, address(nearest, at[0]), address(nearest, at[1])))
+                at = address(nearest, heads[k - 1][1])
+                ambiguous.append((label, at, address(nearest, c)))
                 continue
-            head = next(h for h in heads if h.r == nearest)
-            cells[row.code, col.code] = _Cell((hit.r, head.c), (hit.how, head.how))
-            header_of[col.code] = (head.r, head.c)
+            cells[row.code, col.code] = _Cell((hit.r, c), (hit.how, how))
+            header_of[col.code] = (nearest, c)
     for col_code, at in header_of.items():
         similar.extend(_similar_of(index, at, _meaning(section, col_code, "col")))
     single: dict[str, tuple[int, int]] = {}
@@ -694,7 +710,7 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
         cells,
         tuple(missing) + tuple(sorted(missing_cols)),
         tuple(dict.fromkeys(similar)),
-        tuple(ambiguous),
+        tuple(dict.fromkeys(ambiguous)),
         single,
     )
 

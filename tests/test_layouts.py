@@ -233,3 +233,17 @@ def test_every_cell_comes_back_exactly_or_a_finding_names_it(layout, values, gap
             found["rule"].isin(["file.cell_missing", "file.table_missing", "label.ambiguous"])
         ]
         assert not named.empty, (layout.name, sorted(lost)[:5])
+
+
+def test_a_return_kept_twice_on_two_sheets_is_read_from_neither(tmp_path):
+    """Last year's sheet kept beside this year's: either would be a pick, so both are named."""
+    this, last = book(Layout(), figures(1)), book(Layout(), figures(2))
+    this[0].name, last[0].name = "2023年", "2022年"
+    path = tmp_path / "r.xlsx"
+    write_xlsxwriter(path, [*this, *last])
+    read = read_return(path, path.name)
+    assert read.cells == []
+    found = findings_of(read)
+    ambiguous = found[found["rule"] == "label.ambiguous"]
+    assert set(ambiguous["section"]) == {"s2", "s3", "s4", "s6"}
+    assert all("工作表“2023年”和工作表“2022年”" in m for m in ambiguous["message"])
