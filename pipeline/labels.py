@@ -491,10 +491,15 @@ def _first_filled(index: SheetIndex, run: _Run) -> int:
     """The first line below the header holding anything in its columns (else the next)."""
     start = run.line + 1
     for line in range(start, start + HEADER_SLACK):
-        for x in run.across:
-            value = index.value(x, line) if run.transposed else index.value(line, x)
-            if value not in (None, ""):
-                return line
+        values = [
+            index.value(x, line) if run.transposed else index.value(line, x) for x in run.across
+        ]
+        # NOTE: a line of text (a title, another table's labels) ends the table: figures below
+        # it are another table's, and an empty 表四 must not read them
+        if any(isinstance(v, str) and len(_CJK.findall(v)) > 1 for v in values):
+            return start
+        if any(v not in (None, "") for v in values):
+            return line
     return start
 
 

@@ -247,3 +247,30 @@ def test_a_return_kept_twice_on_two_sheets_is_read_from_neither(tmp_path):
     ambiguous = found[found["rule"] == "label.ambiguous"]
     assert set(ambiguous["section"]) == {"s2", "s3", "s4", "s6"}
     assert all("工作表“2023年”和工作表“2022年”" in m for m in ambiguous["message"])
+
+
+def test_the_kind_of_a_workbook_is_told_by_its_bytes(tmp_path):
+    from pipeline.kinds import workbook_kind
+    from tests.messy import write_ods
+
+    sheets = book(Layout(), figures(1))
+    for suffix, writer, kind in [
+        (".et", write_xlsxwriter, "xlsx"),
+        (".ett", write_xls, "xls"),
+        (".et", write_ods, "ods"),
+    ]:
+        path = tmp_path / f"r{kind}{suffix}"
+        writer(path, sheets)
+        assert workbook_kind(path.read_bytes()) == kind
+    assert workbook_kind(b"PK\x03\x04 a Word document") is None
+    assert workbook_kind(b"") is None
+    if WPS_SAMPLE.exists():
+        assert workbook_kind(WPS_SAMPLE.read_bytes()) == "xlsx"
+
+
+def test_an_empty_table_four_never_reads_the_figures_of_the_table_below():
+    layout = Layout(s4="leaf", order=("s2", "s3", "s4", "s6"), gap=1)
+    values = figures(9) | {k: "" for k in figures(9) if k[0] == "s4"}
+    read = read_of(layout, values)
+    s4 = [c for c in read.cells if c[2] == "s4"]
+    assert {c[7] for c in s4} == {"blank"}
