@@ -812,9 +812,19 @@ class _Placement(NamedTuple):
 
 def _s4_layout(index: SheetIndex) -> _Layout:
     placements: list[_Placement] = []
-    for transposed in (False, True):
-        view = _View(index, transposed)
-        placements.extend(_s4_placements(view))
+    # NOTE: an orientation is looked at only when one of its lines (or two adjacent ones, as the
+    # format's header has them) holds four results or more
+    by_row: dict[int, set[str]] = defaultdict(set)
+    by_col: dict[int, set[str]] = defaultdict(set)
+    for (r, c), segs in index.segs.items():
+        if "s4" in segs[-1].sections:
+            for m in segs[-1].meanings:
+                if m.kind == "result":
+                    by_row[r].add(m.code)
+                    by_col[c].add(m.code)
+    for transposed, lines in ((False, by_row), (True, by_col)):
+        if any(len(v | lines.get(i + 1, set())) >= _S4_RESULT_COUNT - 1 for i, v in lines.items()):
+            placements.extend(_s4_placements(_View(index, transposed)))
     placements = [p for p in placements if p.size]
     section = SECTIONS["s4"]
     if not placements:

@@ -214,12 +214,12 @@ def book(layout: Layout, values: dict[CellKey, object], unit: str = "古县司�
     sheet.cells[r, left + 1] = unit
     r += 2
     for n, code in enumerate(layout.order, start=1):
+        if code == "s6" and layout.s6 == "absent":
+            continue
         if n > 1 and not layout.one_sheet:
             sheet = Sheet(f"Sheet{n}")
             sheets.append(sheet)
             r = 0
-        if code == "s6" and layout.s6 == "absent":
-            continue
         sheet.cells[r, left] = _title(layout, code, n)
         r += 1
         if layout.notes:
@@ -512,6 +512,9 @@ def grids(sheets: list[Sheet]) -> dict[str, list[list[object]]]:
     floats, a merged range's text in its first cell only."""
     out = {}
     for sheet in sheets:
+        if not sheet.cells:
+            out[sheet.name] = []
+            continue
         n_rows = max(r for r, _ in sheet.cells) + 1
         n_cols = max(c for _, c in sheet.cells) + 1
         rows: list[list[object]] = [[""] * n_cols for _ in range(n_rows)]

@@ -15,7 +15,17 @@ from pipeline.ingest import ingested, return_read
 from pipeline.labels import SheetIndex, locate, segments
 from pipeline.layout_rules import strict_findings
 from pipeline.run import read_return
-from tests.layouts import AMBIGUOUS, CLASSES, COMBINED, Layout, book, expected, grids
+from tests.layouts import (
+    AMBIGUOUS,
+    CLASSES,
+    COMBINED,
+    Layout,
+    book,
+    expected,
+    grids,
+    misspelt_label,
+    variant_label,
+)
 from tests.messy import figures, write_xls, write_xlsxwriter
 from tests.strategies import consistent_return
 
@@ -210,7 +220,7 @@ def test_a_layout_is_remembered_but_tables_without_row_labels_follow_the_values(
     assert locate(index, __import__("pipeline.format2021").format2021.S4).score == 1
 
 
-FAMILIES = [*ALL.values()]
+FAMILIES = [*ALL.values(), *AMBIGUOUS.values()]
 
 
 @given(
@@ -218,9 +228,14 @@ FAMILIES = [*ALL.values()]
     values=consistent_return(),
     gap=st.integers(0, 3),
     left=st.integers(0, 2),
+    label=st.sampled_from([None, variant_label, misspelt_label]),
+    one_sheet=st.booleans(),
 )
-def test_every_cell_comes_back_exactly_or_a_finding_names_it(layout, values, gap, left):
-    layout = Layout(**{**layout.__dict__, "gap": gap, "left": left})
+def test_every_cell_comes_back_exactly_or_a_finding_names_it(
+    layout, values, gap, left, label, one_sheet
+):
+    changes = {"gap": gap, "left": left, "one_sheet": one_sheet or bool(layout.twice)}
+    layout = Layout(**{**layout.__dict__, **changes, "label": label or layout.label})
     want = expected(layout, values)
     read = read_of(layout, values)
     got = cells_of(read)
