@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 
 import numpy as np
@@ -16,14 +17,16 @@ import pandas as pd
 import pyarrow as pa
 from xlsxwriter.utility import xl_rowcol_to_cell as _address
 
-from pipeline.format2021 import SECTIONS, Section
-from pipeline.labels import SheetIndex, locate, norm, old_format_labels
+from pipeline.fees import fee_sentence
+from pipeline.format2021 import S6, SECTIONS, Section
+from pipeline.labels import SheetIndex, address, locate, norm, old_format_labels
 from pipeline.problems import finding, findings_table
 from pipeline.values import (
     READINGS,
     Formula,
     Hidden,
     Reading,
+    cell_text,
     derived_reading,
     error_value,
     read_cell,
@@ -46,6 +49,9 @@ CELL_COLUMNS = [
     "problem",
 ]
 CELL_FIELDS = CELL_COLUMNS[3:]  # what a read gives of each cell (sheet … problem)
+# NOTE: provenance added by issue 12, after the fixed columns: how the cell's row and column
+# labels were matched, `row/col`, each exact | variant | similar | position (| sentence)
+PROVENANCE_COLUMNS = ["matched"]
 RETURN_COLUMNS = [
     "file",
     "unit",
@@ -107,6 +113,12 @@ class ReturnRead:
     # the first sheet is the one used when they agree, none is used when they do not
     twice: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
     hidden_sheets: frozenset[str] = frozenset()
+    # (sheet, cell, written, taken for, score) of labels read as the format's label they resemble
+    similar: tuple[tuple[str, str, str, str, float], ...] = ()
+    # (section, sheet, what, first, second) of tables or labels placed two ways alike
+    ambiguous: tuple[tuple[str, str, str, str, str], ...] = ()
+    single_other: tuple[str, ...] = ()  # 表三's one-row （六）: (sheet, cells, figures)
+    fee_sentence: tuple[str, ...] = ()  # (sheet, cell, text, N, M, K)
 
     @property
     def cells(self) -> list[tuple]:
@@ -150,6 +162,9 @@ def return_read(
         notes=notes,
         hidden_sheets=hidden_sheets,
     )
+    read.similar, read.ambiguous, read.fee_sentence = plan.similar, plan.ambiguous, plan.fee
+    if plan.single_other:
+        read.single_other = _single_other(sheets, *plan.single_other)
     found: Hidden | None = None
     readings = read.readings
     seen = READINGS  # NOTE: most cells hold a value read before; looked up here, not called
@@ -162,6 +177,7 @@ def return_read(
             readings.append(_empty_reading(indexes[sheet], (r, c), scale, sheet, found))
         else:
             readings.append(seen.get((raw.__class__, raw, scale)) or read_cell(raw, scale))
+    readings.extend(plan.fixed)
     read.sites = plan.cells
     if plan.copies:
         _one_copy_each(read, plan)
@@ -208,8 +224,13 @@ class _Plan:
     old_format: tuple[str, ...]
     sections: tuple[str, ...]
     missing: tuple[tuple[str, str], ...]
-    cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale)
+    cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale, matched)
     spots: tuple[tuple[str, int, int, int], ...]  # (sheet, r, c, scale): what reading needs
+    similar: tuple = ()  # see ReturnRead
+    ambiguous: tuple = ()
+    single_other: tuple = ()  # (sheet, ((col label, (r, c)), …))
+    fee: tuple = ()  # see ReturnRead.fee_sentence
+    fixed: tuple[Reading, ...] = ()  # readings of the cells after the spots (a fee sentence's)
     # tables found on several sheets: (section, ((sheet, start, end) of its cells in `cells`, …))
     copies: tuple[tuple[str, tuple[tuple[str, int, int], ...]], ...] = ()
 
@@ -240,24 +261,50 @@ def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str] = frozen
         return _Plan(*head, tuple(old), (), (), (), ())
     found, missing, parts = [], [], {}
     copies = []
+    similar, ambiguous, single = [], [], ()
     for code, section in SECTIONS.items():
         located = [
             (sheet, *_located(sheet, indexes[sheet], section))
             for sheet in _likeliest_sheets(indexes, section, hidden_sheets)
         ]
         located = [(sheet, key, best) for sheet, key, best in located if best is not None]
+        for _, _, best in located:
+            ambiguous.extend(best[3][1])
+        # NOTE: a sheet where the table is placed two ways alike holds an ambiguity, not a table
+        located = [(sheet, key, best) for sheet, key, best in located if best[1]]
         if not located:
             continue
+        sims, _, one_row = located[0][2][3]
+        similar.extend(sims)
+        single = single or one_row
         found.append(code)
         missing.extend((code, label) for label in located[0][2][0])
         if len(located) > 1:
             copies.append((code, [(sheet, key) for sheet, key, _ in located]))
         for _, key, best in located:
             parts[key] = best
+    fee, fixed = (), ()
+    if "s6" not in found and found:
+        sentence = _fee_sentence(indexes)
+        if sentence is not None:
+            key, part, fee, fixed = sentence
+            found.append("s6")
+            parts[key] = part  # NOTE: last: its cells have no spots, their readings are `fixed`
     old_format = tuple(old) if old and not found else ()
     cells, spots = _joined(parts)
     return _Plan(
-        *head, old_format, tuple(found), tuple(missing), cells, spots, _places(copies, parts)
+        *head,
+        old_format,
+        tuple(found),
+        tuple(missing),
+        cells,
+        spots,
+        tuple(similar),
+        tuple(ambiguous),
+        single,
+        fee,
+        fixed,
+        _places(copies, parts),
     )
 
 
@@ -272,6 +319,48 @@ def _places(copies: list, parts: dict[tuple, tuple]) -> tuple:
     return tuple(
         (code, tuple((sheet, *spans[key]) for sheet, key in located)) for code, located in copies
     )
+
+
+_sentences: dict[tuple, tuple | None] = {}
+
+
+def _fee_sentence(indexes: dict[str, SheetIndex]) -> tuple | None:
+    """The part 六 figures stated in a sentence of one of the sheets (as the format prints them):
+    the plan's part for them, its finding's fields and the readings; once per layout."""
+    key = tuple((sheet, index.fingerprint) for sheet, index in indexes.items())
+    if key not in _sentences:
+        found = None
+        for sheet, index in indexes.items():
+            sentence = fee_sentence(index.texts)
+            if sentence is None:
+                continue
+            at, where = sentence.at, cell_address(*sentence.at)
+            cells = tuple(
+                (sheet, at, where, "s6", "fees", col.code, col.scale, "sentence/sentence")
+                for col in S6.cols
+            )
+            values = (sentence.fees.notices, sentence.fees.notice_amount, sentence.fees.collected)
+            fixed = tuple(
+                Reading(sentence.text, "text", "number", int(Decimal(v).scaleb(col.scale)))
+                for col, v in zip(S6.cols, values, strict=True)
+            )
+            fee = (sheet, where, sentence.text, *(f"{Decimal(v).normalize():f}" for v in values))
+            part = ((), cells, (), ((), (), ()))
+            found = ((sheet, index.fingerprint, "s6", "sentence"), part, fee, fixed)
+            break
+        if len(_sentences) < 10_000:
+            _sentences[key] = found
+    return _sentences[key]
+
+
+def _single_other(sheets, sheet: str, spots) -> tuple[str, str, str]:
+    """表三's （六）其他处理 given as one row: its sheet, its cells and the figures written there."""
+    rows = sheets[sheet]
+    written = "，".join(
+        f"{label}{cell_text(rows[r][c] if r < len(rows) and c < len(rows[r]) else None) or '空'}"
+        for label, (r, c) in spots
+    )
+    return sheet, f"{cell_address(*spots[0][1])}:{cell_address(*spots[-1][1])}", written
 
 
 _joins: dict[tuple, tuple[tuple, tuple]] = {}
@@ -324,23 +413,46 @@ _sections_at: dict[tuple, tuple | None] = {}
 
 
 def _located(sheet: str, index: SheetIndex, section: Section) -> tuple[tuple, tuple | None]:
-    """The layout key of `section` on one sheet, and the labels not found, the cells and the
-    spots (as a plan lists them), or None when too little of it is there; once per layout."""
+    """The layout key of `section` on one sheet, and the labels not found, the cells, the
+    spots (as a plan lists them) and what else locating says (similar labels, ambiguities, a
+    one-row （六）), or None when too little of it is there; once per layout."""
     best = locate(index, section)
     key = (sheet, index.fingerprint, section.code, best.variant)
     if key not in _sections_at:
+        ambiguous = tuple(
+            (section.code, sheet, section.title if what == section.short else what, a, b)
+            for what, a, b in best.ambiguous
+        )
         if best.score < MIN_SCORE:
-            found = None
+            found = ((), (), (), ((), ambiguous, ())) if ambiguous else None
         else:
             cells = []
             for row, col in section.cells:
                 rc = best.cells.get((row.code, col.code))
                 if rc is not None:
+                    how = "/".join(best.matched.get((row.code, col.code), ("", "")))
                     cells.append(
-                        (sheet, rc, cell_address(*rc), section.code, row.code, col.code, col.scale)
+                        (
+                            sheet,
+                            rc,
+                            cell_address(*rc),
+                            section.code,
+                            row.code,
+                            col.code,
+                            col.scale,
+                            how,
+                        )
                     )
-            spots = tuple((sheet, r, c, scale) for sheet, (r, c), *_, scale in cells)
-            found = (best.missing, tuple(cells), spots)
+            spots = tuple((c[0], *c[1], c[6]) for c in cells)
+            similar = tuple(
+                (sheet, address(*s.at), s.written, s.taken, s.score) for s in best.similar
+            )
+            single = (
+                (sheet, tuple((section.col(k).label, at) for k, at in best.single_other.items()))
+                if best.single_other
+                else ()
+            )
+            found = (best.missing, tuple(cells), spots, (similar, ambiguous, single))
         if len(_sections_at) < 10_000:
             _sections_at[key] = found
         return key, found
@@ -555,7 +667,13 @@ def ingested(
     file_unit = {r["file"]: (r["unit"], r["unit_code"]) for r in records}
     for read in reads:
         unit = file_unit[read.file][0]
+        findings.extend(_layout_findings(read, unit))
         for section, label in read.missing:
+            where = {}
+            if read.single_other and section == "s3" and label in _SINGLE_OTHER_LABELS:
+                # NOTE: the group's figures are kept in the finding: the county needs its rows
+                sheet, at, written = read.single_other
+                where = {"sheet": sheet, "cell": at, "text": f"（六）其他处理：{written}"}
             findings.append(
                 finding(
                     "file.cell_missing",
@@ -564,6 +682,7 @@ def ingested(
                     section=section,
                     table=SECTIONS[section].short,
                     label=label,
+                    **where,
                 )
             )
         for code, sheets, agree in read.twice:
@@ -579,8 +698,14 @@ def ingested(
                     used=sheets[0],
                 )
             )
+        placed_twice = {a[0] for a in read.ambiguous}
         for code in SECTIONS:
-            if read.sections and code not in read.sections:
+            if read.sections and code not in read.sections and code not in placed_twice:
+                if code == "s6":
+                    findings.append(
+                        finding("s6.unreported", unit=unit, file=read.file, section=code)
+                    )
+                    continue
                 findings.append(
                     finding(
                         "file.table_missing",
@@ -592,6 +717,59 @@ def ingested(
                 )
     table = cells if cells is not None else cells_arrow(reads)
     return cell_table(table, file_unit), returns, findings_table(findings)
+
+
+_SINGLE_OTHER_LABELS = frozenset(r.label for r in SECTIONS["s3"].rows if "（六）其他处理" in r.path)
+
+
+def _layout_findings(read: ReturnRead, unit: str) -> list[dict]:
+    """The findings of how a return's tables were placed: labels read as similar, tables or
+    labels placed two ways alike, fee figures read from a sentence."""
+    out = []
+    for sheet, cell, written, taken, score in read.similar:
+        out.append(
+            finding(
+                "label.similar",
+                unit=unit,
+                file=read.file,
+                sheet=sheet,
+                cell=cell,
+                text=written,
+                expected=taken,
+                score=f"{score:g}",
+            )
+        )
+    for section, sheet, what, first, second in read.ambiguous:
+        out.append(
+            finding(
+                "label.ambiguous",
+                unit=unit,
+                file=read.file,
+                sheet=sheet,
+                section=section,
+                table=SECTIONS[section].short,
+                label=what,
+                first=first,
+                second=second,
+            )
+        )
+    if read.fee_sentence:
+        sheet, cell, text, notices, amount, collected = read.fee_sentence
+        out.append(
+            finding(
+                "s6.sentence",
+                unit=unit,
+                file=read.file,
+                sheet=sheet,
+                cell=cell,
+                section="s6",
+                text=text,
+                notices=notices,
+                notice_amount=amount,
+                collected=collected,
+            )
+        )
+    return out
 
 
 def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -629,7 +807,7 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
-_SITE_FIELDS = {"sheet": 0, "cell": 2, "section": 3, "row": 4, "col": 5}  # in a plan's cell
+_SITE_FIELDS = {"sheet": 0, "cell": 2, "section": 3, "row": 4, "col": 5, "matched": 7}
 _READING_FIELDS = ("raw_type", "text", "read_as", "value", "problem")
 
 
@@ -670,7 +848,7 @@ def cells_arrow(reads: list[ReturnRead]) -> pa.Table:
         arrays[name] = (
             pa.array(values, pa.int64()).take(which) if name == "value" else _encoded(values, which)
         )
-    return pa.table({name: arrays[name] for name in ["file", *CELL_FIELDS]})
+    return pa.table({name: arrays[name] for name in ["file", *CELL_FIELDS, *PROVENANCE_COLUMNS]})
 
 
 def _encoded(values: list[str], index: np.ndarray) -> pa.DictionaryArray:
@@ -690,7 +868,9 @@ def cell_table(cells: pa.Table, file_unit: dict[str, tuple[str, str]]) -> pd.Dat
         units = pa.array([u for u, _ in known], type=pa.string()).take(files.indices)
         codes = pa.array([c for _, c in known], type=pa.string()).take(files.indices)
     table = (
-        cells.add_column(0, "unit_code", codes).add_column(0, "unit", units).select(CELL_COLUMNS)
+        cells.add_column(0, "unit_code", codes)
+        .add_column(0, "unit", units)
+        .select([*CELL_COLUMNS, *PROVENANCE_COLUMNS])
     )
     # NOTE: decoded a column a thread: Arrow lets go of the GIL, so both cores work at it
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

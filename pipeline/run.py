@@ -31,6 +31,7 @@ from pipeline.ingest import (
     return_read,
 )
 from pipeline.inputs import CannotStart, check_apart, read_config, read_template, read_units
+from pipeline.layout_rules import strict_findings
 from pipeline.narrative_checks import narrative_findings
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
@@ -269,8 +270,9 @@ def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
     previous = last_year(paths)
     tables = Tables(cells)
     found = validated_findings(cells, strict=strict, last=previous, tables=tables)
+    read = io.read_csv(paths.ingested_findings).to_dict("records")
     findings = findings_table(
-        [*io.read_csv(paths.ingested_findings).to_dict("records"), *found.to_dict("records")]
+        [*(strict_findings(read) if strict else read), *found.to_dict("records")]
     )
     io.remove(paths.products_after("validate"))
     written = [

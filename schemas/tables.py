@@ -35,6 +35,10 @@ class IngestedCells(pa.DataFrameModel):
         nullable=True, ge=0, description="读取的数值（整数，单位为 10^-scale）"
     )
     problem: Series[str] = pa.Field(description="无法读取的原因")
+    # NOTE: optional, so a cell table made without it (a test's, the county's) is still one
+    matched: Series[str] | None = pa.Field(
+        description="行/列标签如何匹配：exact 原样、variant 变体、similar 相近、position 按位置、sentence 按文字"
+    )
 
     class Config:
         strict = True
