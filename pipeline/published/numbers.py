@@ -104,7 +104,7 @@ def _atoms_at(t: str, where: str) -> list[tuple[Atom, int]]:
             run, end = run[:-1].rstrip(), end - 1
             if not run:
                 continue
-        if start > pos:
+        if t[pos:start].strip():
             out.append((Atom("text", t[pos:start], where), pos))
         note = ""
         after = re.match(rf"\s*({_NOTE})", t[end:])
@@ -113,7 +113,7 @@ def _atoms_at(t: str, where: str) -> list[tuple[Atom, int]]:
             end += after.end()
         out.append((Atom("run", run, where, tuple(run.split()), note=note), start))
         pos = end
-    if pos < len(t):
+    if t[pos:].strip():
         out.append((Atom("text", t[pos:], where), pos))
     return out
 

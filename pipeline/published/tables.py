@@ -114,8 +114,12 @@ def atoms(doc: Document) -> list[Atom]:
     out: list[Atom] = []
     for block in doc.flow:
         if isinstance(block, Line):
-            if not block.text.strip():
+            # NOTE: an empty line ends a row; a line of only a tab is a cell of text copied from
+            # a web table whose content wrapped to the next line (`\t` then `0`)
+            if not block.text.strip("\r\n"):
                 out.append(Atom("break", "", block.where))
+            elif not block.text.strip():
+                continue
             elif not numbers.is_footer(block.text):
                 _append(out, numbers.text_atoms(block.text, block.where))
         else:
@@ -391,7 +395,9 @@ def _read_row(code, row, cols, seg: Segment, cells, runs, out: TableReading) -> 
         return
     tokens = [t for t, *_ in written]
     digits = "".join(tokens)
-    if not whole_cells and digits.isdigit() and len(digits) >= k:
+    # NOTE: only digits of one run in one line ran together; separate lines or cells are
+    # separate figures (`0` and `13` on two lines are never split into 0 1 3)
+    if not whole_cells and len(runs_) == 1 and digits.isdigit() and len(digits) >= k:
         key = f"{code}:{row}"
         runs.append(split.Run(key, tuple((code, row, c) for c in cols), digits))
         for col in cols:
@@ -559,8 +565,10 @@ def _split(cells: dict, runs: list[split.Run], out: TableReading) -> None:
         "s3.balance": "各列勾稽关系",
         "s4.group_total": "表四各组总计",
     }
-    rules = "、".join(dict.fromkeys(names[r] for r, _ in sorted(result.used))) or "数字位数"
     for code, wheres in used_by_table.items():
+        rules = "、".join(
+            dict.fromkeys(names[r] for r, _ in sorted(result.used) if r.startswith(code))
+        )
         count = sum(1 for k, rec in cells.items() if k[0] == code and rec["read_as"] == "split")
         out.findings.append(
             finding(
