@@ -24,6 +24,9 @@ from pipeline.values import read_cell
 NUMERALS = dict(zip(ORDER, "一二三四五六", strict=True))
 NARRATIVE_PARTS = ("一", "五", "六")  # the parts written as text (二 to 四 are tables)
 SIMILAR = 0.8  # narrative.similar: a part more alike than this to last year's is a warning
+# NOTE: a part shorter than this (masked) is not judged: part 六's one sentence "本机关未收取信息
+# 处理费" is rightly the same every year
+SIMILAR_MIN_CHARS = 50
 
 
 @dataclass(frozen=True)
@@ -290,7 +293,11 @@ def similar_findings(this, last, threshold: float = SIMILAR) -> list[dict]:
     out = []
     for numeral in NARRATIVE_PARTS:
         a, b = this.parts.get(numeral), last.parts.get(numeral)
-        if a is None or b is None:
+        if (
+            a is None
+            or b is None
+            or min(len(masked(a.text)), len(masked(b.text))) < SIMILAR_MIN_CHARS
+        ):
             continue
         ratio = similarity(a.text, b.text)
         if ratio > threshold:
