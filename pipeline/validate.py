@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,7 +94,10 @@ class Provenance:
         if not known:
             return "", ""  # NOTE: the county's consolidated cells stand on no sheet
         sheet = known[0]["sheet"]
-        places = [_position(k["cell"]) for k in known if k["sheet"] == sheet]
+        mine = [k["cell"] for k in known if k["sheet"] == sheet]
+        if not all(_A1.fullmatch(cell) for cell in mine):
+            return sheet, "、".join(dict.fromkeys(mine))  # NOTE: places in a document, not a grid
+        places = [_position(cell) for cell in mine]
         top, left = min(r for r, _ in places), min(c for _, c in places)
         bottom, right = max(r for r, _ in places), max(c for _, c in places)
         first, last = cell_address(top, left), cell_address(bottom, right)
@@ -471,6 +475,9 @@ def _cell_label(section: str, row: str, col: str) -> str:
     r = sec.row(row).label
     c = sec.col(col).label
     return f"{r}·{c}" if r else c
+
+
+_A1 = re.compile(r"[A-Z]{1,3}[1-9]\d*")
 
 
 def _position(address: str) -> tuple[int, int]:
