@@ -20,9 +20,10 @@ from typing import Annotated
 
 import typer
 
-from pipeline import io, manifest, publish, run
+from pipeline import manifest, run, store
+from pipeline import unattended as publish
 from pipeline.paths import Paths
-from pipeline.render import NarrativeError
+from pipeline.render.narrative import NarrativeError
 
 EXIT_OK, EXIT_BLOCKED, EXIT_CANNOT_START, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -436,7 +437,7 @@ def _unattended(final: Paths, options: dict, body, keep: tuple[str, ...] | None)
                     code = exc.exit_code
                 if code not in (EXIT_CANNOT_START, EXIT_INTERNAL):
                     # NOTE: nothing is published or listed before it is written
-                    code = _exit_of(lambda: _guard(io.wait_written, stage), code)
+                    code = _exit_of(lambda: _guard(store.wait_written, stage), code)
                 if code not in (EXIT_CANNOT_START, EXIT_INTERNAL):
                     log.info(f"结束：退出码 {code}")
                     write = lambda: _write_manifest(stage, options, done, code, started)  # noqa: E731
@@ -447,7 +448,7 @@ def _unattended(final: Paths, options: dict, body, keep: tuple[str, ...] | None)
                 log.removeHandler(handler)
                 handler.close()
                 _log_at.clear()
-                io.forget_kept()
+                store.forget_kept()
             if code in (EXIT_CANNOT_START, EXIT_INTERNAL):
                 _keep_log(stage.logs / name, final)
                 raise _Discard(code)
@@ -494,7 +495,7 @@ def _write_manifest(stage: Paths, options: dict, done: list, code: int, started)
         started.isoformat(timespec="seconds"),
         datetime.now().isoformat(timespec="seconds"),
     )
-    io.write_json(record, stage.manifest)
+    store.write_json(record, stage.manifest)
 
 
 def _keep_log(log_file: Path, final: Paths) -> None:

@@ -78,7 +78,7 @@ def read_units(path: Path) -> pd.DataFrame:
 
 def _no_repeats(path: Path, records: list[tuple[int, dict]]) -> None:
     """A code, or a name or alias, given to two units makes every later match a guess."""
-    from pipeline.labels import norm
+    from pipeline.ingest.vocabulary import norm
 
     codes: dict[str, int] = {}
     names: dict[str, tuple[int, str]] = {}
@@ -140,7 +140,7 @@ def _line_of(text: str, key: str) -> int:
 def read_template(path: Path) -> str:
     """A narrative template's text (UTF-8, or GB18030 as Notepad saves it), its jinja2 syntax
     checked: a syntax error is CannotStart naming the file and line."""
-    from pipeline.render import NarrativeError, parsed_narrative
+    from pipeline.render.narrative import NarrativeError, parsed_narrative
 
     text = decoded(path).text
     try:

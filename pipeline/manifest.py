@@ -9,7 +9,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-from pipeline import io
+from pipeline import store
 from pipeline.paths import Paths
 
 VOLATILE = ("started", "finished", "seconds")  # the only fields that differ between identical runs
@@ -33,7 +33,7 @@ def _read_returns(paths: Paths) -> dict[str, tuple[int, str]]:
     read, so a province's returns are not read a second time)."""
     if not paths.ingested_returns.exists():
         return {}
-    returns = io.read_csv(paths.ingested_returns)
+    returns = store.read_csv(paths.ingested_returns)
     if "sha256" not in returns:
         return {}
     known = returns[returns["sha256"] != ""]

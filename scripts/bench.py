@@ -24,14 +24,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import store
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import io  # noqa: E402
 from pipeline.paths import Paths  # noqa: E402
+from pipeline.render.workbook import write_return  # noqa: E402
 from pipeline.run import read_return  # noqa: E402
 from pipeline.validate import validated_findings  # noqa: E402
-from pipeline.workbook import write_return  # noqa: E402
 from scripts.make_sample import unit_values  # noqa: E402
 from tests.messy import corpus  # noqa: E402
 
@@ -48,7 +49,7 @@ def synthetic_year(root: Path, n: int, year: int = 2023) -> Paths:
     names = [f"测试县第{i:05d}局" for i in range(n)]
     pd.DataFrame(
         {"code": [f"T{i:05d}" for i in range(n)], "name": names, "kind": "部门", "aliases": ""}
-    ).to_csv(raw / "units.csv", index=False, encoding=io.CSV_ENCODING)
+    ).to_csv(raw / "units.csv", index=False, encoding=store.CSV_ENCODING)
     templates = []
     for i in range(min(n, DISTINCT)):
         path = returns / f"{names[i]}.xlsx"
@@ -117,7 +118,9 @@ def mixed_year(root: Path, n: int, messy_share: float) -> Paths:
     paths = synthetic_year(root, n - n_messy)
     if n_messy:
         # NOTE: each messy file names a unit of its own (cover, title or file name)
-        roll = pd.read_csv(paths.units, dtype=str, encoding=io.CSV_ENCODING, keep_default_na=False)
+        roll = pd.read_csv(
+            paths.units, dtype=str, encoding=store.CSV_ENCODING, keep_default_na=False
+        )
         extra = []
         for i, (path, unit) in enumerate(messy_returns(root / "messy", n_messy)):
             shutil.copyfile(path, paths.returns_dir / f"messy{i:05d}{path.suffix}")
@@ -126,7 +129,7 @@ def mixed_year(root: Path, n: int, messy_share: float) -> Paths:
         roll = pd.concat(
             [roll[~roll["name"].isin({e["name"] for e in extra})], pd.DataFrame(extra)]
         )
-        roll.to_csv(paths.units, index=False, encoding=io.CSV_ENCODING)
+        roll.to_csv(paths.units, index=False, encoding=store.CSV_ENCODING)
         del taken
     return paths
 
@@ -184,7 +187,7 @@ def main() -> None:
         paths = mixed_year(Path(tmp) / "bench", args.n, args.messy)
         pipeline(paths, f"synthetic year ({args.messy:.0%} messy layouts)")
         if args.rules:
-            cells = io.read_cells(paths.ingested_cells)
+            cells = store.read_cells(paths.ingested_cells)
             start = time.perf_counter()
             validated_findings(cells)
             print(

@@ -9,9 +9,9 @@ import argparse
 import time
 from pathlib import Path
 
-from pipeline.localise import equations
-from pipeline.published import read_report
-from pipeline.published.split import Run, splits
+from pipeline.audit import read_report
+from pipeline.audit.split import Run, splits
+from pipeline.validate.localise import equations
 
 REAL = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "real"
 KINDS = {

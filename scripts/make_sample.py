@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.format2021 import S3_OUTCOMES, S3_PARTS, S4_GROUPS, SECTIONS
-from pipeline.workbook import CellKey, write_return
+from pipeline.render.workbook import CellKey, write_return
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_UNIT = "古县人民政府办公室"

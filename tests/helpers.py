@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import store
 from pipeline.format2021 import SECTIONS
 from pipeline.paths import Paths
-from pipeline.workbook import CellKey, write_return
+from pipeline.render.workbook import CellKey, write_return
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = ROOT / "raw"
@@ -88,7 +89,7 @@ def html_values(html: str) -> list[list[str]]:
 
 def with_totals(values: dict[CellKey, object]) -> dict[CellKey, object]:
     """`values` over a zero return, with every total of tables 三 and 四 made to add up."""
-    from pipeline.workbook import formula_totals
+    from pipeline.render.workbook import formula_totals
 
     out = zeros() | values
     # NOTE: twice, since the row totals of 表三 include its outcome_total row, itself a total
@@ -100,13 +101,12 @@ def with_totals(values: dict[CellKey, object]) -> dict[CellKey, object]:
 
 def validated(tmp: Path, returns: dict[str, dict[CellKey, object]]) -> list[tuple[str, str, str]]:
     """Ingest and validate `returns`; the findings as (unit, cell, rule), errors and warnings only."""
-    from pipeline import io
     from pipeline.run import run_ingest, run_validate
 
     paths = raw_year(tmp, returns)
     run_ingest(paths)
     run_validate(paths)
-    findings = io.read_csv(paths.validated_findings)
+    findings = store.read_csv(paths.validated_findings)
     return [(f.unit, f.cell, f.rule) for f in findings.itertuples() if f.severity != "info"]
 
 

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.io import LIMITS
-from pipeline.workbook import write_return
+from pipeline.files.limits import LIMITS
+from pipeline.render.workbook import write_return
 from tests.messy import figures
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from pipeline.format2021 import S2, S3, S4_GROUPS, S4_RESULTS, S6, SECTIONS, grid
-from pipeline.workbook import CellKey
+from pipeline.render.workbook import CellKey
 from tests.messy import Sheet, stored
 
 ONE_ROW_OTHER = "（六）其他处理"

@@ -24,7 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, SECTIONS, _spans, grid
-from pipeline.workbook import CellKey, formula_totals, write_return
+from pipeline.render.workbook import CellKey, formula_totals, write_return
 
 Expected = dict[CellKey, tuple[str, int]]  # (section, row, col) -> (read_as, stored value)
 

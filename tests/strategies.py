@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from pipeline.format2021 import S2, S3_OUTCOMES, S3_PARTS, S4_GROUPS
-from pipeline.workbook import CellKey
+from pipeline.render.workbook import CellKey
 
 RESULTS = ("upheld", "corrected", "other", "pending")
 counts = st.integers(min_value=0, max_value=60)

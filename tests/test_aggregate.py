@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from pipeline import io
+from pipeline import store
 from pipeline.aggregate import county_cells, unit_table
 from pipeline.format2021 import SECTIONS
 from pipeline.run import run_aggregate, run_ingest, run_validate
@@ -37,7 +37,7 @@ def test_amounts_sum_exactly_without_floating_point_drift(tmp_path):
     run_ingest(paths)
     run_validate(paths)
     assert not run_aggregate(paths).blocked
-    county = io.read_csv(paths.county_cells).set_index(["section", "row", "col"])
+    county = store.read_csv(paths.county_cells).set_index(["section", "row", "col"])
     assert county.loc[("s2", "fees", "amount"), "value"] == "0.301"
 
 
@@ -60,11 +60,11 @@ def test_the_county_table_is_the_sum_of_the_unit_tables(tmp_path):
     run_ingest(paths)
     run_validate(paths)
     run_aggregate(paths)
-    county = io.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
+    county = store.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
     assert county["s3", "new", "total"] == 4
     assert county["s2", "licensing", "decisions"] == 127
     assert county["s3", "carried_out", "legal"] == 1
-    assert io.read_csv(paths.county_findings).empty
+    assert store.read_csv(paths.county_findings).empty
 
 
 def test_aggregate_refuses_while_errors_stand(tmp_path):

@@ -20,10 +20,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from pipeline import io
+from pipeline import store
 from pipeline.cli import app
 from pipeline.paths import Paths
-from pipeline.workbook import cell_address, sheet_name
+from pipeline.render.workbook import cell_address, sheet_name
 from tests.helpers import ROOT, SAMPLE_RAW, command_line
 
 runner = CliRunner()
@@ -86,7 +86,7 @@ def report(paths: Paths, *options: str, command: str = "report"):
 
 def issues(paths: Paths) -> list[tuple[str, str, str, str]]:
     """The issues list as (severity, rule, unit, cell)."""
-    table = io.read_csv(paths.issues_csv)
+    table = store.read_csv(paths.issues_csv)
     return [(f.severity, f.rule, f.unit, f.cell) for f in table.itertuples()]
 
 
@@ -166,7 +166,7 @@ def test_an_excel_error_value_is_an_error_at_its_cell_never_zero(tmp_path):
     edit(paths, {(S2, cell_address("s2", "licensing", "decisions")): "#N/A"})
     result = report(paths)
     assert result.exit_code == 1
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     mine = found[(found["rule"] == "value.type") & (found["unit"] == POLICE)]
     assert mine["cell"].tolist() == [cell_address("s2", "licensing", "decisions")]
     assert "公式结果为错误值 #N/A" in mine["message"].iloc[0]
@@ -201,7 +201,7 @@ def test_an_error_record_in_an_xls_return_is_an_error(tmp_path):
     _xls_return(paths.returns_dir / f"{POLICE}.xls", POLICE, ("s2", "penalty", "decisions"))
     result = report(paths)
     assert result.exit_code == 1
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     mine = found[(found["rule"] == "value.type") & (found["unit"] == POLICE)]
     assert len(mine) == 1 and "公式结果为错误值 #DIV/0!" in mine["message"].iloc[0]
 
@@ -233,7 +233,7 @@ def test_a_libreoffice_error_in_an_ods_return_is_an_error(tmp_path):
             zf.writestr(name, data)
     result = report(paths)
     assert result.exit_code == 1
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     mine = found[(found["rule"] == "value.type") & (found["unit"] == POLICE)]
     assert len(mine) == 1 and "公式结果为错误值 Err:502" in mine["message"].iloc[0]
 
@@ -256,7 +256,7 @@ def test_digits_glued_or_decorated_are_an_error_at_their_cell(tmp_path, typed, w
     edit(paths, {(S2, at): typed})
     result = report(paths)
     assert result.exit_code == 1
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     mine = found[(found["rule"] == "value.type") & (found["unit"] == POLICE)]
     assert mine["cell"].tolist() == [at]
     assert f"填写“{typed}”" in mine["message"].iloc[0] and why in mine["message"].iloc[0]
@@ -284,11 +284,11 @@ def test_an_older_table_on_a_hidden_sheet_is_an_error_naming_both(tmp_path):
     name = _second_copy(paths, hidden=True, change=2)
     result = report(paths)
     assert result.exit_code == 1
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     twice = found[found["rule"] == "file.table_twice"]
     assert twice["unit"].tolist() == [POLICE]
     assert f"“{name}”（隐藏）" in twice["message"].iloc[0] and f"“{S3}”" in twice["message"].iloc[0]
-    cells = io.read_cells(paths.ingested_cells)
+    cells = store.read_cells(paths.ingested_cells)
     assert cells[(cells["unit"] == POLICE) & (cells["section"] == "s3")].empty, "neither is used"
     assert not paths.report_html.exists()
 
@@ -305,7 +305,7 @@ def test_two_copies_that_agree_are_a_note_and_the_visible_one_is_used(tmp_path):
     _second_copy(paths, hidden=True, change=0)
     assert report(paths).exit_code == 0
     assert "file.table_twice_same" in rules_of(paths, "info")
-    cells = io.read_cells(paths.ingested_cells)
+    cells = store.read_cells(paths.ingested_cells)
     police = cells[(cells["unit"] == POLICE) & (cells["section"] == "s3")]
     assert set(police["sheet"]) == {S3}
 
@@ -322,7 +322,7 @@ def _fails_with(monkeypatch, error: OSError) -> None:
     def write_text(text, path):
         raise error
 
-    monkeypatch.setattr(io, "write_text", write_text)
+    monkeypatch.setattr(store, "write_text", write_text)
 
 
 def test_no_permission_to_write_is_exit_2_naming_the_path(tmp_path, monkeypatch):
@@ -407,7 +407,7 @@ def test_a_roster_in_gbk_is_read(tmp_path):
     text = paths.units.read_text("utf-8")
     paths.units.write_bytes(text.encode("gbk"))
     assert report(paths).exit_code == 0
-    assert io.read_csv(paths.register)["status"].tolist() == ["received"] * 3
+    assert store.read_csv(paths.register)["status"].tolist() == ["received"] * 3
 
 
 @pytest.mark.parametrize(
@@ -536,7 +536,7 @@ def test_a_corrupt_parquet_of_last_year_is_a_warning_and_its_returns_are_used(tm
     os.utime(last.ingested_cells, (1, 1))  # NOTE: the broken copy is newer than its CSV
     result = report(paths)
     assert result.exit_code in (0, 1)
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     warning = found[found["rule"] == "year.source_unusable"]
     assert len(warning) == 1 and "无法读取" in warning["message"].iloc[0]
     assert "year.unchecked" not in set(found["rule"]), "last year's returns were used instead"
@@ -547,7 +547,7 @@ def test_last_years_returns_all_corrupt_says_so(tmp_path):
     for path in paths.previous().return_files():
         path.write_bytes(b"not a workbook")
     assert report(paths).exit_code == 0
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     unchecked = found[found["rule"] == "year.unchecked"]["message"].iloc[0]
     assert "3个无法使用" in unchecked
     assert "year.source_unusable" in set(found["rule"])
@@ -557,7 +557,7 @@ def test_last_years_faulty_roster_is_a_warning_not_a_stop(tmp_path):
     paths = _last_year(tmp_path)
     paths.previous().units.write_text("name\n古县公安局\n", encoding="utf-8")
     assert report(paths).exit_code == 0
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     assert "缺少列" in found[found["rule"] == "year.unchecked"]["message"].iloc[0]
 
 
@@ -571,7 +571,7 @@ def test_an_encrypted_return_is_said_to_have_an_opening_password(tmp_path):
     with path.open("wb") as out:
         OOXMLFile(__import__("io").BytesIO(data)).encrypt("123456", out)
     assert report(paths).exit_code == 1
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     encrypted = found[found["rule"] == "file.encrypted"]
     assert encrypted["unit"].tolist() == [POLICE]
     assert "设有打开密码" in encrypted["message"].iloc[0]
@@ -585,7 +585,7 @@ def test_a_changed_part_under_formulas_without_results_is_not_blamed_on_the_carr
     wb[S3][at] = (wb[S3][at].value or 0) + 1
     wb.save(return_of(paths))
     assert report(paths).exit_code == 1
-    found = io.read_csv(paths.issues_csv)
+    found = store.read_csv(paths.issues_csv)
     balance = found[(found["rule"] == "s3.balance") & (found["col"] == "natural")].iloc[0]
     assert balance["cell"] == (
         f"{cell_address('s3', 'new', 'natural')}:{cell_address('s3', 'carried_out', 'natural')}"
@@ -647,7 +647,7 @@ def test_blanks_slashes_and_full_width_digits_are_read(tmp_path):
     )
     assert report(paths).exit_code == 0
     assert "value.missing" in rules_of(paths, "info")
-    cells = io.read_cells(paths.ingested_cells)
+    cells = store.read_cells(paths.ingested_cells)
     licensing = cells[
         (cells["unit"] == POLICE) & (cells["row"] == "licensing") & (cells["col"] == "decisions")
     ]
@@ -665,7 +665,7 @@ def test_a_return_of_another_year_and_a_duplicate(tmp_path):
 def test_a_killed_run_leaves_no_half_outputs(tmp_path):
     paths = small_year(tmp_path)
     staging = paths.out_root / ".2023.staging-999999"
-    from pipeline.publish import mark
+    from pipeline.unattended import mark
 
     mark(staging)
     (staging / "report.html").write_text("half")

@@ -6,7 +6,7 @@ import shutil
 
 from typer.testing import CliRunner
 
-from pipeline import io
+from pipeline import store
 from pipeline.cli import app
 from tests.helpers import command_line, raw_year, with_totals
 
@@ -32,7 +32,7 @@ def test_the_page_is_self_contained(sample_year):
 def test_each_unit_has_a_bar_of_its_applications_and_its_outcomes_by_kind(sample_year):
     paths = sample_year
     html = paths.charts_html.read_text("utf-8")
-    cells = io.read_cells(paths.ingested_cells)
+    cells = store.read_cells(paths.ingested_cells)
     totals = cells[(cells["section"] == "s3") & (cells["col"] == "total")]
     new = totals[totals["row"] == "new"].set_index("unit")["value"].astype(int).to_dict()
     drawn = {u: v for u, _, v in bars(html, "bar")}

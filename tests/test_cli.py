@@ -2,7 +2,7 @@
 
 from typer.testing import CliRunner
 
-from pipeline import io
+from pipeline import store
 from pipeline.cli import app
 from tests.helpers import command_line, raw_year, with_totals
 
@@ -119,7 +119,7 @@ def test_allow_missing_renders_with_the_missing_units_named(tmp_path):
     note = "以下2个单位未报送2023年度年报数据，未计入本报告的汇总数据：古县审计局、岳阳镇。"
     assert f"> {note}" in paths.report_md.read_text("utf-8")
     assert note in paths.report_html.read_text("utf-8")
-    register = io.read_csv(paths.register)
+    register = store.read_csv(paths.register)
     assert register[["unit", "status", "files"]].values.tolist() == [
         ["古县水利局", "received", "returns/古县水利局.xlsx"],
         ["古县审计局", "missing", ""],
@@ -135,9 +135,8 @@ def test_a_year_with_no_readable_return_still_writes_its_findings(tmp_path):
         command_line(paths, "report"),
     )
     assert result.exit_code == 1, result.stderr
-    from pipeline import io
 
-    rules = sorted(io.read_csv(paths.issues_csv)["rule"])
+    rules = sorted(store.read_csv(paths.issues_csv)["rule"])
     assert rules == ["file.unreadable", "register.missing", "register.missing", "year.unchecked"]
 
 
@@ -159,13 +158,12 @@ def test_the_county_is_compared_with_last_year_over_the_units_of_both_years(tmp_
     args = command_line(paths, "report", "--allow-missing")
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
-    from pipeline import io
 
-    assert io.read_csv(paths.county_findings).empty
+    assert store.read_csv(paths.county_findings).empty
 
 
 def test_last_years_returns_are_read_once_per_run(tmp_path, monkeypatch):
-    from pipeline import run
+    from pipeline.run import previous_year as run
 
     raw_year(tmp_path, {"古县水利局": with_totals({})}, year=2022)
     paths = raw_year(tmp_path, {"古县水利局": with_totals({})}, year=2023)

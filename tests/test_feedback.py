@@ -5,10 +5,10 @@ import hashlib
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from pipeline import io
+from pipeline import store
 from pipeline.cli import app
+from pipeline.render.workbook import cell_address, sheet_name
 from pipeline.run import run_ingest, run_validate
-from pipeline.workbook import cell_address, sheet_name
 from tests.helpers import command_line, raw_year, with_totals
 
 UNIT = "古县司法局"
@@ -68,7 +68,7 @@ def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path
     assert "<td>s3.row_total</td><td>表三行合计</td>" in page
     assert "古县审计局未报送2023年度年报数据。" in page
     assert "很可能有误：改为1" in page
-    assert io.read_csv(paths.issues_csv).equals(io.read_csv(paths.validated_findings))
+    assert store.read_csv(paths.issues_csv).equals(store.read_csv(paths.validated_findings))
 
 
 def test_draft_renders_with_the_mark_and_still_exits_1(tmp_path):
@@ -99,7 +99,7 @@ def test_a_clean_run_leaves_no_stale_draft(tmp_path):
 
 def test_two_problem_files_of_one_unit_get_two_feedback_workbooks(tmp_path):
     paths = raw_year(tmp_path, {UNIT: BROKEN})
-    from pipeline.workbook import write_return
+    from pipeline.render.workbook import write_return
 
     write_return(paths.returns_dir / f"{UNIT}（修改）.xlsx", UNIT, 2023, BROKEN, formulas=False)
     run_ingest(paths)

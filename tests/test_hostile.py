@@ -6,14 +6,15 @@ import zipfile
 
 import pytest
 
-from pipeline import io
-from pipeline.ingest import RECEIVED
+from pipeline import files, inputs, store
+from pipeline.files import limits
+from pipeline.ingest.register import RECEIVED
 from pipeline.paths import MAX_NAME_BYTES, Paths, safe_name
 from pipeline.run import run_ingest, run_template, run_validate
 from tests.helpers import SAMPLE_RAW, raw_year, with_totals
 from tests.hostile import corpus, good_return
 
-UNITS = io.read_units(SAMPLE_RAW / "2023" / "units.csv")
+UNITS = inputs.read_units(SAMPLE_RAW / "2023" / "units.csv")
 HOSTILE_RULES = {
     "file.zip_bomb",
     "file.too_large",
@@ -29,7 +30,7 @@ def hostile_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     raw = root / "raw" / "2023"
     cases = corpus(raw / "returns", 2023, list(UNITS["name"]))
-    io.write_csv(UNITS, raw / "units.csv")
+    store.write_csv(UNITS, raw / "units.csv")
     paths = Paths(root / "raw", root / "output", 2023)
     before = _tree(root / "raw")
     run_ingest(paths)
@@ -43,7 +44,7 @@ def _tree(folder):
 
 def test_each_hostile_file_gives_its_finding(hostile_run):
     cases, paths, _ = hostile_run
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     got = {(f.rule, f.file) for f in findings.itertuples() if f.rule in HOSTILE_RULES}
     assert got == {(c.rule, f"returns/{c.file}") for c in cases if c.rule}
     for case in (c for c in cases if c.rule):
@@ -53,12 +54,12 @@ def test_each_hostile_file_gives_its_finding(hostile_run):
 
 def test_the_good_files_beside_them_are_received(hostile_run):
     cases, paths, _ = hostile_run
-    returns = io.read_csv(paths.ingested_returns).set_index("file")
+    returns = store.read_csv(paths.ingested_returns).set_index("file")
     for case in cases:
         row = returns.loc[f"returns/{case.file}"]
         assert row["unit"] == case.unit
         assert (row["status"] == RECEIVED) == case.received, (case.file, row["status"])
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     good = {f"returns/{c.file}" for c in cases if c.received}
     errors = findings[findings["file"].isin(good) & (findings["severity"] == "error")]
     assert errors.empty, errors["message"].tolist()
@@ -66,7 +67,7 @@ def test_the_good_files_beside_them_are_received(hostile_run):
 
 def test_macros_and_links_are_notes_not_errors(hostile_run):
     _, paths, _ = hostile_run
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     notes = findings[findings["rule"].isin(["file.macros", "file.external_links"])]
     assert len(notes) == 2 and set(notes["severity"]) == {"info"}
 
@@ -84,7 +85,7 @@ def test_nothing_is_written_outside_output_and_raw_is_untouched(hostile_run):
 def test_a_file_changed_while_read_is_a_finding(tmp_path, monkeypatch):
     paths = raw_year(tmp_path, {"古县财政局": with_totals({}), "古县民政局": with_totals({})})
     changing = paths.returns_dir / "古县财政局.xlsx"
-    real = io._contents
+    real = limits._contents
 
     def contents(path):
         data = real(path)
@@ -93,13 +94,13 @@ def test_a_file_changed_while_read_is_a_finding(tmp_path, monkeypatch):
                 f.write(b"\0")  # NOTE: someone saves the file again while it is being read
         return data
 
-    monkeypatch.setattr(io, "_contents", contents)
+    monkeypatch.setattr(limits, "_contents", contents)
     run_ingest(paths)
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     assert [(f.rule, f.file) for f in findings.itertuples() if f.severity == "error"] == [
         ("file.changed", "returns/古县财政局.xlsx")
     ]
-    returns = io.read_csv(paths.ingested_returns).set_index("file")
+    returns = store.read_csv(paths.ingested_returns).set_index("file")
     assert returns.loc["returns/古县民政局.xlsx", "status"] == RECEIVED
 
 
@@ -108,7 +109,7 @@ def test_a_file_that_vanished_before_it_was_read_is_a_finding(tmp_path, monkeypa
     listed = [*paths.return_files(), paths.returns_dir / "古县民政局.xlsx"]
     monkeypatch.setattr(Paths, "return_files", lambda self: listed)
     run_ingest(paths)
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     assert ("file.changed", "returns/古县民政局.xlsx") in {
         (f.rule, f.file) for f in findings.itertuples()
     }
@@ -158,7 +159,7 @@ def test_a_unit_named_like_a_formula_gets_a_template_without_formulas_on_its_cov
         with zipfile.ZipFile(paths.template(unit)) as zf:
             cover = zf.read("xl/worksheets/sheet1.xml")
         assert b"<f>" not in cover
-        sheets = io.read_sheets(paths.template(unit))
+        sheets = files.read_sheets(paths.template(unit))
         assert any(unit in row for rows in sheets.values() for row in rows)
 
 
@@ -173,7 +174,7 @@ def test_a_file_name_that_is_not_utf8_is_shown_as_gb18030(tmp_path):
 def test_the_checks_pass_a_real_return_and_read_it_from_one_snapshot(tmp_path):
     path = tmp_path / "r.xlsx"
     path.write_bytes(good_return("古县财政局", 2023))
-    book = io.read_workbook(path)
+    book = files.read_workbook(path)
     assert book.notes == () and len(book.sheets) == 6
     path.write_bytes(b"")  # NOTE: what was read stays what was checked
     assert book.formulas() == {}
@@ -200,8 +201,8 @@ def test_cells_without_a_place_of_their_own_still_count_towards_the_limit(cells)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name in source.namelist():
             z.writestr(name, xml if name == sheet else source.read(name))
-    with pytest.raises(io.UnreadableFile) as caught:
-        io.checked_workbook(out.getvalue())
+    with pytest.raises(files.UnreadableFile) as caught:
+        files.checked_workbook(out.getvalue())
     assert caught.value.rule == "file.too_large"
 
 

@@ -2,17 +2,18 @@
 
 import pandas as pd
 
-from pipeline import io
-from pipeline.ingest import UnitIndex, ingested, return_read
+from pipeline import files, store
+from pipeline.ingest.register import UnitIndex, ingested
+from pipeline.ingest.returns import return_read
+from pipeline.render.workbook import cell_address, sheet_name, write_return
 from pipeline.run import run_ingest
-from pipeline.workbook import cell_address, sheet_name, write_return
 from tests.helpers import raw_year, zeros
 
 
 def findings_of(paths):
     return [
         (f["rule"], f["unit"], f["file"])
-        for f in io.read_csv(paths.ingested_findings).to_dict("records")
+        for f in store.read_csv(paths.ingested_findings).to_dict("records")
     ]
 
 
@@ -23,7 +24,7 @@ def test_a_return_reads_back_cell_for_cell_with_provenance(tmp_path):
         ("s4", "cases", "after_pending"): "１",
     }
     write_return(tmp_path / "r.xlsx", "古县司法局", 2023, values, formulas=False)
-    read = return_read("r.xlsx", io.read_sheets(tmp_path / "r.xlsx"))
+    read = return_read("r.xlsx", files.read_sheets(tmp_path / "r.xlsx"))
     assert (read.written_unit, read.written_year, read.sections) == (
         "古县司法局",
         "2023",
@@ -45,7 +46,7 @@ def test_a_return_reads_back_cell_for_cell_with_provenance(tmp_path):
 def test_formula_totals_are_read_from_their_stored_results(tmp_path):
     values = zeros() | {("s3", "new", "natural"): 2, ("s3", "new", "legal"): 3}
     write_return(tmp_path / "r.xlsx", "古县司法局", 2023, values, formulas=True)
-    read = return_read("r.xlsx", io.read_sheets(tmp_path / "r.xlsx"))
+    read = return_read("r.xlsx", files.read_sheets(tmp_path / "r.xlsx"))
     total = next(c for c in read.cells if c[2:5] == ("s3", "new", "total"))
     assert total[-2] == 5
 
@@ -93,12 +94,12 @@ def test_register_names_missing_duplicate_unknown_unreadable_and_other_year(tmp_
             ("register.year", "古县水利局", "returns/古县水利局2022.xlsx"),
         ]
     )
-    register = io.read_csv(paths.ingested_returns).set_index("file")["status"].to_dict()
+    register = store.read_csv(paths.ingested_returns).set_index("file")["status"].to_dict()
     assert (
         register["returns/司法局第二份.xlsx"] == register["returns/古县司法局.xlsx"] == "duplicate"
     )
     assert register["returns/古县水利局.xlsx"] == "received"
-    messages = io.read_csv(paths.ingested_findings)["message"].tolist()
+    messages = store.read_csv(paths.ingested_findings)["message"].tolist()
     assert "古县审计局未报送2023年度年报数据。" in messages
     assert any("文件为空" in m for m in messages)
 
@@ -129,12 +130,12 @@ def test_a_file_naming_several_units_is_an_error_naming_the_candidates(tmp_path)
     paths = raw_year(tmp_path, {}, units=["古县司法局", "古县水利局", "古县审计局"])
     write_return(paths.returns_dir / "古县司法局古县水利局合报.xlsx", "", 2023, zeros())
     run_ingest(paths)
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     unknown = findings[findings["rule"] == "register.unknown_unit"]
     assert unknown["message"].tolist() == [
         "无法确定文件“returns/古县司法局古县水利局合报.xlsx”属于哪个单位（可能是：古县司法局、古县水利局），请在填报单位栏填写单位全称。"
     ]
-    register = io.read_csv(paths.register)
+    register = store.read_csv(paths.register)
     stray = register[register["unit_code"] == ""]
     assert stray[["status", "files"]].values.tolist() == [
         ["unknown_unit", "returns/古县司法局古县水利局合报.xlsx"]
@@ -148,7 +149,7 @@ def test_the_unit_is_told_from_the_title_cell(tmp_path):
     index = UnitIndex(
         pd.DataFrame({"code": ["A"], "name": ["古县司法局"], "kind": ["部门"], "aliases": [""]})
     )
-    from pipeline.ingest import _identified
+    from pipeline.ingest.register import _identified
 
     assert read.written_year == "古县司法局2023年政府信息公开工作年度报告"
     assert _identified(read, index) == ["A"]
@@ -169,18 +170,18 @@ def test_a_2019_trial_format_return_is_rejected_with_that_reason(tmp_path):
         ws.write_row(r, 0, row)
     wb.close()
     run_ingest(paths)
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     assert findings[["rule", "unit"]].values.tolist() == [["file.old_format", "古县司法局"]]
     assert findings["message"].iloc[0] == (
         "文件“returns/司法局年报.xlsx”是2019年试行格式的报表（含“本年新制作数量”“本年新公开数量”“对外公开总数量”），"
         "未读取；请按2021年格式（国办公开办函〔2021〕30号）重新填报。"
     )
-    register = io.read_csv(paths.register)
+    register = store.read_csv(paths.register)
     assert register[["unit", "status"]].values.tolist() == [["古县司法局", "old_format"]]
 
 
 def test_the_year_is_read_from_a_cell_or_a_title_not_from_digits_in_a_name():
-    from pipeline.ingest import _year
+    from pipeline.ingest.returns import _year
 
     assert _year("2023") == _year("2023年") == _year("二〇二三年") == 2023
     assert _year("样本县第00014局2023年政府信息公开工作年度报告") == 2023
@@ -197,9 +198,11 @@ def test_reading_on_every_core_gives_what_reading_in_one_process_gives(tmp_path,
     }
     paths = raw_year(tmp_path, values)
     (paths.returns_dir / "坏文件.xlsx").write_bytes(b"not a workbook")
+    from pipeline.run import reading
+
     serial = run.read_year(paths)
-    monkeypatch.setattr(run, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(run, "BATCHES_PER_WORKER", 2)
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(reading, "BATCHES_PER_WORKER", 2)
     parallel = run.read_year(paths)
     for one, other in zip(serial[:3], parallel[:3], strict=True):
         assert one.equals(other)
@@ -210,8 +213,8 @@ def test_two_returns_of_one_layout_keep_their_own_years(tmp_path):
 
     write_return(tmp_path / "a.xlsx", "古县司法局", 2023, zeros())
     write_return(tmp_path / "b.xlsx", "古县司法局", 2022, zeros())
-    a = return_read("a.xlsx", io.read_sheets(tmp_path / "a.xlsx"))
-    b = return_read("b.xlsx", io.read_sheets(tmp_path / "b.xlsx"))
+    a = return_read("a.xlsx", files.read_sheets(tmp_path / "a.xlsx"))
+    b = return_read("b.xlsx", files.read_sheets(tmp_path / "b.xlsx"))
     assert (a.written_year, b.written_year) == ("2023", "2022")
 
 
@@ -223,7 +226,7 @@ def test_a_layout_met_before_never_decides_where_another_returns_figures_are(tmp
 
     values = zeros() | {key: 5 for key in zeros() if key[0] == "s4"}
     write_return(tmp_path / "r.xlsx", "古县司法局", 2023, values, formulas=False)
-    sheets = io.read_sheets(tmp_path / "r.xlsx")
+    sheets = files.read_sheets(tmp_path / "r.xlsx")
     name = sheet_name("s4")
     at = next(i for i, row in enumerate(sheets[name]) if row.count(5) >= 5)
 

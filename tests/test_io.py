@@ -8,7 +8,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import io
+from pipeline import files, store
+from pipeline.files import xls
 from tests.helpers import command_line
 
 texts = st.text(alphabet=st.sampled_from(list("=+-@'\t 0123456789.,\"古县a\n")), max_size=8)
@@ -17,12 +18,12 @@ texts = st.text(alphabet=st.sampled_from(list("=+-@'\t 0123456789.,\"古县a\n")
 @given(st.lists(texts, min_size=1, max_size=8))
 def test_any_text_round_trips_and_no_field_is_a_live_formula(values):
     with tempfile.TemporaryDirectory() as tmp:
-        path = io.write_csv(pd.DataFrame({"unit": values}), Path(tmp) / "t.csv")
+        path = store.write_csv(pd.DataFrame({"unit": values}), Path(tmp) / "t.csv")
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), "the BOM Excel and WPS need for Chinese"
         with path.open(encoding="utf-8-sig", newline="") as f:
             written = [row[0] for row in csv.reader(f)][1:]
-        assert io.read_csv(path)["unit"].tolist() == values
+        assert store.read_csv(path)["unit"].tolist() == values
     for field in written:
         number = field.lstrip("-").replace(".", "", 1).isdigit()
         assert not field.startswith(("=", "+", "@", "\t", "\r")) and (
@@ -31,7 +32,7 @@ def test_any_text_round_trips_and_no_field_is_a_live_formula(values):
 
 
 def test_a_formula_like_unit_name_is_written_behind_a_quote(tmp_path):
-    path = io.write_csv(
+    path = store.write_csv(
         pd.DataFrame({"unit": ['=HYPERLINK("x")', "-3", "古县司法局"]}), tmp_path / "u.csv"
     )
     assert path.read_text("utf-8-sig").splitlines()[1:] == [
@@ -51,23 +52,23 @@ def test_cell_tables_are_read_back_from_the_parquet_copy_unless_the_csv_is_newer
 
     paths = raw_year(tmp_path, {"古县司法局": with_totals({("s2", "fees", "amount"): "12.3456"})})
     run_ingest(paths)
-    io.forget_kept()  # as a later stage run on its own reads it
-    from_parquet = io.read_cells(paths.ingested_cells)
+    store.forget_kept()  # as a later stage run on its own reads it
+    from_parquet = store.read_cells(paths.ingested_cells)
     calls = []
     monkeypatch.setattr(
-        io,
+        store,
         "read_csv",
         lambda p: (
             calls.append(p)
-            or io.pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            or pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         ),
     )
-    io.read_cells(paths.ingested_cells)
+    store.read_cells(paths.ingested_cells)
     assert calls == [], "the Parquet copy is read"
     later = paths.ingested_cells.stat().st_mtime_ns + 10**9
     os.utime(paths.ingested_cells, ns=(later, later))
     monkeypatch.undo()
-    from_csv = io.read_cells(paths.ingested_cells)
+    from_csv = store.read_cells(paths.ingested_cells)
     assert from_csv.equals(from_parquet)
     assert (
         from_csv.set_index(["section", "row", "col"]).loc[("s2", "fees", "amount"), "value"]
@@ -81,12 +82,12 @@ def test_a_cell_table_is_handed_on_in_memory_until_its_file_is_edited(tmp_path):
 
     paths = raw_year(tmp_path, {"古县司法局": with_totals({("s3", "new", "natural"): 7})})
     run_ingest(paths)
-    first = io.read_cells(paths.ingested_cells)
-    assert io.read_cells(paths.ingested_cells) is first, "the next stage takes it from memory"
+    first = store.read_cells(paths.ingested_cells)
+    assert store.read_cells(paths.ingested_cells) is first, "the next stage takes it from memory"
     csv_text = paths.ingested_cells.read_text("utf-8-sig")
     edited = csv_text.replace('"古县司法局"', '"古县司法局（改）"')
     paths.ingested_cells.write_text(edited, "utf-8-sig")
-    again = io.read_cells(paths.ingested_cells)
+    again = store.read_cells(paths.ingested_cells)
     assert again is not first
     assert set(again["unit"]) == {"古县司法局（改）"}, "an edited file is read again"
 
@@ -99,17 +100,17 @@ def test_a_cell_table_written_behind_is_complete_once_waited_for_and_errors_surf
 
     paths = raw_year(tmp_path, {"古县司法局": with_totals({("s3", "new", "natural"): 7})})
     cells = read_year(paths)[0]
-    io.write_cells(cells, paths.ingested_cells, behind=True)
-    assert io.read_cells(paths.ingested_cells) is cells, "the next stage need not wait"
-    io.wait_written()
-    io.forget_kept()
-    assert io.read_cells(paths.ingested_cells).equals(cells), "the files hold the whole table"
+    store.write_cells(cells, paths.ingested_cells, behind=True)
+    assert store.read_cells(paths.ingested_cells) is cells, "the next stage need not wait"
+    store.wait_written()
+    store.forget_kept()
+    assert store.read_cells(paths.ingested_cells).equals(cells), "the files hold the whole table"
     blocked = tmp_path / "a_file"
     blocked.write_text("x")
-    io.write_cells(cells, blocked / "cells.csv", behind=True)
+    store.write_cells(cells, blocked / "cells.csv", behind=True)
     with pytest.raises(OSError):
-        io.wait_written()
-    io.forget_kept()
+        store.wait_written()
+    store.forget_kept()
 
 
 def test_a_slow_background_write_never_hands_a_stage_a_half_written_table(tmp_path, monkeypatch):
@@ -121,7 +122,7 @@ def test_a_slow_background_write_never_hands_a_stage_a_half_written_table(tmp_pa
     from tests.helpers import raw_year, with_totals
 
     paths = raw_year(tmp_path, {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})})
-    write, wait = io._write_cells, io.wait_written
+    write, wait = store._write_cells, store.wait_written
     waited = threading.Event()
 
     def slow(cells, path):
@@ -130,17 +131,17 @@ def test_a_slow_background_write_never_hands_a_stage_a_half_written_table(tmp_pa
         write(cells, path)
 
     def wait_written(path=None):
-        if path is None or path in io._pending:
+        if path is None or path in store._pending:
             waited.set()
         wait(path)
 
-    monkeypatch.setattr(io, "_write_cells", slow)
-    monkeypatch.setattr(io, "wait_written", wait_written)
-    monkeypatch.setattr(io, "KEPT_TABLES", 1)  # the table is no longer kept when render wants it
+    monkeypatch.setattr(store, "_write_cells", slow)
+    monkeypatch.setattr(store, "wait_written", wait_written)
+    monkeypatch.setattr(store, "KEPT_TABLES", 1)  # the table is no longer kept when render wants it
     args = command_line(paths, "report")
     result = CliRunner().invoke(app, [*args, "--quiet"])
     assert result.exit_code == 0, result.output
-    cells = io.read_cells(paths.ingested_cells).set_index(["section", "row", "col"])
+    cells = store.read_cells(paths.ingested_cells).set_index(["section", "row", "col"])
     assert cells.loc[("s2", "licensing", "decisions"), "value"] == 3
 
 
@@ -153,8 +154,8 @@ def test_an_xls_with_a_filepass_record_has_an_opening_password():
     bof = record(0x0809, b"\x00\x06\x05\x00" + b"\x00" * 12)
     plain = bof + record(0x0042, b"\xe4\x04") + record(0x000A)
     locked = bof + record(0x002F, b"\x01\x00" + b"\x00" * 52) + record(0x000A)
-    assert not io.biff_has_password(plain)
-    assert io.biff_has_password(locked)
+    assert not xls.biff_has_password(plain)
+    assert xls.biff_has_password(locked)
 
 
 def test_an_ods_with_encrypted_parts_has_an_opening_password():
@@ -170,5 +171,5 @@ def test_an_ods_with_encrypted_parts_has_an_opening_password():
         return buffer.getvalue()
 
     entry = '<manifest:file-entry manifest:full-path="content.xml">{}</manifest:file-entry>'
-    assert not io.encrypted(ods(entry.format("")))
-    assert io.encrypted(ods(entry.format('<manifest:encryption-data manifest:checksum="x"/>')))
+    assert not files.encrypted(ods(entry.format("")))
+    assert files.encrypted(ods(entry.format('<manifest:encryption-data manifest:checksum="x"/>')))

@@ -10,11 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.fees import Fees, fee_figures, fee_sentence
-from pipeline.ingest import ingested, return_read
-from pipeline.labels import SheetIndex, locate, segments
-from pipeline.layout_rules import strict_findings
+from pipeline.ingest.fees import Fees, fee_figures, fee_sentence
+from pipeline.ingest.locate import locate
+from pipeline.ingest.register import ingested
+from pipeline.ingest.returns import return_read
+from pipeline.ingest.sheet import SheetIndex
+from pipeline.ingest.vocabulary import segments
 from pipeline.run import read_return
+from pipeline.validate.strict import strict_findings
 from tests.layouts import (
     AMBIGUOUS,
     CLASSES,
@@ -268,7 +271,7 @@ def test_a_return_kept_twice_on_two_sheets_is_read_from_neither(tmp_path):
 
 
 def test_the_kind_of_a_workbook_is_told_by_its_bytes(tmp_path):
-    from pipeline.kinds import workbook_kind
+    from pipeline.files.kinds import workbook_kind
     from tests.messy import write_ods
 
     sheets = book(Layout(), figures(1))

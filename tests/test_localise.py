@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.format2021 import S3, S4
-from pipeline.localise import equations, localised, suggestions
-from pipeline.workbook import cell_address
+from pipeline.render.workbook import cell_address
+from pipeline.validate.localise import equations, localised, suggestions
 from tests.helpers import with_totals
 from tests.strategies import consistent_return
 
@@ -130,7 +130,7 @@ ALL_ADDRESS = {key: cell_address(*key) for key in ALL_CELLS}
 def test_one_changed_cell_is_blamed_alone_or_named_among_the_candidates(
     values, key, delta, formulas
 ):
-    from pipeline.workbook import formula_totals
+    from pipeline.render.workbook import formula_totals
 
     totals = formula_totals() if formulas else {}
     if key in totals:
@@ -160,7 +160,7 @@ def test_one_changed_cell_is_blamed_alone_or_named_among_the_candidates(
 
 
 def test_a_part_changed_under_formula_totals_names_the_column_not_the_carry_over():
-    from pipeline.workbook import formula_totals
+    from pipeline.render.workbook import formula_totals
 
     totals = formula_totals()
     values = with_totals({("s3", "new", "natural"): 5, ("s3", "granted", "natural"): 5})

@@ -3,14 +3,14 @@
 import pandas as pd
 import pytest
 
-from pipeline import io
-from pipeline.ingest import RECEIVED
+from pipeline import inputs, store
+from pipeline.ingest.register import RECEIVED
 from pipeline.paths import Paths
 from pipeline.run import run_ingest
 from tests.helpers import SAMPLE_RAW
 from tests.messy import corpus
 
-UNITS = io.read_units(SAMPLE_RAW / "2023" / "units.csv")
+UNITS = inputs.read_units(SAMPLE_RAW / "2023" / "units.csv")
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def ingested_corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("messy")
     raw = root / "raw" / "2023"
     cases = corpus(raw / "returns", 2023, list(UNITS["name"]))
-    io.write_csv(UNITS, raw / "units.csv")
+    store.write_csv(UNITS, raw / "units.csv")
     paths = Paths(root / "raw", root / "output", 2023)
     run_ingest(paths)
     return cases, paths
@@ -40,8 +40,8 @@ def test_every_variant_reads_back_exactly_or_gives_its_finding(ingested_corpus, 
     cases, paths = ingested_corpus
     case = next(c for c in cases if c.file == file)
     name = f"returns/{file}"
-    returns = io.read_csv(paths.ingested_returns).set_index("file")
-    findings = io.read_csv(paths.ingested_findings)
+    returns = store.read_csv(paths.ingested_returns).set_index("file")
+    findings = store.read_csv(paths.ingested_findings)
     mine = findings[findings["file"] == name]
     assert returns.loc[name, "unit"] == case.unit
     if case.cells is None:
@@ -49,7 +49,7 @@ def test_every_variant_reads_back_exactly_or_gives_its_finding(ingested_corpus, 
         assert file in mine["message"].iloc[0]
         return
     assert returns.loc[name, "status"] == RECEIVED, mine["message"].tolist()
-    cells = io.read_cells(paths.ingested_cells)
+    cells = store.read_cells(paths.ingested_cells)
     got = {
         (r.section, r.row, r.col): (r.read_as, int(r.value))
         for r in cells[cells["file"] == name].itertuples()
@@ -61,7 +61,7 @@ def test_every_variant_reads_back_exactly_or_gives_its_finding(ingested_corpus, 
 
 def test_cells_derived_from_formulas_are_noted_once_per_file(ingested_corpus):
     cases, paths = ingested_corpus
-    findings = io.read_csv(paths.ingested_findings)
+    findings = store.read_csv(paths.ingested_findings)
     derived = findings[findings["rule"] == "file.formula_derived"]
     expected = {
         f"returns/{c.file}"
@@ -74,7 +74,7 @@ def test_cells_derived_from_formulas_are_noted_once_per_file(ingested_corpus):
 
 def test_the_register_lists_each_unit_with_its_files(ingested_corpus):
     cases, paths = ingested_corpus
-    register = io.read_csv(paths.register).set_index("unit")
+    register = store.read_csv(paths.register).set_index("unit")
     for case in cases:
         row = register.loc[case.unit]
         assert case.file in row["files"]

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline import render as rnd
-from pipeline.narrative_checks import narrative_findings
+from pipeline.validate.narrative import narrative_findings
 
 CLEAN = {
     "preamble": "根据《条例》（国办公开办函〔2021〕30号）编制了2023年度报告。",

@@ -11,9 +11,9 @@ import subprocess
 
 import pytest
 
-from pipeline import io
 from pipeline import render as rnd
-from pipeline.format2021 import TABLES, grid
+from pipeline import store
+from pipeline.format2021 import PARTS, TABLES, grid
 from tests.helpers import chromium, numbers_in, require_tool
 
 # Lays the page out in a frame `width` px wide, measures it there and writes the result into the
@@ -49,7 +49,7 @@ document.getElementById("page").addEventListener("load", function () {
 def page(sample_year, tmp_path_factory):
     """The county report.html, the values it shows, and a folder for Chromium's files."""
     tmp = tmp_path_factory.mktemp("page")
-    values = rnd.values_of(io.read_cells(sample_year.county_cells))
+    values = rnd.values_of(store.read_cells(sample_year.county_cells))
     return sample_year.report_html, values, tmp
 
 
@@ -109,7 +109,7 @@ def test_the_page_prints_on_a4_with_every_figure_inside_the_margins(page):
     text_file = tmp / "printed.txt"
     subprocess.run(["pdftotext", "-layout", str(pdf), str(text_file)], check=True)
     text = text_file.read_text("utf-8")
-    heads = [f"{p}、{rnd.PARTS[p]}" for p in "二三四五"]
+    heads = [f"{p}、{PARTS[p]}" for p in "二三四五"]
     for section, start, end in zip(TABLES, heads, heads[1:], strict=False):
         g = grid(section.code)
         shown = [

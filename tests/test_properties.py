@@ -9,12 +9,13 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import io
+from pipeline import files
 from pipeline.aggregate import as_unit_cells, county_cells
 from pipeline.format2021 import S3, S4, scale
-from pipeline.ingest import CELL_COLUMNS, return_read
+from pipeline.ingest.cells import CELL_COLUMNS
+from pipeline.ingest.returns import return_read
+from pipeline.render.workbook import cell_address, formula_totals, write_return
 from pipeline.validate import consolidated_findings, validated_findings
-from pipeline.workbook import cell_address, formula_totals, write_return
 from tests.strategies import consistent_return
 
 
@@ -57,7 +58,7 @@ def test_what_the_workbook_writes_is_read_back_unchanged(values, formulas):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "r.xlsx"
         write_return(path, "古县司法局", 2023, values, formulas=formulas)
-        read = return_read("r.xlsx", io.read_sheets(path))
+        read = return_read("r.xlsx", files.read_sheets(path))
     got = {(s, r, c): (read_as, value) for _, _, s, r, c, _, _, read_as, value, _ in read.cells}
     assert got == {(s, r, c): ("number", stored(v, s, c)) for (s, r, c), v in values.items()}
 
@@ -110,7 +111,7 @@ def found_at(findings):
 
 def _within(address: str, span: str) -> bool:
     """Whether a cell address lies in a range such as `F6:J6`."""
-    from pipeline.validate import _position
+    from pipeline.validate.provenance import _position
 
     (r, c), ((r1, c1), (r2, c2)) = _position(address), map(_position, span.split(":"))
     return r1 <= r <= r2 and c1 <= c <= c2

@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from pipeline import io
+from pipeline import store
 from pipeline.paths import Paths
-from pipeline.publish import Busy, mark, staged, year_lock
+from pipeline.unattended import Busy, mark, staged, year_lock
 from tests.helpers import command_line
 
 
@@ -29,7 +29,7 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
         import os
         from pathlib import Path
         from pipeline.paths import Paths
-        from pipeline.publish import year_lock
+        from pipeline.unattended import year_lock
         with year_lock(Paths(Path({str(tmp_path / "raw")!r}), Path({str(tmp_path / "out")!r}), 2023)):
             os._exit(9)  # dies holding the lock, as a killed run would
         """
@@ -140,7 +140,7 @@ def test_the_manifest_records_inputs_versions_options_stages_and_exit(tmp_path):
         "size": source.stat().st_size,
         "sha256": sha256(source),
     } in record["inputs"]
-    read = io.read_csv(paths.ingested_returns).set_index("file").loc["returns/古县水利局.xlsx"]
+    read = store.read_csv(paths.ingested_returns).set_index("file").loc["returns/古县水利局.xlsx"]
     assert (read["bytes"], read["sha256"]) == (str(source.stat().st_size), sha256(source)), (
         "the register of returns names the very bytes each return's figures came from"
     )

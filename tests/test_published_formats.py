@@ -9,9 +9,9 @@ import docx
 import pytest
 from PIL import Image
 
+from pipeline.audit import ingested_cells, read_report
+from pipeline.files import convert as convert_module
 from pipeline.format2021 import S2, S3, S4, SECTIONS
-from pipeline.published import convert as convert_module
-from pipeline.published import ingested_cells, read_report
 from pipeline.validate import validated_findings
 
 # what the report prints, by cell; every other cell is 0

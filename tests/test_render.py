@@ -5,6 +5,7 @@ import re
 import pytest
 
 from pipeline import render as rnd
+from pipeline.format2021 import PARTS
 from pipeline.paths import Paths
 from pipeline.run import run_ingest, run_render_unit, run_validate
 from tests.helpers import FIXTURES, SAMPLE_RAW, command_line, html_values
@@ -65,7 +66,7 @@ def test_the_html_report_merges_headers_as_the_format_does(seed_report):
     )
     assert '<td class="label" rowspan="22">三、本年度办理结果</td>' in html
     assert '<th class="header" colspan="10">行政诉讼</th>' in html
-    for part, title in rnd.PARTS.items():
+    for part, title in PARTS.items():
         assert f"{part}、{title}" in html
 
 

@@ -13,9 +13,16 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from pipeline import io
-from pipeline.ingest import return_read
-from pipeline.workbook import cell_address, formula_totals, sheet_name, write_return, write_template
+from pipeline import files
+from pipeline.files import xlsx
+from pipeline.ingest.returns import return_read
+from pipeline.render.workbook import (
+    cell_address,
+    formula_totals,
+    sheet_name,
+    write_return,
+    write_template,
+)
 from tests.messy import figures, stored
 
 
@@ -47,7 +54,7 @@ def filled_template(path, values) -> None:
 
 
 def readings(path) -> dict:
-    book = io.read_workbook(path)
+    book = files.read_workbook(path)
     read = return_read(path.name, book.sheets, book.hidden)
     assert read.written_unit == "古县司法局" and read.written_year == "2023"
     return {(s, r, c): (read_as, value) for _, _, s, r, c, _, _, read_as, value, _ in read.cells}
@@ -78,7 +85,7 @@ def test_a_template_filled_and_saved_by_libreoffice_reads_back_exactly(tmp_path,
     saved = out / f"古县司法局.{target}"
     assert readings(saved) == {k: ("number", stored(k, v)) for k, v in values.items()}
     if target == "xlsx":
-        assert io.uncached_formulas(saved) == {}  # LibreOffice stored every total's result
+        assert xlsx.uncached_formulas(saved) == {}  # LibreOffice stored every total's result
 
 
 def test_a_template_resaved_by_openpyxl_reads_back_with_its_totals_derived(tmp_path):

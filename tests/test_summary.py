@@ -9,10 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import io
 from pipeline import render as rnd
+from pipeline import store
 from pipeline.format2021 import SECTIONS, TABLES, grid
-from pipeline.summary import TOP, summary_xlsx
+from pipeline.render.summary import TOP, summary_xlsx
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_the_sheets_are_the_three_tables_the_units_the_findings_and_the_register
 def test_each_table_sheet_holds_the_county_totals_merged_as_the_report(workbook, section):
     wb, paths = workbook
     ws = wb.worksheets[[s.code for s in TABLES].index(section)]
-    values = rnd.values_of(io.read_cells(paths.county_cells))
+    values = rnd.values_of(store.read_cells(paths.county_cells))
     merged = {str(r) for r in ws.merged_cells.ranges}
     expected_merges = set()
     for cell in grid(section).cells:
@@ -64,7 +64,7 @@ def test_the_fee_amount_keeps_its_decimals(workbook):
     ws = wb.worksheets[0]
     cell = grid("s2").values["fees", "amount"]
     got = ws.cell(TOP + cell.r + 1, cell.c + 1)
-    county = io.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
+    county = store.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
     assert got.value == int(county["s2", "fees", "amount"]) / 10**6 and got.value % 1
 
 
@@ -77,9 +77,9 @@ def test_the_units_sheet_has_a_row_per_unit_and_a_column_per_cell(workbook):
     assert codes[:3] == ["unit_code", "unit", "file"] and len(codes) == 3 + n_cells
     i = codes.index("s3.new.natural")
     assert labels[i] == "表三·一、本年新收政府信息公开申请数量·自然人"
-    returns = io.read_csv(paths.ingested_returns)
+    returns = store.read_csv(paths.ingested_returns)
     assert ws.max_row == 2 + int((returns["status"] == "received").sum())
-    cells = io.read_cells(paths.ingested_cells)
+    cells = store.read_cells(paths.ingested_cells)
     row = next(r for r in ws.iter_rows(min_row=3) if r[1].value == "古县公安局")
     want = cells[
         (cells["unit"] == "古县公安局") & (cells["section"] == "s3") & (cells["row"] == "new")
@@ -94,15 +94,15 @@ def test_findings_and_register_are_there_whole(workbook):
         ("问题清单", paths.validated_findings),
         ("报表登记", paths.ingested_returns),
     ):
-        table = io.read_csv(path)
+        table = store.read_csv(path)
         ws = wb[name]
         assert [c.value for c in ws[1]] == list(table.columns)
         assert ws.max_row == 2 + len(table)
         assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
     register = wb["报表登记"]
-    assert [c.value for c in register[3]][:2] == list(io.read_csv(paths.ingested_returns).iloc[0])[
-        :2
-    ]
+    assert [c.value for c in register[3]][:2] == list(
+        store.read_csv(paths.ingested_returns).iloc[0]
+    )[:2]
 
 
 DANGEROUS = ['=HYPERLINK("http://example.invalid","点我")', "+1+2", "-3+4", "@SUM(A1)", "=1+1"]
@@ -146,16 +146,16 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
 def test_the_same_inputs_give_the_same_bytes(sample_year):
     paths = sample_year
     again = paths.summary_xlsx.read_bytes()
-    returns = io.read_csv(paths.ingested_returns)
+    returns = store.read_csv(paths.ingested_returns)
     from pipeline.aggregate import received_cells
 
-    cells = received_cells(io.read_cells(paths.ingested_cells), returns)
+    cells = received_cells(store.read_cells(paths.ingested_cells), returns)
     data = summary_xlsx(
         "古县2023年政府信息公开工作年度报告",
         2023,
-        rnd.values_of(io.read_cells(paths.county_cells)),
+        rnd.values_of(store.read_cells(paths.county_cells)),
         cells,
-        io.read_csv(paths.validated_findings),
+        store.read_csv(paths.validated_findings),
         returns,
     )
     assert data == again

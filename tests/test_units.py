@@ -4,7 +4,7 @@ or the default one, and says which units got none and why."""
 from docx import Document
 from typer.testing import CliRunner
 
-from pipeline import io
+from pipeline import inputs, store
 from pipeline.cli import app
 from tests.helpers import command_line, html_values, raw_year, with_totals
 
@@ -14,8 +14,8 @@ SEED_UNIT = "古县人民政府办公室"
 
 def test_every_unit_of_the_sample_year_gets_its_report_in_three_formats(sample_year):
     paths = sample_year
-    index = io.read_csv(paths.unit_reports)
-    units = io.read_units(paths.units)
+    index = store.read_csv(paths.unit_reports)
+    units = inputs.read_units(paths.units)
     assert list(index["unit"]) == list(units["name"])  # in the register's order
     assert set(index["status"]) == {"written"}
     for unit in index["unit"]:
@@ -48,12 +48,12 @@ def test_a_unit_without_a_narrative_gets_the_default_one(sample_year):
 def test_a_unit_report_shows_its_own_figures_not_the_county_total(sample_year):
     paths = sample_year
     unit = "古县公安局"
-    cells = io.read_cells(paths.ingested_cells)
+    cells = store.read_cells(paths.ingested_cells)
     mine = cells[(cells["unit"] == unit) & (cells["section"] == "s2")]
     penalty = int(mine.loc[mine["row"] == "penalty", "value"].iloc[0])
     shown = html_values(paths.unit_report_html(unit).read_text("utf-8"))[0]
     assert shown[7] == str(penalty)  # table 二: 规章 3, 规范性文件 3, 行政许可 1, then 行政处罚
-    county = io.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
+    county = store.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
     assert county["s2", "penalty", "decisions"] > penalty
 
 
@@ -85,7 +85,7 @@ def test_a_unit_whose_return_has_errors_gets_no_report_and_the_run_says_which(tm
     assert "本机关报告：2个单位的报告" in result.stdout
     assert not paths.unit_dir("古县司法局").exists()
     assert paths.unit_report_docx("古县水利局").is_file()
-    index = io.read_csv(paths.unit_reports).set_index("unit")
+    index = store.read_csv(paths.unit_reports).set_index("unit")
     assert index.loc["古县司法局", "status"] == "return_errors"
     assert index.loc["古县司法局", "errors"] == "2"
 
@@ -103,7 +103,7 @@ def test_a_unit_narrative_with_a_leftover_placeholder_blocks_that_report_only(tm
     assert result.exit_code == 1
     assert "古县林业局的报告文字有1个错误" in result.stderr
     assert not paths.unit_report_html("古县林业局").exists()
-    findings = io.read_csv(paths.unit_narrative_findings("古县林业局"))
+    findings = store.read_csv(paths.unit_narrative_findings("古县林业局"))
     assert [(f.rule, f.severity, f.row, f.text) for f in findings.itertuples()] == [
         ("narrative.placeholder", "error", "part1", "XX"),
         ("narrative.year", "warning", "part5", "2022年"),
@@ -131,19 +131,19 @@ def test_a_county_narrative_copied_from_last_year_is_a_warning_in_the_issues_lis
     assert result.exit_code == 0, result.stderr
     assert "报告文字：错误0个，警告1个" in result.stdout
     assert paths.report_html.exists() and paths.report_docx.exists()
-    findings = io.read_csv(paths.narrative_findings)
+    findings = store.read_csv(paths.narrative_findings)
     assert [(f.rule, f.severity, f.file) for f in findings.itertuples()] == [
         ("narrative.year", "warning", "narrative.md.j2"),
         ("config.default", "info", ""),  # the sample year has no config.toml
     ]
-    issues = io.read_csv(paths.issues_csv)
+    issues = store.read_csv(paths.issues_csv)
     assert "narrative.year" in set(issues["rule"])
     assert "narrative.year" in paths.issues_html.read_text("utf-8")
     assert "staging" not in result.stdout + result.stderr
 
 
 def test_a_stray_file_of_another_year_does_not_hold_back_the_units_report(tmp_path):
-    from pipeline.workbook import write_return
+    from pipeline.render.workbook import write_return
 
     paths = raw_year(tmp_path, {"古县水利局": with_totals({})})
     write_return(paths.returns_dir / "古县水利局2022.xlsx", "古县水利局", 2022, with_totals({}))
@@ -153,6 +153,6 @@ def test_a_stray_file_of_another_year_does_not_hold_back_the_units_report(tmp_pa
     )
     assert result.exit_code == 0, result.stderr
     assert paths.unit_report_html("古县水利局").exists()
-    assert "register.year" in set(io.read_csv(paths.issues_csv)["rule"]), (
+    assert "register.year" in set(store.read_csv(paths.issues_csv)["rule"]), (
         "the stray file is still reported"
     )

@@ -1,8 +1,8 @@
 """Validate: each rule reported at its cell, with the numbers in the message."""
 
-from pipeline import io
+from pipeline import store
+from pipeline.render.workbook import cell_address as at
 from pipeline.run import run_ingest, run_validate
-from pipeline.workbook import cell_address as at
 from tests.helpers import raw_year, validated, with_totals
 
 UNIT = "古县司法局"
@@ -49,7 +49,7 @@ def test_the_balance_message_states_the_rule_with_the_numbers(tmp_path):
     paths = raw_year(tmp_path, {UNIT: values})
     run_ingest(paths)
     run_validate(paths)
-    findings = io.read_csv(paths.validated_findings)
+    findings = store.read_csv(paths.validated_findings)
     balance = findings[(findings["rule"] == "s3.balance") & (findings["col"] == "natural")].iloc[0]
     assert (
         balance["message"]
@@ -96,7 +96,7 @@ def test_blanks_are_read_as_zero_and_noted_once_per_return(tmp_path):
     paths = raw_year(tmp_path, {UNIT: values})
     run_ingest(paths)
     run_validate(paths)
-    findings = io.read_csv(paths.validated_findings)
+    findings = store.read_csv(paths.validated_findings)
     notes = findings[findings["rule"] == "value.missing"]
     assert len(notes) == 1 and notes.iloc[0]["severity"] == "info"
     assert (
@@ -125,7 +125,7 @@ def test_strict_makes_each_blank_an_error_at_its_cell(tmp_path):
     paths = raw_year(tmp_path, {UNIT: values})
     run_ingest(paths)
     run_validate(paths, strict=True)
-    findings = io.read_csv(paths.validated_findings)
+    findings = store.read_csv(paths.validated_findings)
     blanks = findings[findings["rule"] == "value.blank"]
     assert sorted(zip(blanks["cell"], blanks["severity"], strict=True)) == [
         ("B5", "error"),
@@ -166,7 +166,7 @@ def two_years(tmp_path, last: dict, this: dict):
     paths = raw_year(tmp_path, {UNIT: this}, year=2023)
     run_ingest(paths)
     run_validate(paths)
-    findings = io.read_csv(paths.validated_findings)
+    findings = store.read_csv(paths.validated_findings)
     return [
         (f.cell, f.rule, f.message) for f in findings.itertuples() if f.rule.startswith("year.")
     ]
@@ -213,7 +213,7 @@ def test_without_last_year_the_year_rules_are_said_not_run(tmp_path):
     paths = raw_year(tmp_path, {UNIT: with_totals({})})
     run_ingest(paths)
     run_validate(paths)
-    findings = io.read_csv(paths.validated_findings)
+    findings = store.read_csv(paths.validated_findings)
     assert findings["rule"].tolist() == ["year.unchecked"]
     assert findings["severity"].tolist() == ["info"]
 
@@ -223,7 +223,7 @@ def test_suggestions_reach_the_findings(tmp_path):
     paths = raw_year(tmp_path, {UNIT: values})
     run_ingest(paths)
     run_validate(paths)
-    findings = io.read_csv(paths.validated_findings)
+    findings = store.read_csv(paths.validated_findings)
     errors = findings[findings["severity"] == "error"]
     assert set(errors["suggestion"]) == {
         f"【建议】{at('s3', 'granted', 'natural')}很可能有误：改为1可同时满足本行合计、本列（七）总计。"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.values import read_cell
+from pipeline.ingest.values import read_cell
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_the_documented_forms_of_a_number_are_read_exactly(text, scale, value):
 
 
 def test_an_error_value_a_file_marks_is_an_error_never_blank():
-    from pipeline.values import error_value
+    from pipeline.ingest.values import error_value
 
     r = error_value("#DIV/0!")
     assert (r.raw_type, r.read_as, r.value, r.problem) == (

@@ -14,9 +14,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from pipeline import io, word
 from pipeline import render as rnd
-from pipeline.format2021 import TABLES, grid
+from pipeline import store
+from pipeline.format2021 import PARTS, TABLES, grid
+from pipeline.render import word
 from tests.helpers import libreoffice_writer, numbers_in, require_tool
 
 
@@ -24,7 +25,7 @@ from tests.helpers import libreoffice_writer, numbers_in, require_tool
 def county(sample_year):
     """The county report of the sample year: its .docx and the values it shows."""
     paths = sample_year
-    values = rnd.values_of(io.read_cells(paths.county_cells))
+    values = rnd.values_of(store.read_cells(paths.county_cells))
     return paths.report_docx, values
 
 
@@ -140,7 +141,7 @@ def test_libreoffice_prints_every_figure_of_the_three_tables(county, tmp_path):
     subprocess.run(["pdftotext", "-layout", str(pdf), str(tmp_path / "report.txt")], check=True)
     text = (tmp_path / "report.txt").read_text("utf-8")
     text = re.sub(r"^\s*—\s*\d+\s*—\s*$", "", text, flags=re.M)  # the page numbers
-    heads = [f"{p}、{rnd.PARTS[p]}" for p in "二三四五"]
+    heads = [f"{p}、{PARTS[p]}" for p in "二三四五"]
     for section, start, end in zip(TABLES, heads, heads[1:], strict=False):
         printed = numbers_in(text[text.index(start) : text.index(end)])
         g = grid(section.code)

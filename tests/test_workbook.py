@@ -4,11 +4,11 @@ Chinese validation, formula totals, the 填报说明 sheet and the version mark;
 import openpyxl
 from typer.testing import CliRunner
 
-from pipeline import io
+from pipeline import files, store
 from pipeline.cli import app
 from pipeline.format2021 import S3, S3_PARTS, SECTIONS
-from pipeline.ingest import return_read
-from pipeline.workbook import (
+from pipeline.ingest.returns import return_read
+from pipeline.render.workbook import (
     COVER_SHEET,
     GUIDE_SHEET,
     TEMPLATE_VERSION,
@@ -32,7 +32,7 @@ def test_template_writes_one_workbook_per_unit_and_a_blank_copy(tmp_path):
     assert written == sorted([paths.template(u).name for u in ("古县司法局", "岳阳镇", "")]), (
         written
     )
-    read = return_read("t.xlsx", io.read_sheets(paths.template("岳阳镇")))
+    read = return_read("t.xlsx", files.read_sheets(paths.template("岳阳镇")))
     assert (read.written_unit, read.written_year, read.version) == (
         "岳阳镇",
         "2023",
@@ -41,14 +41,14 @@ def test_template_writes_one_workbook_per_unit_and_a_blank_copy(tmp_path):
     assert read.sections == tuple(SECTIONS)
     # an untouched template reads as blanks (and zero totals), never as errors
     assert {c[7] for c in read.cells} == {"blank", "number"}
-    blank = return_read("b.xlsx", io.read_sheets(paths.template("")))
+    blank = return_read("b.xlsx", files.read_sheets(paths.template("")))
     assert blank.written_unit == "" and blank.written_year == "2023"
 
 
 def test_cover_is_locked_inputs_open_with_chinese_validation(tmp_path):
     paths = raw_year(tmp_path, {}, units=["古县司法局"])
-    io.write_template(paths.template("古县司法局"), "古县司法局", 2023)
-    io.write_template(paths.template(""), "", 2023)
+    store.write_template(paths.template("古县司法局"), "古县司法局", 2023)
+    store.write_template(paths.template(""), "", 2023)
     wb = openpyxl.load_workbook(paths.template("古县司法局"))
     cover = wb[COVER_SHEET]
     assert cover.protection.sheet and cover["B3"].value == "古县司法局"
@@ -89,13 +89,13 @@ def test_the_guide_states_the_rules_in_the_format_labels(tmp_path):
     for code in (*S3_PARTS, "total"):
         assert f"“{S3.col(code).label}”" in row_rule
     assert any(S3.row("carried_out").label in line for line in lines)
-    io.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
+    store.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")[GUIDE_SHEET]
     assert [ws.cell(i + 1, 1).value for i in range(len(lines))] == lines
 
 
 def test_every_total_of_the_template_is_a_formula(tmp_path):
-    io.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
+    store.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
     for section, row, col in formula_totals():
         value = wb[sheet_name(section)][cell_address(section, row, col)].value

@@ -1,0 +1,196 @@
+"""One return read: the format's tables out of a workbook's sheets, wherever they stand, each cell with its place and its reading (`ReturnRead`), and what the return says of itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.ingest.plan import _Plan, _plan, _single_other
+from pipeline.ingest.sheet import SheetIndex
+from pipeline.ingest.values import (
+    READINGS,
+    Formula,
+    Hidden,
+    Reading,
+    derived_reading,
+    error_value,
+    read_cell,
+)
+from pipeline.ingest.vocabulary import norm
+from pipeline.render.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
+
+
+@dataclass
+class ReturnRead:
+    """What one file gave: its cells (with provenance but no unit yet), what it says of itself."""
+
+    file: str
+    # where each cell read stands (the layout plan's cells, shared by every read of one layout:
+    # (sheet, (r, c), address, section, row, col, scale)), and how it read, in the same order
+    sites: tuple[tuple, ...] = ()
+    readings: list[Reading] = field(default_factory=list)
+    written_unit: str = ""
+    written_year: str = ""
+    version: str = ""
+    sheets: int = 0
+    sections: tuple[str, ...] = ()
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (section, label) not found
+    error: str = ""  # why the file could not be read at all
+    error_rule: str = "file.unreadable"  # the finding it makes
+    notes: tuple[str, ...] = ()  # rules of the notes the file calls for (macros, external links)
+    titles: tuple[str, ...] = ()  # title-like text near the top of its sheets
+    old_format: tuple[str, ...] = ()  # tell-tale labels of the 2019 trial format found
+    count: int = 0  # cells read (kept when the cells themselves travel as a table)
+    size: int = 0  # bytes read, and their sha256 (the manifest lists them)
+    sha256: str = ""
+    derived: tuple[
+        tuple[str, str], ...
+    ] = ()  # (sheet, cell) of formulas worked out from their parts
+    # tables found on more than one sheet: (section, the sheets, whether their figures agree);
+    # the first sheet is the one used when they agree, none is used when they do not
+    twice: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
+    hidden_sheets: frozenset[str] = frozenset()
+    # (sheet, cell, written, taken for, score) of labels read as the format's label they resemble
+    similar: tuple[tuple[str, str, str, str, float], ...] = ()
+    # (section, sheet, what, first, second) of tables or labels placed two ways alike
+    ambiguous: tuple[tuple[str, str, str, str, str], ...] = ()
+    single_other: tuple[str, ...] = ()  # 表三's one-row （六）: (sheet, cells, figures)
+    fee_sentence: tuple[str, ...] = ()  # (sheet, cell, text, N, M, K)
+
+    @property
+    def cells(self) -> list[tuple]:
+        """(sheet, cell, section, row, col, raw_type, text, read_as, value, problem) per cell."""
+        return [
+            (s[0], s[2], s[3], s[4], s[5], r.raw_type, r.text, r.read_as, r.value, r.problem)
+            for s, r in zip(self.sites, self.readings, strict=True)
+        ]
+
+
+def return_read(
+    file: str,
+    sheets: dict[str, list[list[object]]],
+    hidden: Callable[[], Hidden] | None = None,
+    notes: tuple[str, ...] = (),
+    hidden_sheets: frozenset[str] = frozenset(),
+) -> ReturnRead:
+    """Read the format's tables out of one workbook's sheets, wherever they stand.
+
+    `hidden` gives, when asked, what the cells that read empty really hold: a formula with no
+    stored result (derived from the cells it adds up) or an error value (an error at its cell);
+    it is asked only if a cell of a table reads empty. `notes` are the rules of the notes the
+    file calls for; `hidden_sheets` the sheets its reader does not see (a table there is used
+    only when no visible sheet holds it, or when every copy agrees).
+    """
+    indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
+    plan = _plan(indexes, hidden_sheets)
+    unit, year, version = cover(indexes)
+    if not year:
+        year = next((t for t in plan.titles if _year(t)), "")
+    read = ReturnRead(
+        file,
+        written_unit=unit,
+        written_year=year,
+        version=version,
+        sheets=len(sheets),
+        sections=plan.sections,
+        missing=list(plan.missing),
+        titles=plan.titles,
+        old_format=plan.old_format,
+        notes=notes,
+        hidden_sheets=hidden_sheets,
+    )
+    read.similar, read.ambiguous, read.fee_sentence = plan.similar, plan.ambiguous, plan.fee
+    if plan.single_other:
+        read.single_other = _single_other(sheets, *plan.single_other)
+    found: Hidden | None = None
+    readings = read.readings
+    seen = READINGS  # NOTE: most cells hold a value read before; looked up here, not called
+    for sheet, r, c, scale in plan.spots:
+        rows = sheets[sheet]
+        raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+        if (raw == "" or raw is None) and hidden is not None:
+            if found is None:
+                found = hidden()
+            readings.append(_empty_reading(indexes[sheet], (r, c), scale, sheet, found))
+        else:
+            readings.append(seen.get((raw.__class__, raw, scale)) or read_cell(raw, scale))
+    readings.extend(plan.fixed)
+    read.sites = plan.cells
+    if plan.copies:
+        _one_copy_each(read, plan)
+    read.count = len(read.readings)
+    read.derived = tuple(
+        (s[0], s[2])
+        for s, r in zip(read.sites, read.readings, strict=True)
+        if r.read_as == "derived"
+    )
+    return read
+
+
+def _one_copy_each(read: ReturnRead, plan: _Plan) -> None:
+    """Keep one copy of each table found on several sheets when their figures agree, none when
+    they do not (`read.twice` says which); a hidden sheet is never silently preferred."""
+    keep = [True] * len(read.sites)
+    twice = []
+    for section, places in plan.copies:
+        figures = [
+            {
+                (site[4], site[5]): reading.value
+                for site, reading in zip(read.sites[a:b], read.readings[a:b], strict=True)
+            }
+            for _, a, b in places
+        ]
+        agree = all(f == figures[0] for f in figures[1:])
+        for _, a, b in places[1:] if agree else places:
+            keep[a:b] = [False] * (b - a)
+        twice.append((section, tuple(sheet for sheet, _, _ in places), agree))
+        if not agree:
+            read.missing = [m for m in read.missing if m[0] != section]
+    read.twice = tuple(twice)
+    read.sites = tuple(s for s, k in zip(read.sites, keep, strict=True) if k)
+    read.readings = [r for r, k in zip(read.readings, keep, strict=True) if k]
+
+
+def cover(indexes: dict[str, SheetIndex]) -> tuple[str, str, str]:
+    """What a return says of itself: its unit, its year, its template version.
+
+    NOTE: read for every file: only where each label stands is remembered per layout
+    (`SheetIndex.field`); the year after it is often a number, and numbers are not part of a
+    layout's fingerprint."""
+    unit = year = version = ""
+    for index in indexes.values():
+        unit = unit or (index.field(COVER_UNIT) or "")
+        year = year or (index.field(COVER_YEAR) or "")
+        version = version or (index.field(COVER_VERSION) or "")
+    return unit, year, version
+
+
+def _empty_reading(index: SheetIndex, rc, scale: int, sheet: str, hidden: Hidden) -> Reading:
+    """A cell that reads empty: a blank, an error value, or a formula with no stored result,
+    derived."""
+    error = hidden.errors.get(sheet, {}).get(rc)
+    if error is not None:
+        return error_value(error)
+    formulas = hidden.formulas.get(sheet, {})
+    if rc not in formulas:
+        return read_cell(index.value(*rc), scale)
+
+    def raw_at(r: int, c: int) -> object:
+        text = formulas.get((r, c))
+        return Formula(text) if text is not None else index.value(r, c)
+
+    return derived_reading(raw_at(*rc), raw_at, scale)
+
+
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _year(text: str) -> int | None:
+    """The year a cell or title names: `2023`, `2023年`, `古县2023年…报告` (not digits of a name)."""
+    t = norm(text).translate(_CHINESE_DIGITS)
+    found = _YEAR.findall(t.split("年")[0] if "年" in t else t) or _YEAR.findall(t)
+    return int(found[-1]) if found else None

@@ -1,0 +1,110 @@
+"""The catalog of problems: each finding names a rule from here, and its message is rendered from
+the rule's template, never written where the problem is found.
+
+The rules are declared beside what they are about (`files`, `cells`, `tables`, `narrative`,
+`audit`); `RULES` holds them all, in that order, and docs/rules.md is generated from it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.problems import audit, cells, files, narrative, tables
+from pipeline.problems.rule import ERROR, FINDING_COLUMNS, INFO, SEVERITY_LABELS, WARNING, Rule
+
+RULES: dict[str, Rule] = {
+    r.id: r for part in (files, cells, narrative, tables, audit) for r in part.RULES
+}
+
+SUGGESTIONS = {
+    "single_cell": "{cell}很可能有误：改为{value}可同时满足{rules}。",
+    "unfilled_total": "{cell}很可能漏填：各项之和为{value}，改为{value}可满足{rules}。",
+    "several_cells": "{cells}（共{count}个单元格）中任何一个单独改动都能满足{rules}，无法确定是哪一个，请逐一核对。",
+    "split_number": "{a}的“{x}”和{b}的“{y}”可能是同一个数“{joined}”被分到了两格，合为一格后合计相符。",
+    "misfiled": "“{more}”列与“{less}”列的差额大小相等、方向相反（{diff}件），而各行合计相符：可能有申请计入了错误的申请人类型。",
+}
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every rule of the catalog, generated from it (a test keeps the two equal)."""
+    lines = [
+        "# 校验规则 / Rule catalog",
+        "",
+        "本页由 `pipeline/problems.py` 中的规则目录生成（`make docs`），请勿手工编辑；测试会检查二者一致。",
+        "每条问题记录都注明规则、严重程度、单位、文件、工作表、单元格和中文说明。",
+        "“错误”阻止生成全县报告（可用 `--draft` 生成草稿）；“警告”和“提示”只报告，不阻止。",
+        "",
+        "Generated from the catalog in `pipeline/problems.py`; do not edit by hand.",
+        "",
+        "| 规则 rule | 严重程度 | 名称 | 检查什么 | 说明模板 |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in RULES.values():
+        cells = [
+            f"`{rule.id}`",
+            SEVERITY_LABELS[rule.severity],
+            rule.title,
+            rule.explain,
+            rule.template,
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "## 定位建议 / Suggestions", "", "| 类型 | 模板 |", "|---|---|"]
+    lines += [f"| `{kind}` | {text} |" for kind, text in SUGGESTIONS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def suggestion(kind: str, /, **fields: object) -> str:
+    """A suggestion of where an error probably is, rendered from its template (nothing is changed)."""
+    return "【建议】" + SUGGESTIONS[kind].format(**{k: _text(v) for k, v in fields.items()})
+
+
+def finding(rule: str, /, **fields: object) -> dict[str, object]:
+    """One finding of `rule`: its locator fields plus the message rendered from the template."""
+    spec = RULES[rule]
+    record: dict[str, object] = {c: "" for c in FINDING_COLUMNS}
+    record.update({k: v for k, v in fields.items() if k in record})
+    record["severity"] = fields.get("severity", spec.severity)
+    record["rule"] = rule
+    record["message"] = spec.template.format(**{k: _text(v) for k, v in fields.items()})
+    return record
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def findings_table(records: list[dict[str, object]]) -> pd.DataFrame:
+    """Findings as a table with the fixed columns, errors first, in a stable order."""
+    table = pd.DataFrame(records, columns=FINDING_COLUMNS).astype(str)
+    if table.empty:
+        return table
+    order = table["severity"].map({ERROR: 0, WARNING: 1, INFO: 2}).fillna(3)
+    return (
+        table.assign(_order=order)
+        .sort_values(["_order", "unit", "file", "rule", "section", "sheet", "cell"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def severity_counts(findings: pd.DataFrame) -> dict[str, int]:
+    """How many findings of each severity (errors, warnings, infos)."""
+    counts = findings["severity"].value_counts() if len(findings) else {}
+    return {s: int(counts.get(s, 0)) for s in (ERROR, WARNING, INFO)}
+
+
+__all__ = [
+    "ERROR",
+    "FINDING_COLUMNS",
+    "INFO",
+    "RULES",
+    "SEVERITY_LABELS",
+    "SUGGESTIONS",
+    "WARNING",
+    "Rule",
+    "finding",
+    "findings_table",
+    "rules_markdown",
+    "severity_counts",
+    "suggestion",
+]

@@ -1,0 +1,127 @@
+"""The rules of reading a published report: a scanned PDF, a file that cannot be converted, a body or year not named, rows that cannot be placed, digits run together that cannot be split one way."""
+
+from __future__ import annotations
+
+from pipeline.problems.rule import ERROR, INFO, WARNING, Rule
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "audit.scanned",
+        ERROR,
+        "扫描件，没有文字层",
+        "文件“{file}”是扫描件，没有文字层（{pages}页均无可读取的文字），未读取；请取得带文字的PDF、网页或Word版本。",
+        "PDF 的各页都没有文字层（只有图像）：不做文字识别，不猜测任何数字。",
+    ),
+    Rule(
+        "audit.unsupported",
+        ERROR,
+        "不支持的文件类型",
+        "文件“{file}”的类型（{suffix}）不是可读取的年报格式（.pdf .docx .doc .wps .html .htm .txt .md .xlsx），未读取。",
+        "只读取 PDF、Word/WPS、网页、文本和 Excel 文件。",
+    ),
+    Rule(
+        "audit.no_converter",
+        ERROR,
+        "无法转换旧版 Word/WPS 文件",
+        "文件“{file}”是{kind}文件，需要用 LibreOffice 转换后读取，但本机没有安装 LibreOffice（soffice），未读取。",
+        ".doc/.wps 文件先用 LibreOffice（无界面）转换为 .docx 再读取；没有 LibreOffice 时报告此项。",
+    ),
+    Rule(
+        "audit.conversion_failed",
+        ERROR,
+        "文件转换失败",
+        "文件“{file}”用 LibreOffice 转换失败（{reason}），未读取。",
+        "LibreOffice 未能在时限内把 .doc/.wps 文件转换为 .docx。",
+    ),
+    Rule(
+        "audit.issuer_unknown",
+        ERROR,
+        "无法确定发布机关",
+        "无法从文件“{file}”的标题或文件名确定发布机关。",
+        "发布机关取自报告标题（如“洪泽区人民政府2023年政府信息公开工作年度报告”），其次取自文件名。",
+    ),
+    Rule(
+        "audit.year_unknown",
+        ERROR,
+        "无法确定年度",
+        "无法从文件“{file}”的标题或文件名确定报告年度。",
+        "年度取自报告标题中的“XXXX年”，其次取自文件名。",
+    ),
+    Rule(
+        "audit.row_short",
+        ERROR,
+        "一行的数字少于栏数",
+        "{table}“{label}”（{where}）应有{expected}个数，只读到{count}个（{texts}），无法确定各数所在的栏，本行未读取。",
+        "一行读到的数字少于该行的栏数（缺格或提取时丢失）：不猜测各数属于哪一栏，整行记为未读取。",
+    ),
+    Rule(
+        "audit.row_long",
+        ERROR,
+        "一行的数字多于栏数",
+        "{table}“{label}”（{where}）应有{expected}个数，却读到{count}个（{texts}），本行未读取。",
+        "一行读到的数字多于该行的栏数：不猜测哪些数属于本行，整行记为未读取。",
+    ),
+    Rule(
+        "audit.row_unplaced",
+        ERROR,
+        "一行数字无法对应到表格的行",
+        "{table}中有一行数字（{where}：{texts}）找不到行标签，按位置也无法唯一确定是哪一行，未读取。",
+        "行标签缺失或残缺时，只有当前后已确定的行之间恰好空出同样多的行时，才按顺序对应；否则不读取。",
+    ),
+    Rule(
+        "audit.value_unreadable",
+        ERROR,
+        "数字无法读取",
+        "{table}“{label}”（{where}）写作“{text}”，{reason}，未读取。",
+        "单元格的内容不是数字、空白或“/”“—”“无”：在所在位置报告，绝不当作0。",
+    ),
+    Rule(
+        "audit.split_ambiguous",
+        ERROR,
+        "连在一起的数字有多种拆分",
+        "{table}“{label}”（{where}）的数字连在一起（“{digits}”），有{count}种拆分都满足表格的全部勾稽关系：{options}；不选择其中任何一种，本行未读取。",
+        "网页文本丢失了单元格边界时，按表格的合计与勾稽关系拆分数字；满足全部规则的拆分不止一种时，列出各种拆分，不作选择。",
+    ),
+    Rule(
+        "audit.cannot_split",
+        ERROR,
+        "连在一起的数字无法拆分",
+        "{table}“{label}”（{where}）的数字连在一起（“{digits}”），{reason}，本行未读取。",
+        "没有任何拆分能满足表格的合计与勾稽关系（已发布的表格本身不一致时如此）：保留原样数字，不强行拆分。",
+    ),
+    Rule(
+        "audit.split_capped",
+        ERROR,
+        "连在一起的数字过长，未拆分",
+        "{table}“{label}”（{where}）的数字连在一起（“{digits}”），可能的拆分超过{limit}种，超出检索上限，本行未读取。",
+        "拆分的检索有上限（见 pipeline/published/split.py 的 Limits），超出时报告，不给出部分结果。",
+    ),
+    Rule(
+        "audit.split_used_rules",
+        INFO,
+        "数字按勾稽关系拆分",
+        "{table}有{count}个单元格的数字在原文中连在一起，已按{rules}拆分（{where}）；这些规则用于拆分，不能作为表格符合规则的证据。",
+        "按规则拆分出的单元格记为 read_as=split；拆分所用的规则不计为“已通过”。",
+    ),
+    Rule(
+        "audit.note_in_cell",
+        WARNING,
+        "单元格中有附注",
+        "{table}“{label}”（{where}）写作“{text}”，按{value}读取，附注“{note}”原样保留。",
+        "单元格内在数字后加了说明（如“22（其中修订16件）”）：读取数字，保留原文，并提示。",
+    ),
+    Rule(
+        "audit.other_single_row",
+        INFO,
+        "（六）其他处理只有一行",
+        "表三“（六）其他处理”（{where}）只印了一行，没有分列1.至3.三个小项：按“（六）其他处理”的小计读取（{values}），三个小项记为未知，规则只用已知的数检查。",
+        "2021年格式的（六）其他处理有三个小项；报告只印一行时，作为该组的小计读取（行代码 other_total），三个小项不读取。",
+    ),
+    Rule(
+        "audit.fees_unstated",
+        ERROR,
+        "未说明信息处理费",
+        "文件“{file}”的第六部分没有说明信息处理费的收取情况（发出收费通知件数、金额、实际收取金额），信息处理费未读取。",
+        "第六部分应说明按国办函〔2020〕109号收取信息处理费的情况，未收取的也应写明。",
+    ),
+)

@@ -1,0 +1,144 @@
+"""The rules of files and of the roll call: a file that cannot be read, is not a return of this year, or holds a table twice; a unit that sent nothing or twice."""
+
+from __future__ import annotations
+
+from pipeline.problems.rule import ERROR, INFO, Rule
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "file.unreadable",
+        ERROR,
+        "文件无法打开",
+        "无法打开文件“{file}”：{reason}。",
+        "文件损坏、加密、为空或不是电子表格；其余文件照常处理。",
+    ),
+    Rule(
+        "file.encrypted",
+        ERROR,
+        "文件设有打开密码",
+        "文件“{file}”设有打开密码，无法读取；请去掉打开密码（另存为不加密的文件）后重新报送。",
+        "从文件本身判断：加密的 Office 文件（OLE2 容器中的 EncryptionInfo/EncryptedPackage）、"
+        "含 FILEPASS 记录的 .xls、部件加密的 .ods。不尝试任何密码。",
+    ),
+    Rule(
+        "file.zip_bomb",
+        ERROR,
+        "异常压缩的文件（疑似压缩炸弹）",
+        "文件“{file}”{reason}，疑似“压缩炸弹”，未读取。",
+        "读取前先查压缩包目录：某个部件或全部部件声明的解压后大小、压缩比超过上限，或解压时超出声明的大小（目录不实），"
+        "文件不交给任何读取程序，以免耗尽内存；上限见 pipeline/io.py 的 Limits。",
+    ),
+    Rule(
+        "file.too_large",
+        ERROR,
+        "文件超出读取上限",
+        "文件“{file}”{reason}，未读取。正常的年报文件约30–60KB，有5–6个工作表，每表几十行；请只报送年报数据。",
+        "文件大小、部件数、工作表数、一个工作表的行数或单元格范围（如一个远处的单元格把整张表撑到上百万格）超过上限，"
+        "读取前即拒绝，以免耗尽内存或长时间无响应；上限见 pipeline/io.py 的 Limits。",
+    ),
+    Rule(
+        "file.long_text",
+        ERROR,
+        "文本过长",
+        "文件“{file}”{reason}，未读取。",
+        "单元格或共享字符串中的一段文本超过256KB（Excel一个单元格最多32767个字符），读取前即拒绝。",
+    ),
+    Rule(
+        "file.changed",
+        ERROR,
+        "文件在读取时被改动",
+        "文件“{file}”{reason}，未采用；请在文件保存完毕、不再改动后重新运行。",
+        "读取前后文件的大小或修改时间不同，或文件在读取时被删除、移走：不采用可能混杂新旧内容的数据。",
+    ),
+    Rule(
+        "file.macros",
+        INFO,
+        "含宏",
+        "{unit}报送的文件“{file}”含有宏（VBA代码）；宏没有运行，数据照常读取。",
+        "报表含宏（.xlsm 的 vbaProject.bin、.xls 的宏、.ods 的 Basic）时提示；宏从不运行，数据照常读取。",
+    ),
+    Rule(
+        "file.external_links",
+        INFO,
+        "含外部链接",
+        "{unit}报送的文件“{file}”含有指向其他工作簿的外部链接；链接没有打开或更新，按文件中保存的数值读取。",
+        "报表含外部链接（引用其他工作簿）时提示；链接从不打开或更新，按文件中保存的数值读取。",
+    ),
+    Rule(
+        "file.no_tables",
+        ERROR,
+        "文件中没有年报表格",
+        "文件“{file}”中找不到年报表格（表二、表三、表四），未能读取。",
+        "文件能打开，但任何工作表中都找不到表二、表三、表四的行列标签。",
+    ),
+    Rule(
+        "file.old_format",
+        ERROR,
+        "旧格式报表",
+        "文件“{file}”是2019年试行格式的报表（含“{labels}”），未读取；请按2021年格式（国办公开办函〔2021〕30号）重新填报。",
+        "报表含2019年试行格式特有的标签（如“本年新制作数量”“第二十条第（九）项”），按该理由退回，不误读。",
+    ),
+    Rule(
+        "file.formula_derived",
+        INFO,
+        "公式未保存结果",
+        "{unit}报送的文件“{file}”中有{count}个公式没有保存计算结果（文件可能由其他软件另存），已按公式引用的单元格求和得出：{cells}。",
+        "公式没有保存计算结果（文件被不计算公式的软件另存过）时，按公式引用的单元格求和并记录。",
+    ),
+    Rule(
+        "file.table_missing",
+        ERROR,
+        "缺少表格",
+        "{unit}报送的文件“{file}”中找不到{table}。",
+        "报表中缺少某一整张表。",
+    ),
+    Rule(
+        "file.table_twice",
+        ERROR,
+        "同一张表出现在多个工作表",
+        "{unit}报送的文件“{file}”中，{table}出现在多个工作表（{sheets}），数字不一致，未采用其中任何一份；请删去多余或过时的工作表后重新报送。",
+        "同一张表在两个以上工作表（包括隐藏的工作表）中都能找到且数字不同：不自行选用任何一份，该表按缺失处理。",
+    ),
+    Rule(
+        "file.table_twice_same",
+        INFO,
+        "同一张表出现在多个工作表（数字一致）",
+        "{unit}报送的文件“{file}”中，{table}出现在多个工作表（{sheets}），数字一致，采用工作表“{used}”。",
+        "同一张表在两个以上工作表中都能找到且数字完全相同：采用其中一份（可见的工作表优先），并提示。",
+    ),
+    Rule(
+        "file.cell_missing",
+        ERROR,
+        "缺少行或列",
+        "{unit}报送的文件“{file}”中，{table}找不到“{label}”。",
+        "找到了表格，但缺少某一行或某一列的标签。",
+    ),
+    Rule(
+        "register.unknown_unit",
+        ERROR,
+        "无法确定填报单位",
+        "无法确定文件“{file}”属于哪个单位{detail}，请在填报单位栏填写单位全称。",
+        "填报单位栏、标题和文件名都无法对应到名册中唯一的单位。",
+    ),
+    Rule(
+        "register.missing",
+        ERROR,
+        "未报送",
+        "{unit}未报送{year}年度年报数据。",
+        "名册中的单位没有报送报表（使用 --allow-missing 时不阻止报告，在附注中列出）。",
+    ),
+    Rule(
+        "register.duplicate",
+        ERROR,
+        "重复报送",
+        "{unit}报送了多份{year}年度年报数据：{files}，未采用其中任何一份，请确认后只保留一份。",
+        "一个单位有多份报表；不自动选用任何一份。",
+    ),
+    Rule(
+        "register.year",
+        ERROR,
+        "年度不符",
+        "文件“{file}”填写的年度为“{written}”，不是本次汇总的{year}年度。",
+        "报表填写的年度与本次汇总的年度不同。",
+    ),
+)

@@ -1,0 +1,67 @@
+"""The issues page for office staff: counts per rule, the roll call, the problems by unit."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from pipeline.problems import ERROR, INFO, RULES, SEVERITY_LABELS, WARNING, severity_counts
+from pipeline.render.environment import _env
+
+STATUS_LABELS = {
+    "received": "已收到",
+    "unreadable": "无法打开",
+    "no_tables": "没有年报表格",
+    "unknown_unit": "单位无法识别",
+    "duplicate": "重复报送",
+    "other_year": "年度不符",
+    "old_format": "旧格式（2019年试行格式）",
+    "missing": "未报送",
+}
+
+
+def issues_html(year: int, findings: pd.DataFrame, register: pd.DataFrame) -> str:
+    """The findings as a page for office staff: counts per rule, the register, problems by unit."""
+    rows = findings.to_dict("records")
+    for f in rows:
+        f["severity_label"] = SEVERITY_LABELS.get(f["severity"], f["severity"])
+        f["where"] = " ".join(
+            x for x in (f["file"], f"{f['sheet']}!{f['cell']}" if f["cell"] else "") if x
+        )
+    by_rule = (
+        findings.groupby(["rule", "severity"], sort=False).size().reset_index(name="count")
+        if len(findings)
+        else pd.DataFrame(columns=["rule", "severity", "count"])
+    )
+    units: dict[str, list[dict]] = {}
+    for f in rows:
+        units.setdefault(f["unit"] or "（未识别的文件）", []).append(f)
+    return _env.get_template("issues.html.j2").render(
+        year=year,
+        received=int((register["status"] == "received").sum()),
+        roll=int((register["unit_code"] != "").sum()),
+        counts=severity_counts(findings),
+        by_rule=[
+            {**r, "title": RULES[r["rule"]].title, "severity_label": SEVERITY_LABELS[r["severity"]]}
+            for r in by_rule.to_dict("records")
+        ],
+        register=[
+            {**r, "status_label": STATUS_LABELS.get(r["status"], r["status"])}
+            for r in register.to_dict("records")
+        ],
+        units=[
+            {
+                "name": name,
+                "findings": fs,
+                "counts": _counted(fs),
+            }
+            for name, fs in units.items()
+        ],
+    )
+
+
+def _counted(findings: list[dict]) -> dict[str, int]:
+    """How many of these findings are of each severity, as `severity_counts` gives them."""
+    counts = Counter(f["severity"] for f in findings)
+    return {s: counts[s] for s in (ERROR, WARNING, INFO)}

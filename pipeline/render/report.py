@@ -1,0 +1,73 @@
+"""Render: a table of cell values → the report (HTML, Markdown), its parts and tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.format2021 import PARTS, TABLES, grid
+from pipeline.render.environment import Values, _env
+from pipeline.render.tables import table_markdown, table_rows
+
+DRAFT_MARK = "草稿（数据未通过校验）"
+
+
+def values_of(cells: pd.DataFrame) -> Values:
+    """The values of a cell table, by (section, row, col)."""
+    return {
+        (s, r, c): int(v)
+        for s, r, c, v in cells[["section", "row", "col", "value"]].itertuples(index=False)
+        if not pd.isna(v)
+    }
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a report shows: its title, its narrative parts and its cell values."""
+
+    title: str
+    subtitle: str
+    year: int
+    subject: str  # 本机关 or 全县
+    values: Values
+    narrative: dict[str, str]
+    notes: tuple[str, ...] = ()
+    draft: bool = False  # rendered from data that did not pass validation
+
+
+# -- the report -------------------------------------------------------------------------------
+def _paragraphs(text: str) -> list[str]:
+    return [re.sub(r"\s*\n\s*", "", p).strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def report_context(report: Report) -> dict:
+    return {
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "year": report.year,
+        "parts": PARTS,
+        "narrative": {k: _paragraphs(v) for k, v in report.narrative.items()},
+        "tables": {
+            s.part: {
+                "code": s.code,
+                "rows": table_rows(s.code, report.values),
+                "header_rows": grid(s.code).header_rows,
+                "markdown": table_markdown(s.code, report.values),
+            }
+            for s in TABLES
+        },
+        "notes": report.notes,
+        "draft": DRAFT_MARK if report.draft else "",
+    }
+
+
+def report_html(report: Report) -> str:
+    """The report as one self-contained HTML page."""
+    return _env.get_template("report.html.j2").render(**report_context(report))
+
+
+def report_md(report: Report) -> str:
+    """The report as Markdown."""
+    return _env.get_template("report.md.j2").render(**report_context(report))

@@ -1,0 +1,56 @@
+"""Running the stages: each stage's inputs read through the path registry, the pure stage
+functions called, the products written; the CLI calls these and prints what they return."""
+
+from pipeline.inputs import CannotStart
+from pipeline.run.checks import check_inputs, check_narratives, check_outputs
+from pipeline.run.previous_year import last_year
+from pipeline.run.reading import read_batch, read_return, read_year
+from pipeline.run.stages import (
+    StageResult,
+    blocking,
+    document_time,
+    release_memory,
+    run_aggregate,
+    run_ingest,
+    run_render,
+    run_template,
+    run_validate,
+    write_feedback,
+    write_issues,
+)
+from pipeline.run.units import (
+    DEFAULT_UNIT_NARRATIVE,
+    UnitOutcome,
+    run_render_all_units,
+    run_render_unit,
+    unit_report,
+    unit_reports_table,
+)
+
+__all__ = [
+    "DEFAULT_UNIT_NARRATIVE",
+    "CannotStart",
+    "StageResult",
+    "UnitOutcome",
+    "blocking",
+    "check_inputs",
+    "check_narratives",
+    "check_outputs",
+    "document_time",
+    "last_year",
+    "read_batch",
+    "read_return",
+    "read_year",
+    "release_memory",
+    "run_aggregate",
+    "run_ingest",
+    "run_render",
+    "run_render_all_units",
+    "run_render_unit",
+    "run_template",
+    "run_validate",
+    "unit_report",
+    "unit_reports_table",
+    "write_feedback",
+    "write_issues",
+]

@@ -1,0 +1,50 @@
+"""What a run checks before any work: the run's own inputs, that its outputs stay apart from them, and that a stage's inputs (the earlier stages' products) are there."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import store
+from pipeline.inputs import CannotStart, check_apart, read_config, read_template, read_units
+from pipeline.paths import Paths
+
+log = logging.getLogger("xxgk")
+
+
+def check_inputs(paths: Paths) -> pd.DataFrame:
+    """The year's roster, after checking the run's own inputs (the year folder, units.csv,
+    config.toml); CannotStart names what is wrong, before any work."""
+    if not paths.raw.is_dir():
+        raise CannotStart(f"找不到年度文件夹：{paths.raw}（请检查 --raw 和 --year）")
+    if not paths.units.is_file():
+        raise CannotStart(f"找不到单位名册：{paths.units}（应有 code,name,kind,aliases 四列）")
+    units = read_units(paths.units)
+    read_config(paths.config)
+    return units
+
+
+def check_outputs(paths: Paths) -> None:
+    """Refuse to write the year's outputs over, into or around its inputs, or into a folder of
+    that name that xxgk did not make."""
+    check_apart(paths.raw, paths.out_root / str(paths.year))
+
+
+def check_narratives(paths: Paths, units: list[str], *, county: bool = True) -> None:
+    """Read the narrative templates a run will use (the county's, with `county`, and the
+    `units`' own), so an encoding or syntax error stops it before any work."""
+    own = [paths.narrative] if county else []
+    for path in [*own, *(paths.unit_narrative(u) for u in units)]:
+        if path.is_file():
+            read_template(path)
+
+
+def _needs(*products: Path) -> None:
+    """Refuse to run a stage whose inputs (an earlier stage's products) are not there."""
+    for product in products:
+        if not store.available(product):
+            raise CannotStart(
+                f"找不到上一步的输出：{product}（请先运行前面的步骤，或运行 xxgk report）"
+            )

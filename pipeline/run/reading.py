@@ -1,0 +1,80 @@
+"""Reading a year's returns: every file of raw/<year>/returns/, on every core when there are many (each worker reads a batch and sends back one Arrow table)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline import files, store
+from pipeline.ingest.cells import cells_arrow
+from pipeline.ingest.register import ingested
+from pipeline.ingest.returns import ReturnRead, return_read
+from pipeline.paths import Paths
+from pipeline.run.checks import check_inputs
+
+Progress = Callable[[int], None]  # called with the number of files just read
+
+
+PARALLEL_FROM = 200  # files: below this, starting worker processes costs more than it saves
+
+
+BATCHES_PER_WORKER = (
+    20  # small enough to balance the load at the end and show progress; large enough to pay
+)
+
+
+def read_year(paths: Paths, progress: Progress | None = None):
+    """Every file in raw/<year>/returns/ read: the cells, the register of returns, the findings.
+
+    Many files are read on every core: each worker reads a batch of files and sends back their
+    reads together (one message per batch, not per file)."""
+    units = check_inputs(paths)
+    files = paths.return_files()
+    names = [paths.relative(p) for p in files]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        reads = []
+        for path, name in zip(files, names, strict=True):
+            reads.append(read_return(path, name))
+            if progress:
+                progress(1)
+    else:
+        size = max(1, len(files) // (workers * BATCHES_PER_WORKER))
+        batches = [(files[i : i + size], names[i : i + size]) for i in range(0, len(files), size)]
+        reads, tables = [], []
+        # NOTE: workers are forked: no thread may be writing meanwhile (last year's returns are
+        # read while this year's cell table may still be being written)
+        store.wait_written()
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch, table in pool.map(read_batch, batches):
+                reads.extend(batch)
+                tables.append(table)
+                if progress:
+                    progress(len(batch))
+        return (*ingested(reads, units, paths.year, pa.concat_tables(tables)), units)
+    return (*ingested(reads, units, paths.year), units)
+
+
+def read_return(path: Path, name: str) -> ReturnRead:
+    """What one file of returns/ gave, or why it could not be read (never raises for a bad file)."""
+    try:
+        book = files.read_workbook(path)
+    except files.UnreadableFile as exc:
+        return ReturnRead(name, error=str(exc), error_rule=exc.rule)
+    read = return_read(name, book.sheets, book.hidden, book.notes, book.hidden_sheets)
+    read.size, read.sha256 = book.size, book.sha256
+    return read
+
+
+def read_batch(batch: tuple[list[Path], list[str]]) -> tuple[list[ReturnRead], pa.Table]:
+    """A worker's share: several files read in one go, their cells sent back as one table."""
+    reads = [read_return(path, name) for path, name in zip(*batch, strict=True)]
+    table = cells_arrow(reads)
+    for read in reads:
+        # NOTE: they travel in the table; sending them twice would cost as much
+        read.sites, read.readings = (), []
+    return reads, table

@@ -1,0 +1,227 @@
+"""Each body's own (本机关) report, from its return alone: written when its return and its narrative have no errors, else why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import render as rnd
+from pipeline import store
+from pipeline.ingest.register import RECEIVED
+from pipeline.inputs import CannotStart, read_config, read_template, read_units
+from pipeline.paths import Paths
+from pipeline.problems import finding, findings_table, severity_counts
+from pipeline.render import word
+from pipeline.run.checks import _needs
+from pipeline.run.stages import StageResult, write_issues
+from pipeline.validate import has_errors
+from pipeline.validate.narrative import narrative_findings
+
+
+def run_render_unit(paths: Paths, unit: str) -> StageResult:
+    """Write one body's own (本机关) report from its return, if the return has no errors."""
+    inputs = _unit_inputs(paths)
+    if unit not in inputs.received:
+        known = sorted(inputs.received)
+        hint = (
+            ""
+            if unit in set(inputs.returns["unit"])
+            else f"（已收到报表的单位：{'、'.join(known[:8])}等）"
+        )
+        raise CannotStart(f"没有“{unit}”可用的报表{hint}")
+    outcome = unit_report(paths, inputs, unit)
+    written = [*outcome.written, *_unit_narrative_findings(paths, [outcome])]
+    return StageResult(
+        "render",
+        {"reports": int(not outcome.blocked), **severity_counts(findings_table(outcome.findings))},
+        written,
+        blocked=outcome.blocked,
+        message=outcome.message,
+    )
+
+
+def run_render_all_units(paths: Paths) -> StageResult:
+    """Write every received unit's own report; a unit whose return or narrative has errors gets none."""
+    inputs = _unit_inputs(paths)
+    store.remove([paths.units_dir])
+    outcomes = [unit_report(paths, inputs, unit) for unit in _register_order(inputs)]
+    written = [p for o in outcomes for p in o.written]
+    written.append(store.write_csv(unit_reports_table(outcomes), paths.unit_reports))
+    written += _unit_narrative_findings(paths, outcomes)
+    blocked = [o for o in outcomes if o.blocked]
+    counts = severity_counts(findings_table([f for o in outcomes for f in o.findings]))
+    return StageResult(
+        "render",
+        {"reports": len(outcomes) - len(blocked), "blocked": len(blocked), **counts},
+        written,
+        blocked=bool(blocked),
+        message="".join(o.message for o in blocked),
+    )
+
+
+@dataclass(frozen=True)
+class UnitInputs:
+    """What unit reports are made from: the ingested cells, the register and the findings."""
+
+    cells: pd.DataFrame
+    returns: pd.DataFrame
+    findings: pd.DataFrame
+    units: pd.DataFrame | None
+    received: dict[str, list[str]]  # unit -> its received return file(s)
+
+
+def _unit_inputs(paths: Paths) -> UnitInputs:
+    _needs(paths.ingested_returns, paths.ingested_cells, paths.validated_findings)
+    returns = store.read_csv(paths.ingested_returns)
+    received = returns[returns["status"] == RECEIVED]
+    return UnitInputs(
+        cells=store.read_cells(paths.ingested_cells),
+        returns=returns,
+        findings=store.read_csv(paths.validated_findings),
+        units=read_units(paths.units) if paths.units.exists() else None,
+        received=received.groupby("unit")["file"].apply(list).to_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """What became of one unit's report: written, or why not."""
+
+    unit: str
+    status: str  # written | return_errors | narrative_errors | narrative_template
+    errors: int = 0
+    message: str = ""
+    written: tuple[Path, ...] = ()
+    findings: tuple[dict, ...] = ()  # of its narrative (warnings and notes too)
+    default_narrative: bool = False  # the built-in narrative was used
+
+    @property
+    def blocked(self) -> bool:
+        return self.status != "written"
+
+
+UNIT_STATUS = {
+    "written": "已生成",
+    "return_errors": "未生成：报表有错误",
+    "narrative_errors": "未生成：报告文字有错误",
+    "narrative_template": "未生成：报告文字模板有误",
+}
+
+
+def unit_reports_table(outcomes: list[UnitOutcome]) -> pd.DataFrame:
+    """The register of unit reports: each unit, whether its report was written, and why not."""
+    return pd.DataFrame(
+        [
+            {
+                "unit": o.unit,
+                "status": o.status,
+                "状态": UNIT_STATUS[o.status],
+                "errors": o.errors,
+                "message": o.message,
+            }
+            for o in outcomes
+        ],
+        columns=["unit", "status", "状态", "errors", "message"],
+    )
+
+
+def _unit_narrative_findings(paths: Paths, outcomes: list[UnitOutcome]) -> list[Path]:
+    """The units' narrative findings, with one note naming the units whose report used the
+    built-in narrative, written beside the unit reports and into the issues list."""
+    records = [f for o in outcomes for f in o.findings]
+    defaults = [o.unit for o in outcomes if o.default_narrative]
+    if defaults:
+        names = "、".join(defaults[:10]) + (
+            f"等{len(defaults)}个单位" if len(defaults) > 10 else ""
+        )
+        folder = paths.raw / "narratives"
+        records.append(finding("narrative.default_units", units=names, folder=folder))
+    if not records:
+        return []
+    return [
+        store.write_csv(findings_table(records), paths.units_narrative_findings),
+        *write_issues(paths),
+    ]
+
+
+def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
+    """Write `unit`'s own report (HTML, Markdown, Word) unless its return or narrative has errors."""
+    store.remove([paths.unit_dir(unit)])
+    findings = inputs.findings
+    concerning = (findings["unit"] == unit) & (findings["severity"] == "error")
+    mine = inputs.received.get(unit)
+    if mine:
+        # NOTE: a stray file of the unit's (last year's, say) does not hold back the report of
+        # the return that was received; problems of the unit as a whole (no file) still do
+        concerning &= findings["file"].isin(mine) | (findings["file"] == "")
+    errors = findings[concerning]
+    if len(errors):
+        message = f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。"
+        return UnitOutcome(unit, "return_errors", len(errors), message)
+    unit_cells = inputs.cells[inputs.cells["file"].isin(inputs.received[unit])]
+    values = rnd.values_of(unit_cells)
+    config = read_config(paths.config)
+    context = rnd.narrative_context(
+        paths.year,
+        "本机关",
+        values,
+        unit=unit,
+        county=config.get("county", ""),
+        kind=_kind_of(inputs.units, unit),
+    )
+    own = paths.unit_narrative(unit)
+    if own.exists():
+        source, file = read_template(own), paths.relative(own)
+    else:
+        source, file = rnd.default_narrative(), DEFAULT_UNIT_NARRATIVE
+    try:
+        blocks = rnd.narrative_blocks(source, context)
+    except rnd.NarrativeError as exc:
+        failed = finding("narrative.template", unit=unit, file=file, reason=str(exc))
+        return UnitOutcome(
+            unit, "narrative_template", 1, str(failed["message"]), findings=(failed,)
+        )
+    checked = narrative_findings(
+        blocks, paths.year, report=f"{unit}本机关报告", unit=unit, file=file
+    )
+    found = tuple(checked.to_dict("records"))
+    if has_errors(checked):
+        errors = int((checked["severity"] == "error").sum())
+        path = store.write_csv(checked, paths.unit_narrative_findings(unit))
+        message = f"{unit}的报告文字有{errors}个错误（见 {paths.shown(path)}），未生成本机关报告。"
+        return UnitOutcome(unit, "narrative_errors", errors, message, (path,), found)
+    report = rnd.Report(
+        title=f"{paths.year}年政府信息公开工作年度报告",
+        subtitle=unit,
+        year=paths.year,
+        subject="本机关",
+        values=values,
+        narrative=rnd.with_fee_statement(blocks, context["fee_statement"]),
+    )
+    written = (
+        store.write_text(rnd.report_html(report), paths.unit_report_html(unit)),
+        store.write_text(rnd.report_md(report), paths.unit_report_md(unit)),
+        store.write_bytes(word.report_docx(report), paths.unit_report_docx(unit)),
+    )
+    return UnitOutcome(
+        unit, "written", written=written, findings=found, default_narrative=not own.exists()
+    )
+
+
+DEFAULT_UNIT_NARRATIVE = "pipeline/templates/unit_narrative.md.j2（内置默认文字）"
+
+
+def _register_order(inputs: UnitInputs) -> list[str]:
+    """The received units in the order of units.csv (any other after them, by name)."""
+    listed = [] if inputs.units is None else list(inputs.units["name"])
+    known = [u for u in listed if u in inputs.received]
+    return known + sorted(set(inputs.received) - set(known))
+
+
+def _kind_of(units, unit: str) -> str:
+    if units is None:
+        return ""
+    kinds = units.loc[units["name"] == unit, "kind"]
+    return str(kinds.iloc[0]) if len(kinds) else ""

@@ -1,0 +1,115 @@
+"""Findings of single cells (unreadable values, blanks) and of rules looking across a return's tables (规章 at county level, cases without requests, unpaid fees without a notice)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.format2021 import S2, S4_GROUPS, SECTIONS, whole_text
+from pipeline.problems import finding
+from pipeline.validate.provenance import Provenance
+from schemas import rules
+
+MAX_LISTED = 12  # cells listed by name in one summary message
+
+
+def value_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
+    """Unreadable values (`value.type`, at their cells); blanks and `/ — 无`, as one note per
+    return by default or an error per cell under --strict; and a return left entirely blank."""
+    failed = rules.failures(rules.CELLS, cells)
+    out = [
+        finding("value.type", **_locator(rec), **_cell_names(rec), reason=rec.problem)
+        for rec in cells.loc[failed.get("value.type", [])].itertuples()
+    ]
+    blank = cells.loc[failed.get("value.missing", [])]
+    per_file = blank["file"].value_counts()
+    sizes = cells["file"].value_counts()
+    for file in sorted(per_file.index[per_file.to_numpy() == sizes[per_file.index].to_numpy()]):
+        unit = blank.loc[blank["file"] == file, "unit"].iloc[0]
+        out.append(finding("value.all_blank", unit=unit, file=file, count=int(per_file[file])))
+    if strict:
+        return out + [
+            finding("value.blank", **_locator(rec), **_cell_names(rec))
+            for rec in blank.itertuples()
+        ]
+    for (unit, file), group in blank.groupby(["unit", "file"], sort=True):
+        listed = "、".join(group["cell"].head(MAX_LISTED))
+        more = f"等（共{len(group)}个）" if len(group) > MAX_LISTED else ""
+        sheets = " ".join(group["sheet"].unique())
+        out.append(
+            finding(
+                "value.missing",
+                unit=unit,
+                file=file,
+                sheet=sheets,
+                count=len(group),
+                cells=listed + more,
+            )
+        )
+    return out
+
+
+def cross_table_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
+    """Warnings that look across a return's tables: 规章 at county level, cases without requests,
+    unpaid fees without a fee notice."""
+    out = []
+    s2 = tables.wide("s2", "row")
+    for i in rules.failures(rules.S2_BY_ROW, s2).get("s2.rules_level", []):
+        rec = s2.loc[i]
+        for col in ("issued", "repealed", "in_force"):
+            if rec[col] > 0:
+                out.append(
+                    finding(
+                        "s2.rules_level",
+                        **where.of(rec["file"], "s2", "rules", col),
+                        table=S2.short,
+                        what=S2.col(col).label,
+                        value=whole_text(rec[col]),
+                        expected=0,
+                    )
+                )
+    per_return = rules.per_return(tables)
+    for check, index in rules.failures(rules.PER_RETURN, per_return).items():
+        for i in index:
+            rec = per_return.loc[i]
+            if check == "s4.without_requests":
+                cases = sum(np.nan_to_num(rec[f"{g}_total"]) for g in S4_GROUPS)
+                out.append(
+                    finding(
+                        check,
+                        **where.of(rec["file"], "s4", "cases", "review_total"),
+                        cases=whole_text(cases),
+                        value=whole_text(cases),
+                    )
+                )
+            else:
+                out.append(
+                    finding(
+                        check,
+                        **where.of(rec["file"], "s3", "other_no_fee", "total"),
+                        count=whole_text(rec["other_no_fee"]),
+                        value=whole_text(rec["other_no_fee"]),
+                    )
+                )
+    return out
+
+
+def _locator(rec) -> dict:
+    return {
+        k: getattr(rec, k)
+        for k in ("unit", "file", "sheet", "cell", "section", "row", "col", "text")
+    }
+
+
+def _cell_names(rec) -> dict:
+    return {
+        "table": SECTIONS[rec.section].short,
+        "label": _cell_label(rec.section, rec.row, rec.col),
+    }
+
+
+def _cell_label(section: str, row: str, col: str) -> str:
+    sec = SECTIONS[section]
+    r = sec.row(row).label
+    c = sec.col(col).label
+    return f"{r}·{c}" if r else c

@@ -1,0 +1,82 @@
+"""The rules across years: this year's cells beside last year's (carry-over, documents in force, large swings), or why they could not be run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.format2021 import S2, S3, SECTIONS, number_text, whole_text
+from pipeline.problems import finding
+from pipeline.validate.cells import _cell_label
+from pipeline.validate.provenance import Provenance
+from schemas import rules
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's cells, or why there are none (then the year rules are not run)."""
+
+    year: int
+    cells: pd.DataFrame | None
+    where: str  # where they came from, or where they were looked for
+    unusable: tuple[str, ...] = ()  # what of last year could not be used, and why
+
+
+def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None) -> list[dict]:
+    """The rules across years, or one note that they could not be run."""
+    if last is None:
+        return []
+    out = []
+    if last.unusable:
+        out.append(
+            finding("year.source_unusable", last_year=last.year, problems="；".join(last.unusable))
+        )
+    if last.cells is None:
+        return [*out, finding("year.unchecked", last_year=last.year, where=last.where)]
+    carry = rules.carry_over_frame(cells, last.cells)
+    for i in rules.failures(rules.CARRY_OVER, carry).get("year.carry_over", []):
+        rec = carry.loc[i]
+        out.append(
+            finding(
+                "year.carry_over",
+                **where.of(rec["file"], "s3", "carried_in", rec["col"]),
+                label=S3.col(rec["col"]).label,
+                value=whole_text(rec["value"]),
+                expected=whole_text(rec["last"]),
+                diff=whole_text(abs(rec["value"] - rec["last"])),
+                last_year=last.year,
+            )
+        )
+    in_force = rules.in_force_frame(where.tables, last.cells)
+    for i in rules.failures(rules.IN_FORCE, in_force).get("year.in_force", []):
+        rec = in_force.loc[i]
+        expected = rec["last"] + rec["issued"] - rec["repealed"]
+        out.append(
+            finding(
+                "year.in_force",
+                **where.of(rec["file"], "s2", rec["row"], "in_force"),
+                label=S2.row(rec["row"]).label,
+                value=whole_text(rec["value"]),
+                last=whole_text(rec["last"]),
+                issued=whole_text(rec["issued"]),
+                repealed=whole_text(rec["repealed"]),
+                expected=whole_text(expected),
+                diff=whole_text(abs(rec["value"] - expected)),
+            )
+        )
+    swing = rules.swing_frame(cells, last.cells)
+    for i in rules.failures(rules.SWING, swing).get("year.swing", []):
+        rec = swing.loc[i]
+        section, col = rec["section"], rec["col"]
+        out.append(
+            finding(
+                "year.swing",
+                **where.of(rec["file"], section, rec["row"], col),
+                table=SECTIONS[section].short,
+                label=_cell_label(section, rec["row"], col),
+                value=number_text(int(rec["value"]), section, col),
+                last=number_text(int(rec["last"]), section, col),
+            )
+        )
+    return out
