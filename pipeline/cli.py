@@ -5,25 +5,26 @@ write (a Chinese message naming the path), 3 an internal failure (the traceback 
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
-import time
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
-from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
-from pipeline import manifest, run, store
-from pipeline import unattended as publish
+from pipeline import run, unattended
 from pipeline.paths import Paths
 from pipeline.render.narrative import NarrativeError
+from pipeline.run.reading import Progress
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_BLOCKED, EXIT_CANNOT_START, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -90,30 +91,60 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _ingest(paths: Paths, quiet: bool, behind: bool = False) -> run.StageResult:
-    files = paths.return_files()
+@contextmanager
+def _progress(paths: Paths, quiet: bool) -> Iterator[Progress | None]:
+    """A progress bar over the year's files on a terminal (none when quiet or not a terminal)."""
     if quiet or not sys.stderr.isatty():
-        result = run.run_ingest(paths, behind=behind)
-    else:
-        with typer.progressbar(length=len(files), label="读取报表", file=sys.stderr) as bar:
-            result = run.run_ingest(paths, progress=bar.update, behind=behind)
+        yield None
+        return
+    with typer.progressbar(
+        length=len(paths.return_files()), label="读取报表", file=sys.stderr
+    ) as bar:
+        yield bar.update
+
+
+def _told(shown: Paths, quiet: bool) -> Callable[[run.StageResult], None]:
+    """What to say of each stage of a run as soon as it is done (naming the final places)."""
+
+    def told(result: run.StageResult) -> None:
+        c = result.counts
+        if result.stage == "ingest":
+            _say(
+                f"读取：{c['files']}个文件，收到{c['received']}个单位的报表（名册共{c['units']}个单位），{c['cells']}个单元格。",
+                quiet,
+            )
+        elif result.stage == "validate":
+            _say(
+                f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {shown.issues_html}",
+                quiet,
+            )
+        elif result.stage == "render" and "blocked" in c:
+            _say(
+                f"本机关报告：{c['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {shown.units_dir}/；"
+                f"清单见 {shown.unit_reports}",
+                quiet,
+            )
+            _narrated(result, shown, quiet)
+            if result.blocked:
+                _warn(f"{c['blocked']}个单位未生成本机关报告：{result.message}")
+        elif result.stage == "render":
+            _narrated(result, shown, quiet)
+
+    return told
+
+
+def _narrated(result: run.StageResult, shown: Paths, quiet: bool) -> None:
+    """Say what the narrative checks found, counted like every other finding."""
     c = result.counts
-    _say(
-        f"读取：{c['files']}个文件，收到{c['received']}个单位的报表（名册共{c['units']}个单位），{c['cells']}个单元格。",
-        quiet,
-    )
-    return result
+    if c.get("error") or c.get("warning") or c.get("info"):
+        _say(
+            f"报告文字：错误{c.get('error', 0)}个，警告{c.get('warning', 0)}个，"
+            f"提示{c.get('info', 0)}个；明细见 {shown.issues_html}",
+            quiet,
+        )
 
 
-def _validated(result: run.StageResult, paths: Paths, quiet: bool) -> None:
-    c = result.counts
-    _say(
-        f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {paths.issues_html}",
-        quiet,
-    )
-
-
-def _guard(fn, paths: Paths | None = None):
+def _guard(fn: Callable[[], T], paths: Paths | None = None) -> T:
     """Run a command body: a refusal to start, or a file that cannot be read or written, is
     exit 2 with a Chinese message naming it; anything else is an internal failure (exit 3),
     its traceback written to a log file, never to the screen."""
@@ -121,14 +152,33 @@ def _guard(fn, paths: Paths | None = None):
         return fn()
     except (typer.Exit, typer.Abort):
         raise
-    except run.CannotStart as exc:
-        raise _fail(str(exc), EXIT_CANNOT_START) from None
-    except NarrativeError as exc:
-        raise _fail(f"报告文字模板有误：{exc}", EXIT_CANNOT_START) from None
-    except OSError as exc:
-        raise _fail(file_trouble(exc, paths), EXIT_CANNOT_START) from None
+    except unattended.Failed as failed:
+        raise _fail(_failure(failed.cause, paths, failed.log), _code(failed.cause)) from None
     except Exception as exc:
-        raise _fail(_internal(exc, paths), EXIT_INTERNAL) from None
+        raise _fail(_failure(exc, paths, None), _code(exc)) from None
+
+
+def _code(exc: BaseException) -> int:
+    """The exit code a failure means: 2 could not start or could not write, 3 internal."""
+    if isinstance(exc, (run.CannotStart, NarrativeError, OSError, unattended.Busy)):
+        return EXIT_CANNOT_START
+    return EXIT_INTERNAL
+
+
+def _failure(exc: BaseException, paths: Paths | None, logged: Path | None) -> str:
+    """What the user is told of a failure, in Chinese."""
+    if isinstance(exc, (run.CannotStart, unattended.Busy)):
+        return str(exc)
+    if isinstance(exc, NarrativeError):
+        return f"报告文字模板有误：{exc}"
+    if isinstance(exc, OSError):
+        return file_trouble(exc, paths)
+    where = logged or _crash_log(exc, paths)
+    told = f"详细信息已写入日志 {where}" if where else "未能写出日志"
+    return (
+        f"内部错误（{type(exc).__name__}: {' '.join(str(exc).split())[:120]}），运行未完成，原有输出未改动；"
+        f"{told}，请把它发给维护人员。"
+    )
 
 
 _REASONS = {
@@ -148,24 +198,10 @@ _REASONS = {
 def file_trouble(exc: OSError, paths: Paths | None = None) -> str:
     """A file that could not be read or written, in words: which one and why."""
     reason = _REASONS.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
-    where = exc.filename or (paths.shown(paths.out) if paths else "输出文件夹")
+    where: object = exc.filename or (paths.shown(paths.out) if paths else "输出文件夹")
     if paths is not None and exc.filename:
         where = paths.shown(Path(exc.filename))
     return f"无法读写 {where}：{reason}（错误代码 {exc.errno}）。请检查该位置后重新运行。"
-
-
-_log_at: list[Path] = []  # NOTE: where the running `report` keeps its log for the user
-
-
-def _internal(exc: BaseException, paths: Paths | None) -> str:
-    """Log an unexpected failure with its traceback; the short Chinese message for the screen."""
-    log.error("内部错误", exc_info=exc)
-    where = _log_at[-1] if _log_at else _crash_log(exc, paths)
-    told = f"详细信息已写入日志 {where}" if where else "未能写出日志"
-    return (
-        f"内部错误（{type(exc).__name__}: {' '.join(str(exc).split())[:120]}），运行未完成，原有输出未改动；"
-        f"{told}，请把它发给维护人员。"
-    )
 
 
 def _crash_log(exc: BaseException, paths: Paths | None) -> Path | None:
@@ -199,7 +235,13 @@ def _standalone(paths: Paths, *, inputs: bool = True) -> None:
     if inputs:
         run.check_inputs(paths)
     run.check_outputs(paths)
-    publish.claim(paths)
+    unattended.claim(paths)
+
+
+def _check_narratives(paths: Paths, unit: str | None, all_units: bool) -> None:
+    """The narrative templates this run will use, read before any work."""
+    units = list(run.check_inputs(paths)["name"]) if all_units else [unit] if unit else []
+    run.check_narratives(paths, units, county=not unit)
 
 
 @app.command()
@@ -208,7 +250,13 @@ def ingest(
 ) -> None:
     """读取 raw/<year>/returns/ 中的全部报表，写出 01_ingested/。示例：xxgk ingest --year 2023"""
     paths = Paths(raw, out, year)
-    _guard(lambda: (_standalone(paths), _ingest(paths, quiet)), paths)
+
+    def body() -> run.StageResult:
+        _standalone(paths)
+        with _progress(paths, quiet) as progress:
+            return run.run_ingest(paths, progress)
+
+    _told(paths, quiet)(_guard(body, paths))
 
 
 @app.command()
@@ -238,7 +286,7 @@ def validate(
         lambda: (_standalone(paths, inputs=False), run.run_validate(paths, strict=strict))[1],
         paths,
     )
-    _validated(result, paths, quiet)
+    _told(paths, quiet)(result)
     if result.blocked:
         raise _fail(f"校验发现错误，请根据 {paths.issues_html} 退回修改。", EXIT_BLOCKED)
 
@@ -281,12 +329,24 @@ def render(
     paths = Paths(raw, out, year)
     _exclusive(unit, all_units)
     _guard(
-        lambda: (_standalone(paths, inputs=False), _check_narratives(paths, unit, all_units)), paths
+        lambda: (
+            _standalone(paths, inputs=False),
+            _check_narratives(paths, unit, all_units),
+        ),
+        paths,
     )
     if all_units:
-        failed = _all_unit_reports(paths, paths, quiet)
-        if failed:
-            raise _fail(failed, EXIT_BLOCKED)
+        units = _guard(lambda: run.run_render_all_units(paths), paths)
+        _told(paths, True)(units)  # NOTE: the warning only; the summary line follows
+        _say(
+            f"本机关报告：{units.counts['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {paths.units_dir}/；"
+            f"清单见 {paths.unit_reports}",
+            quiet,
+        )
+        if units.blocked:
+            raise _fail(
+                f"{units.counts['blocked']}个单位未生成本机关报告：{units.message}", EXIT_BLOCKED
+            )
         return
     result = _guard(
         lambda: (
@@ -301,23 +361,6 @@ def render(
         raise _blocked(result)
     shown = paths.unit_report_html(unit) if unit else paths.report_html
     _say(f"报告：已写出 {shown} 等{len(result.written)}个文件", quiet)
-
-
-def _check_narratives(paths: Paths, unit: str | None, all_units: bool) -> None:
-    """The narrative templates this run will use, read before any work."""
-    units = list(run.check_inputs(paths)["name"]) if all_units else [unit] if unit else []
-    run.check_narratives(paths, units, county=not unit)
-
-
-def _narrated(result: run.StageResult, shown: Paths, quiet: bool) -> None:
-    """Say what the narrative checks found, counted like every other finding."""
-    c = result.counts
-    if c.get("error") or c.get("warning") or c.get("info"):
-        _say(
-            f"报告文字：错误{c.get('error', 0)}个，警告{c.get('warning', 0)}个，"
-            f"提示{c.get('info', 0)}个；明细见 {shown.issues_html}",
-            quiet,
-        )
 
 
 @app.command()
@@ -343,200 +386,28 @@ def report(
         ),
         final,
     )
-    options = {
-        "year": year,
-        "raw": str(raw),
-        "out": str(out),
-        "unit": unit,
-        "strict": strict,
-        "draft": draft,
-        "all_units": all_units,
-        "allow_missing": allow_missing,
-    }
+    options = run.Options(
+        strict=strict, draft=draft, allow_missing=allow_missing, unit=unit, all_units=all_units
+    )
+    recorded = {"year": year, "raw": str(raw), "out": str(out), **asdict(options)}
 
-    def body(stage: Paths, done: list[run.StageResult]) -> None:
-        step = partial(_step, done, stage)
-        # NOTE: the cell table is written while validation goes on; waited for before publishing
-        step(lambda: _ingest(stage, quiet, behind=True))
-        validated = step(lambda: run.run_validate(stage, strict=strict))
-        _validated(validated, final, quiet)
-        if unit:
-            result = step(lambda: run.run_render_unit(stage, unit))
-            _narrated(result, final, quiet)
-            if result.blocked:
-                raise _blocked(result)
-            _say(f"报告：{unit}的本机关报告已写出到 {final.unit_dir(unit)}", quiet)
-            return
-        # NOTE: the units' own reports need only their own clean returns, so they go first: a
-        # department's error that blocks the county report does not hold back the others'
-        units_failed = _all_unit_reports(stage, final, quiet, step) if all_units else ""
-        if units_failed:
-            _warn(units_failed)
-        aggregated = step(
-            lambda: run.run_aggregate(stage, draft=draft, allow_missing=allow_missing)
-        )
-        if aggregated.blocked and aggregated.message:
-            raise _fail(f"{aggregated.message}；请查看 {final.issues_html}。", EXIT_BLOCKED)
-        if aggregated.blocked:
-            raise _fail(
-                f"全县汇总数据未通过校验，未生成报告；请查看 {final.county_findings}。",
-                EXIT_BLOCKED,
-            )
-        rendered = step(lambda: run.run_render(stage, draft=draft, allow_missing=allow_missing))
-        _narrated(rendered, final, quiet)
-        if rendered.blocked:
-            raise _blocked(rendered)
-        _say(
-            f"报告：已写出 {final.report_html}、{final.report_md} 和 {final.report_docx}；"
-            f"分析用：{final.summary_xlsx}、{final.charts_html}；各步骤产物在 {final.out}/",
-            quiet,
-        )
-        if rendered.counts.get("draft"):
-            raise _fail(f"报告为草稿：数据有错误，请查看 {final.issues_html}。", EXIT_BLOCKED)
-        if units_failed:
-            raise typer.Exit(EXIT_BLOCKED)
+    def work(stage: Paths) -> run.Outcome:
+        with _progress(stage, quiet) as progress:
+            return run.run_report(stage, options, progress=progress, told=_told(final, quiet))
 
     # NOTE: a run for one unit makes only that unit's report: the rest of the outputs stay
-    code = _unattended(final, options, body, keep=None if unit else publish.KEPT)
-    if code:
-        raise typer.Exit(code)
-
-
-def _step(done: list[run.StageResult], stage: Paths, fn):
-    """Run one stage (refusals to start become exit 2), timing it for the manifest."""
-    start = time.perf_counter()
-    result = _guard(fn, stage)
-    result.seconds = time.perf_counter() - start
-    done.append(result)
-    run.release_memory()
-    return result
-
-
-def _unattended(final: Paths, options: dict, body, keep: tuple[str, ...] | None) -> int:
-    """Run `body` holding the output folder's lock, writing into a staging folder that replaces
-    the previous outputs only when the run ends with exit 0 or 1, with a log and a manifest.
-
-    Exit 2 or 3 keeps the previous outputs as they were; the run's log is kept beside them."""
-    started = datetime.now()
-    done: list[run.StageResult] = []
-    name = f"{started:%Y%m%d-%H%M%S}-{os.getpid()}.log"
-    try:
-        with publish.year_lock(final) as lock, publish.staged(final, keep) as stage:
-            handler = _log_file(stage.logs / name)
-            _log_at.append(final.logs / name)
-            try:
-                if lock.stale:
-                    log.warning(
-                        f"已接管上次未正常结束的运行（进程 {lock.stale.get('pid', '?')}）留下的锁"
-                    )
-                log.info(f"开始：xxgk report {json.dumps(options, ensure_ascii=False)}")
-                try:
-                    _guard(lambda: body(stage, done), stage)
-                    code = EXIT_OK
-                except typer.Exit as exc:
-                    code = exc.exit_code
-                if code not in (EXIT_CANNOT_START, EXIT_INTERNAL):
-                    # NOTE: nothing is published or listed before it is written
-                    code = _exit_of(lambda: _guard(store.wait_written, stage), code)
-                if code not in (EXIT_CANNOT_START, EXIT_INTERNAL):
-                    log.info(f"结束：退出码 {code}")
-                    write = lambda: _write_manifest(stage, options, done, code, started)  # noqa: E731
-                    code = _exit_of(lambda: _guard(write, stage), code)
-                if code in (EXIT_CANNOT_START, EXIT_INTERNAL):
-                    log.info(f"结束：退出码 {code}，保留原有输出")
-            finally:
-                log.removeHandler(handler)
-                handler.close()
-                _log_at.clear()
-                store.forget_kept()
-            if code in (EXIT_CANNOT_START, EXIT_INTERNAL):
-                _keep_log(stage.logs / name, final)
-                raise _Discard(code)
-    except _Discard as discard:
-        return discard.code
-    except typer.Exit as exc:  # NOTE: the manifest or the swap could not be written
-        return exc.exit_code
-    except publish.Busy as exc:
-        raise _fail(str(exc), EXIT_CANNOT_START) from None
-    except run.CannotStart as exc:
-        raise _fail(str(exc), EXIT_CANNOT_START) from None
-    except OSError as exc:
-        raise _fail(file_trouble(exc, final), EXIT_CANNOT_START) from None
-    return code
-
-
-def _exit_of(fn, code: int) -> int:
-    """`code`, unless `fn` ends the run with another exit code."""
-    try:
-        fn()
-    except typer.Exit as exc:
-        return exc.exit_code
-    return code
-
-
-class _Discard(Exception):
-    """The run could not go on: keep the previous outputs instead of publishing this run's."""
-
-    def __init__(self, code: int):
-        self.code = code
-
-
-def _write_manifest(stage: Paths, options: dict, done: list, code: int, started) -> None:
-    stages = [
-        {"stage": r.stage, "seconds": round(r.seconds, 3), "counts": r.counts, "blocked": r.blocked}
-        for r in done
-    ]
-    record = manifest.manifest(
-        stage,
-        options,
-        stages,
-        code,
-        EXIT_STATUS[code],
-        started.isoformat(timespec="seconds"),
-        datetime.now().isoformat(timespec="seconds"),
-    )
-    store.write_json(record, stage.manifest)
-
-
-def _keep_log(log_file: Path, final: Paths) -> None:
-    """A failed run's log, kept beside the previous outputs (its staging folder is removed)."""
-    try:
-        publish.claim(final)
-        final.logs.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(log_file, final.logs / log_file.name)
-    except (OSError, run.CannotStart):
-        pass  # NOTE: the disk may be full; the message on the screen still says what happened
-
-
-EXIT_STATUS = {
-    EXIT_OK: "报告已生成",
-    EXIT_BLOCKED: "存在错误：报告未生成或为草稿，问题清单已写出",
-    EXIT_CANNOT_START: "无法开始或无法写入",
-    EXIT_INTERNAL: "内部错误",
-}
-
-
-def _log_file(path: Path) -> logging.Handler:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    return handler
-
-
-def _all_unit_reports(paths: Paths, shown: Paths, quiet: bool, step=None) -> str:
-    """Render every unit's own report; say which units got none and why (empty when none).
-    `shown` names the places the user will find (the run may write into a staging folder)."""
-    work = lambda: run.run_render_all_units(paths)  # noqa: E731
-    result = step(work) if step else _guard(work, paths)
-    c = result.counts
+    keep = None if unit else unattended.KEPT
+    outcome = _guard(lambda: unattended.run(final, recorded, work, keep), final)
+    if outcome.code:
+        raise _fail(outcome.message, outcome.code) if outcome.message else typer.Exit(outcome.code)
+    if unit:
+        _say(f"报告：{unit}的本机关报告已写出到 {final.unit_dir(unit)}", quiet)
+        return
     _say(
-        f"本机关报告：{c['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {shown.units_dir}/；"
-        f"清单见 {shown.unit_reports}",
+        f"报告：已写出 {final.report_html}、{final.report_md} 和 {final.report_docx}；"
+        f"分析用：{final.summary_xlsx}、{final.charts_html}；各步骤产物在 {final.out}/",
         quiet,
     )
-    _narrated(result, shown, quiet)
-    return f"{c['blocked']}个单位未生成本机关报告：{result.message}" if result.blocked else ""
 
 
 def main() -> None:
@@ -554,6 +425,6 @@ def main() -> None:
             )
             code = EXIT_CANNOT_START
         else:  # NOTE: every command guards its body; this is the last resort
-            typer.echo(f"xxgk：{_internal(exc, None)}", err=True)
+            typer.echo(f"xxgk：{_failure(exc, None, None)}", err=True)
             code = EXIT_INTERNAL
     sys.exit(code or 0)

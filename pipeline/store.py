@@ -5,9 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -71,25 +69,10 @@ def _restored(column: pd.Series) -> pd.Series:
     return column.mask(escaped, column.str.slice(1)) if escaped.any() else column
 
 
-def write_cells(cells: pd.DataFrame, path: Path, *, behind: bool = False) -> Path:
+def write_cells(cells: pd.DataFrame, path: Path) -> Path:
     """Write a cell table: CSV for people, its stored integers as the exact decimals they stand
-    for; and beside it the same table as Parquet, which the next stage reads in a fraction of the
-    time (a province's two million cells).
-
-    `behind`: written by a background thread while the run goes on (the next stage takes the
-    table from memory); `wait_written` waits for it and raises what went wrong."""
-    wait_written(path)  # NOTE: one writer at a time per file, the last table written last
-    _kept[path] = (None, cells)
-    while len(_kept) > KEPT_TABLES:
-        del _kept[next(iter(_kept))]
-    if not behind:
-        _write_cells(cells, path)
-        return path
-    _pending[path] = _writer().submit(_write_cells, cells, path)
-    return path
-
-
-def _write_cells(cells: pd.DataFrame, path: Path) -> None:
+    for; and beside it the same table as Parquet, which a later stage run on its own reads in a
+    fraction of the time (a province's two million cells)."""
     shown = cells["value"].astype("string").fillna("")
     # NOTE: counts print as they are stored; only amounts (a few cells a return) need decimals
     money = _amounts(cells) & cells["value"].notna()
@@ -100,65 +83,13 @@ def _write_cells(cells: pd.DataFrame, path: Path) -> None:
     write_csv(cells.assign(value=shown), path)
     # NOTE: after the CSV, so it is never older than the CSV it copies (read_cells checks that)
     pa_parquet.write_table(pa.Table.from_pandas(cells, preserve_index=False), _sidecar(path))
-    kept = _kept.get(path)  # NOTE: on the writer's thread; the main one may evict it meanwhile
-    if kept is not None and kept[1] is cells:
-        _kept[path] = (_stamp(path), cells)
-
-
-# NOTE: the cell tables this process wrote, by path, with the files' size and time as written: the
-# stages of one run hand a province's two million cells on in memory instead of reading them
-# back, and an edited file (other size or time) is read again, as a new process would
-KEPT_TABLES = 4  # a run writes three: the ingested cells, the county's and its tidy copy
-
-
-_kept: dict[Path, tuple[tuple | None, pd.DataFrame]] = {}
-
-
-_pending: dict[Path, Future] = {}
-
-
-@cache
-def _writer() -> ThreadPoolExecutor:
-    # NOTE: pyarrow writes CSV and Parquet without holding the GIL, so this thread uses the
-    # second core while the main one validates
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-write")
-
-
-def wait_written(path: Path | None = None) -> None:
-    """Wait for the cell tables still being written (those at `path`, or all), and raise the
-    first error met writing them."""
-    for at in [path] if path is not None else list(_pending):
-        job = _pending.pop(at, None)
-        if job is not None:
-            job.result()
-
-
-def forget_kept() -> None:
-    """Let go of the cell tables kept in memory (at the end of a run), once they are written.
-
-    NOTE: errors are not raised here: a run that went well has met them in `wait_written`."""
-    for job in _pending.values():
-        job.exception()
-    _pending.clear()
-    _kept.clear()
-
-
-def _stamp(path: Path) -> tuple:
-    stats = [path.stat(), _sidecar(path).stat()]
-    return tuple((s.st_size, s.st_mtime_ns, s.st_ino) for s in stats)
+    return path
 
 
 def read_cells(path: Path) -> pd.DataFrame:
-    """Read a cell table written by `write_cells`, its values back to exact integers: the very
-    table when this process wrote it and the files are unchanged (or still being written), else
-    from the Parquet copy when it is as new as the CSV, so an edited CSV is never overlooked."""
-    kept = _kept.get(path)
-    if path in _pending:
-        if kept is not None:
-            return kept[1]  # NOTE: still being written: what is being written is this very table
-        wait_written(path)  # NOTE: no longer kept: read once it is whole, never half-written
-    if kept is not None and path.exists() and _sidecar(path).exists() and kept[0] == _stamp(path):
-        return kept[1]
+    """Read a cell table written by `write_cells`, its values back to exact integers: from the
+    Parquet copy when it is as new as the CSV, else from the CSV (so an edited CSV is never
+    overlooked)."""
     sidecar = _sidecar(path)
     if sidecar.exists() and sidecar.stat().st_mtime_ns >= path.stat().st_mtime_ns:
         text = pd.StringDtype("pyarrow", na_value=float("nan"))
@@ -223,16 +154,8 @@ def write_bytes(data: bytes, path: Path) -> Path:
     return path
 
 
-def available(path: Path) -> bool:
-    """Whether a product can be read: on disk, or a cell table this process is writing."""
-    return path in _pending or path in _kept or path.exists()
-
-
 def remove(paths: list[Path]) -> None:
     """Remove stale products (files or folders) of stages that will be run again."""
-    for pending in list(_pending):
-        if any(pending == p or p in pending.parents for p in paths):
-            wait_written(pending)
     for p in paths:
         if p.is_dir():
             shutil.rmtree(p)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +25,8 @@ from pathlib import Path
 
 from pipeline.inputs import CannotStart
 from pipeline.paths import Paths
+from pipeline.run.report import Outcome
+from pipeline.store import write_json
 
 
 class Busy(Exception):
@@ -201,3 +204,102 @@ def _remove_ours(folder: Path) -> None:
     """Remove a folder of outputs, only if xxgk made it (a staging or set-aside copy)."""
     if folder.is_dir() and made_by_xxgk(folder):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- a whole run, unattended ------------------------------------------------------------------
+log = logging.getLogger("xxgk")
+
+EXIT_STATUS = {
+    0: "报告已生成",
+    1: "存在错误：报告未生成或为草稿，问题清单已写出",
+    2: "无法开始或无法写入",
+    3: "内部错误",
+}
+
+
+class Failed(Exception):
+    """A run that could not finish: what went wrong (`cause`), and the log that tells more, kept
+    beside the previous outputs (which are left as they were)."""
+
+    def __init__(self, cause: BaseException, log: Path | None) -> None:
+        super().__init__(str(cause))
+        self.cause, self.log = cause, log
+
+
+def run(
+    final: Paths,
+    options: dict,
+    work: Callable[[Paths], Outcome],
+    keep: tuple[str, ...] | None = KEPT,
+) -> Outcome:
+    """Run `work` (the stages, writing into the paths it is given) holding the output folder's
+    lock, in a staging folder that replaces the previous outputs only when `work` returns, with a
+    log and a manifest; when it raises, `Failed` (the previous outputs stay, the log is kept)."""
+    started = datetime.now()
+    name = f"{started:%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    with year_lock(final) as lock, staged(final, keep) as stage:
+        handler = _log_file(stage.logs / name)
+        try:
+            if lock.stale:
+                log.warning(
+                    f"已接管上次未正常结束的运行（进程 {lock.stale.get('pid', '?')}）留下的锁"
+                )
+            log.info(f"开始：xxgk report {json.dumps(options, ensure_ascii=False)}")
+            try:
+                outcome = work(stage)
+                log.info(f"结束：退出码 {outcome.code}")
+                record = manifest(stage, options, outcome, started)
+                write_json(record, stage.manifest)
+            except BaseException as exc:
+                if isinstance(exc, Exception):
+                    log.error("运行未完成，保留原有输出", exc_info=exc)
+                raise
+        except BaseException as exc:
+            log.removeHandler(handler)
+            handler.close()
+            kept = _keep_log(stage.logs / name, final)
+            if isinstance(exc, Exception):
+                raise Failed(exc, kept) from exc
+            raise
+        log.removeHandler(handler)
+        handler.close()
+    return outcome
+
+
+def manifest(stage: Paths, options: dict, outcome: Outcome, started: datetime) -> dict:
+    """The manifest of a finished run (see `pipeline.manifest`)."""
+    from pipeline.manifest import manifest as record
+
+    stages = [
+        {"stage": r.stage, "seconds": round(r.seconds, 3), "counts": r.counts, "blocked": r.blocked}
+        for r in outcome.stages
+    ]
+    return record(
+        stage,
+        options,
+        stages,
+        outcome.code,
+        EXIT_STATUS[outcome.code],
+        started.isoformat(timespec="seconds"),
+        datetime.now().isoformat(timespec="seconds"),
+    )
+
+
+def _log_file(path: Path) -> logging.Handler:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    return handler
+
+
+def _keep_log(log_file: Path, final: Paths) -> Path | None:
+    """A failed run's log, kept beside the previous outputs (its staging folder is removed)."""
+    try:
+        claim(final)
+        final.logs.mkdir(parents=True, exist_ok=True)
+        target = final.logs / log_file.name
+        shutil.copy2(log_file, target)
+        return target
+    except (OSError, CannotStart):
+        return None  # NOTE: the disk may be full; the message on the screen still says what happened

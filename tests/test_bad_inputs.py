@@ -360,7 +360,7 @@ def test_an_output_root_that_is_a_file_is_exit_2(tmp_path):
 
 
 def test_an_internal_failure_is_exit_3_with_the_traceback_in_the_log(tmp_path, monkeypatch):
-    from pipeline import run
+    from pipeline import aggregate
 
     paths = small_year(tmp_path)
     assert report(paths).exit_code == 0
@@ -369,7 +369,7 @@ def test_an_internal_failure_is_exit_3_with_the_traceback_in_the_log(tmp_path, m
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(run, "run_aggregate", broken)
+    monkeypatch.setattr(aggregate, "county_cells", broken)
     result = report(paths)
     assert result.exit_code == 3
     assert "内部错误（RuntimeError: a bug）" in result.stderr and "日志" in result.stderr

@@ -169,7 +169,9 @@ def test_last_years_returns_are_read_once_per_run(tmp_path, monkeypatch):
     paths = raw_year(tmp_path, {"古县水利局": with_totals({})}, year=2023)
     calls = []
     real = run._read_last_year
-    monkeypatch.setattr(run, "_read_last_year", lambda prev: calls.append(prev.year) or real(prev))
+    monkeypatch.setattr(
+        run, "_read_last_year", lambda prev, memo: calls.append(prev.year) or real(prev, memo)
+    )
     result = runner.invoke(
         app,
         command_line(paths, "report"),

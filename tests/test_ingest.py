@@ -198,13 +198,18 @@ def test_reading_on_every_core_gives_what_reading_in_one_process_gives(tmp_path,
     }
     paths = raw_year(tmp_path, values)
     (paths.returns_dir / "坏文件.xlsx").write_bytes(b"not a workbook")
+    from pipeline.memo import Memo
     from pipeline.run import reading
 
-    serial = run.read_year(paths)
+    serial = run.read_year(paths, Memo())
     monkeypatch.setattr(reading, "PARALLEL_FROM", 2)
     monkeypatch.setattr(reading, "BATCHES_PER_WORKER", 2)
-    parallel = run.read_year(paths)
-    for one, other in zip(serial[:3], parallel[:3], strict=True):
+    parallel = run.read_year(paths, Memo())
+    for one, other in zip(
+        (serial.cells, serial.files, serial.findings),
+        (parallel.cells, parallel.files, parallel.findings),
+        strict=True,
+    ):
         assert one.equals(other)
 
 

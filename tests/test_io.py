@@ -52,7 +52,6 @@ def test_cell_tables_are_read_back_from_the_parquet_copy_unless_the_csv_is_newer
 
     paths = raw_year(tmp_path, {"古县司法局": with_totals({("s2", "fees", "amount"): "12.3456"})})
     run_ingest(paths)
-    store.forget_kept()  # as a later stage run on its own reads it
     from_parquet = store.read_cells(paths.ingested_cells)
     calls = []
     monkeypatch.setattr(
@@ -76,70 +75,83 @@ def test_cell_tables_are_read_back_from_the_parquet_copy_unless_the_csv_is_newer
     )
 
 
-def test_a_cell_table_is_handed_on_in_memory_until_its_file_is_edited(tmp_path):
+def test_a_stage_run_on_its_own_reads_the_files_and_an_edited_file_is_read_again(tmp_path):
     from pipeline.run import run_ingest
     from tests.helpers import raw_year, with_totals
 
     paths = raw_year(tmp_path, {"古县司法局": with_totals({("s3", "new", "natural"): 7})})
     run_ingest(paths)
     first = store.read_cells(paths.ingested_cells)
-    assert store.read_cells(paths.ingested_cells) is first, "the next stage takes it from memory"
     csv_text = paths.ingested_cells.read_text("utf-8-sig")
     edited = csv_text.replace('"古县司法局"', '"古县司法局（改）"')
     paths.ingested_cells.write_text(edited, "utf-8-sig")
     again = store.read_cells(paths.ingested_cells)
-    assert again is not first
+    assert set(first["unit"]) == {"古县司法局"}
     assert set(again["unit"]) == {"古县司法局（改）"}, "an edited file is read again"
 
 
-def test_a_cell_table_written_behind_is_complete_once_waited_for_and_errors_surface(tmp_path):
-    import pytest
-
-    from pipeline.run import read_year
-    from tests.helpers import raw_year, with_totals
-
-    paths = raw_year(tmp_path, {"古县司法局": with_totals({("s3", "new", "natural"): 7})})
-    cells = read_year(paths)[0]
-    store.write_cells(cells, paths.ingested_cells, behind=True)
-    assert store.read_cells(paths.ingested_cells) is cells, "the next stage need not wait"
-    store.wait_written()
-    store.forget_kept()
-    assert store.read_cells(paths.ingested_cells).equals(cells), "the files hold the whole table"
-    blocked = tmp_path / "a_file"
-    blocked.write_text("x")
-    store.write_cells(cells, blocked / "cells.csv", behind=True)
-    with pytest.raises(OSError):
-        store.wait_written()
-    store.forget_kept()
-
-
-def test_a_slow_background_write_never_hands_a_stage_a_half_written_table(tmp_path, monkeypatch):
-    import threading
-
+def test_a_report_hands_each_stage_its_input_as_a_value_never_reading_it_back(
+    tmp_path, monkeypatch
+):
     from typer.testing import CliRunner
 
     from pipeline.cli import app
     from tests.helpers import raw_year, with_totals
 
     paths = raw_year(tmp_path, {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})})
-    write, wait = store._write_cells, store.wait_written
-    waited = threading.Event()
+
+    def no_reading(path):
+        raise AssertionError(f"a stage read back {path}")
+
+    monkeypatch.setattr(store, "read_cells", no_reading)
+    result = CliRunner().invoke(app, [*command_line(paths, "report"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.undo()
+    cells = store.read_cells(paths.ingested_cells).set_index(["section", "row", "col"])
+    assert cells.loc[("s2", "licensing", "decisions"), "value"] == 3
+
+
+def test_a_cell_table_written_behind_is_complete_once_joined_and_errors_surface(tmp_path):
+    import pytest
+
+    from pipeline.memo import Memo
+    from pipeline.run import Writer, read_year
+    from tests.helpers import raw_year, with_totals
+
+    paths = raw_year(tmp_path, {"古县司法局": with_totals({("s3", "new", "natural"): 7})})
+    cells = read_year(paths, Memo()).cells
+    writer = Writer()
+    assert writer.cells(cells, paths.ingested_cells) == paths.ingested_cells
+    writer.join()
+    assert store.read_cells(paths.ingested_cells).equals(cells), "the files hold the whole table"
+    blocked = tmp_path / "a_file"
+    blocked.write_text("x")
+    writer = Writer()
+    writer.cells(cells, blocked / "cells.csv")
+    with pytest.raises(OSError):
+        writer.join()
+
+
+def test_a_slow_background_write_is_whole_before_the_run_is_published(tmp_path, monkeypatch):
+    import threading
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.run import report
+    from tests.helpers import raw_year, with_totals
+
+    paths = raw_year(tmp_path, {"古县水利局": with_totals({("s2", "licensing", "decisions"): 3})})
+    write = store.write_cells
+    rest = threading.Event()
 
     def slow(cells, path):
         if threading.current_thread() is not threading.main_thread():
-            waited.wait(timeout=30)  # a disk so slow that it ends only when someone waits for it
-        write(cells, path)
+            rest.wait(timeout=2)  # a disk so slow that the run is done before the table is
+        return write(cells, path)
 
-    def wait_written(path=None):
-        if path is None or path in store._pending:
-            waited.set()
-        wait(path)
-
-    monkeypatch.setattr(store, "_write_cells", slow)
-    monkeypatch.setattr(store, "wait_written", wait_written)
-    monkeypatch.setattr(store, "KEPT_TABLES", 1)  # the table is no longer kept when render wants it
-    args = command_line(paths, "report")
-    result = CliRunner().invoke(app, [*args, "--quiet"])
+    monkeypatch.setattr(report.store, "write_cells", slow)
+    result = CliRunner().invoke(app, [*command_line(paths, "report"), "--quiet"])
     assert result.exit_code == 0, result.output
     cells = store.read_cells(paths.ingested_cells).set_index(["section", "row", "col"])
     assert cells.loc[("s2", "licensing", "decisions"), "value"] == 3

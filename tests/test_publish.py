@@ -181,12 +181,12 @@ def test_a_second_report_on_the_same_folder_exits_2(tmp_path):
     paths = _sample(tmp_path)
     args = command_line(paths, "report")
     with year_lock(paths):
-        original = cli.publish.year_lock
-        cli.publish.year_lock = lambda p: original(p, wait=0.2)
+        original = cli.unattended.year_lock
+        cli.unattended.year_lock = lambda p: original(p, wait=0.2)
         try:
             result = CliRunner().invoke(app, args)
         finally:
-            cli.publish.year_lock = original
+            cli.unattended.year_lock = original
     assert result.exit_code == 2
     assert result.stderr.startswith(f"xxgk：另一个任务正在处理 {paths.out}")
 

@@ -18,6 +18,7 @@ from pipeline.files.xls import _biff_errors, _biff_stream, _checked_biff, biff_h
 from pipeline.files.xlsx import _checked_package, _uncached, _worksheets, _xlsx_errors
 from pipeline.ingest.values import Hidden
 from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
+from pipeline.memo import Memo
 
 Sheets = dict[str, list[list[object]]]
 
@@ -40,13 +41,13 @@ class WorkbookRead:
         return self.hidden().formulas if self.hidden else {}
 
 
-def read_workbook(path: Path) -> WorkbookRead:
+def read_workbook(path: Path, memo: Memo | None = None) -> WorkbookRead:
     """A return read from one snapshot of its bytes, after they were checked against LIMITS."""
     data = _snapshot(path)
     digest = hashlib.sha256(data).hexdigest()
     if encrypted(data):
         raise UnreadableFile("设有打开密码", "file.encrypted")
-    notes = checked_workbook(data)
+    notes = checked_workbook(data, memo)
     try:
         # NOTE: from the bytes already checked, never from the path: the file may change meanwhile
         wb = CalamineWorkbook.from_filelike(BytesIO(data))
@@ -70,7 +71,7 @@ def read_sheets(path: Path) -> Sheets:
     return read_workbook(path).sheets
 
 
-def checked_workbook(data: bytes) -> tuple[str, ...]:
+def checked_workbook(data: bytes, memo: Memo | None = None) -> tuple[str, ...]:
     """The rules of the notes a workbook's bytes call for (macros, external links); raises
     UnreadableFile when they are beyond LIMITS (a zip bomb, a million rows, thousands of sheets,
     a text of megabytes), before any reader inflates them."""
@@ -82,7 +83,7 @@ def checked_workbook(data: bytes) -> tuple[str, ...]:
         except (zipfile.BadZipFile, ValueError, OSError):
             return ()  # NOTE: not a zip after all; calamine says what it is
         with zf:
-            return _checked_package(zf, data)
+            return _checked_package(zf, data, memo)
     if data[:8] == _OLE2:
         return _checked_biff(data)
     return ()

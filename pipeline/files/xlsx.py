@@ -13,9 +13,10 @@ from pathlib import Path
 from pipeline.files.limits import LIMITS, UnreadableFile, _inflated, _size, _xml_pieces
 from pipeline.files.ods import _ods_extent
 from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
+from pipeline.memo import Memo
 
 
-def _checked_package(zf: zipfile.ZipFile, data: bytes) -> tuple[str, ...]:
+def _checked_package(zf: zipfile.ZipFile, data: bytes, memo: Memo | None) -> tuple[str, ...]:
     """Check a zip's directory (declared sizes, ratios, entry count), then the sheets' XML."""
     infos = zf.infolist()
     for info in infos:
@@ -42,7 +43,7 @@ def _checked_package(zf: zipfile.ZipFile, data: bytes) -> tuple[str, ...]:
     if "xl/workbook.xml" in by_name and "xl/_rels/workbook.xml.rels" in by_name:
         book = b"".join(_inflated(data, by_name["xl/workbook.xml"]))
         rels = b"".join(_inflated(data, by_name["xl/_rels/workbook.xml.rels"]))
-        listed = [part for part, _ in _sheet_parts(book, rels)]
+        listed = [part for part, _ in _sheet_parts(book, rels, memo)]
     if len(listed) > LIMITS.sheets:
         raise UnreadableFile(f"有{len(listed)}个工作表（上限{LIMITS.sheets}个）", "file.too_large")
     if len(infos) > LIMITS.parts:
@@ -280,21 +281,16 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     return dict(parts)
 
 
-def _sheet_parts(book_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
+def _sheet_parts(
+    book_xml: bytes, rels_xml: bytes, memo: Memo | None = None
+) -> list[tuple[str, str]]:
     """(part, name) of each sheet a workbook lists, in its order."""
     # NOTE: returns made from one template list their sheets in the very same bytes (a few KB;
     # bigger lists are not remembered)
-    key = (book_xml, rels_xml)
-    if len(book_xml) + len(rels_xml) > 2**16:
+    if memo is None or len(book_xml) + len(rels_xml) > 2**16:
         return _parsed_sheet_parts(book_xml, rels_xml)
-    if key not in _listed:
-        if len(_listed) >= 1_000:
-            _listed.clear()
-        _listed[key] = _parsed_sheet_parts(book_xml, rels_xml)
-    return list(_listed[key])
-
-
-_listed: dict[tuple[bytes, bytes], list[tuple[str, str]]] = {}
+    key = (book_xml, rels_xml)
+    return list(memo.get("sheet_lists", key, lambda: _parsed_sheet_parts(book_xml, rels_xml)))
 
 
 def _parsed_sheet_parts(book_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:

@@ -49,10 +49,10 @@ def cells_arrow(reads: list[ReturnRead]) -> pa.Table:
     """The cells of some reads as one Arrow table (column `file`, then a column per cell field).
 
     NOTE: built from numbers, not from a tuple per cell: the returns of one layout share their
-    sites (one plan), and most readings are shared too (`read_cell` keeps one per value), so
+    sites (one plan), and most readings are shared too (the memo keeps one per value), so
     every text column is dictionary-encoded from the few distinct sites and readings. Quick to
     build, small to send between processes, and decoded only where it is turned into a frame."""
-    starts: dict[int, int] = {}  # a plan's sites (by identity) → where they start in `sites`
+    starts: dict[tuple, int] = {}  # a layout's sites → where they start in `sites`
     sites: list[tuple] = []
     site_index: list[np.ndarray] = []
     files: list[str] = []
@@ -61,9 +61,9 @@ def cells_arrow(reads: list[ReturnRead]) -> pa.Table:
     for read in reads:
         if not read.readings:
             continue
-        start = starts.get(id(read.sites))
+        start = starts.get(read.layout)
         if start is None:
-            start = starts[id(read.sites)] = len(sites)
+            start = starts[read.layout] = len(sites)
             sites.extend(read.sites)
         site_index.append(np.arange(start, start + len(read.readings)))
         files.append(read.file)

@@ -32,32 +32,21 @@ from pipeline.ingest.layout import _first_filled, _Layout
 from pipeline.ingest.rows import _rows_layout
 from pipeline.ingest.sheet import Located, SheetIndex
 from pipeline.ingest.table4 import _s4_layout
+from pipeline.memo import Memo
+
 
 # -- locating ---------------------------------------------------------------------------------
-_layouts: dict[tuple[str, int], _Layout] = {}
-
-
-_resolved: dict[tuple[str, int, object], Located] = {}
-
-
-def locate(index: SheetIndex, section: Section) -> Located:
-    """Find the cells of `section` on the sheet indexed by `index` (remembered per layout).
+def locate(index: SheetIndex, section: Section, memo: Memo | None = None) -> Located:
+    """Find the cells of `section` on the sheet indexed by `index` (remembered per layout in
+    `memo`).
 
     NOTE: a layout is known by its text, but the row of 表四's figures (it has no label) is the
     first filled one below its header: that is decided per sheet from its values, every time."""
+    memo = memo if memo is not None else Memo()
     key = (section.code, index.fingerprint)
-    layout = _layouts.get(key)
-    if layout is None:
-        layout = _layout(index, section)
-        if len(_layouts) < 10_000:
-            _layouts[key] = layout
+    layout = memo.get("layouts", key, lambda: _layout(index, section))
     below = tuple(_first_filled(index, run) for run in layout.runs) if layout.runs else -1
-    found = _resolved.get((*key, below))
-    if found is None:
-        found = layout.found(section, below)
-        if len(_resolved) < 10_000:
-            _resolved[(*key, below)] = found
-    return found
+    return memo.get("resolved", (*key, below), lambda: layout.found(section, below))
 
 
 def _layout(index: SheetIndex, section: Section) -> _Layout:

@@ -11,12 +11,13 @@ from xlsxwriter.utility import xl_rowcol_to_cell as _address
 from pipeline.format2021 import S6, SECTIONS, Section
 from pipeline.ingest.fees import fee_sentence
 from pipeline.ingest.locate import locate
-from pipeline.ingest.sheet import SheetIndex, address, old_format_labels
+from pipeline.ingest.sheet import Located, SheetIndex, address, old_format_labels
 from pipeline.ingest.values import (
     Reading,
     cell_text,
 )
 from pipeline.ingest.vocabulary import norm
+from pipeline.memo import Memo
 
 MIN_SCORE = 0.5  # share of a table's cells that must be found for the table to count as present
 
@@ -38,15 +39,17 @@ class _Plan:
     single_other: tuple = ()  # (sheet, ((col label, (r, c)), …))
     fee: tuple = ()  # see ReturnRead.fee_sentence
     fixed: tuple[Reading, ...] = ()  # readings of the cells after the spots (a fee sentence's)
+    layout: tuple = ()  # the keys of the tables located: what identifies the layout of `cells`
     # tables found on several sheets: (section, ((sheet, start, end) of its cells in `cells`, …))
     copies: tuple[tuple[str, tuple[tuple[str, int, int], ...]], ...] = ()
 
 
-def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str] = frozenset()) -> _Plan:
+def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str], memo: Memo) -> _Plan:
+    """What the layout of a workbook's sheets decides (see `_Plan`)."""
     titles: list[str] = []
     old: list[str] = []
     for index in indexes.values():
-        facts = _facts(index)
+        facts = _facts(index, memo)
         titles.extend(facts.titles)
         old.extend(label for label in facts.old_format if label not in old)
     head = (tuple(titles),)
@@ -57,8 +60,8 @@ def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str] = frozen
     similar, ambiguous, single = [], [], ()
     for code, section in SECTIONS.items():
         located = [
-            (sheet, *_located(sheet, indexes[sheet], section))
-            for sheet in _likeliest_sheets(indexes, section, hidden_sheets)
+            (sheet, *_located(sheet, indexes[sheet], section, memo))
+            for sheet in _likeliest_sheets(indexes, section, hidden_sheets, memo)
         ]
         located = [(sheet, key, best) for sheet, key, best in located if best is not None]
         for _, _, best in located:
@@ -78,13 +81,13 @@ def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str] = frozen
             parts[key] = best
     fee, fixed = (), ()
     if "s6" not in found and found:
-        sentence = _fee_sentence(indexes)
+        sentence = _fee_sentence(indexes, memo)
         if sentence is not None:
             key, part, fee, fixed = sentence
             found.append("s6")
             parts[key] = part  # NOTE: last: its cells have no spots, their readings are `fixed`
     old_format = tuple(old) if old and not found else ()
-    cells, spots = _joined(parts)
+    cells, spots = _joined(parts, memo)
     return _Plan(
         *head,
         old_format,
@@ -97,6 +100,7 @@ def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str] = frozen
         single,
         fee,
         fixed,
+        tuple(parts),
         _places(copies, parts),
     )
 
@@ -114,16 +118,15 @@ def _places(copies: list, parts: dict[tuple, tuple]) -> tuple:
     )
 
 
-_sentences: dict[tuple, tuple | None] = {}
-
-
-def _fee_sentence(indexes: dict[str, SheetIndex]) -> tuple | None:
+def _fee_sentence(indexes: dict[str, SheetIndex], memo: Memo) -> tuple | None:
     """The part 六 figures stated in a sentence of one of the sheets (as the format prints them):
     the plan's part for them, its finding's fields and the readings; once per layout."""
     key = tuple((sheet, index.fingerprint) for sheet, index in indexes.items())
-    if key not in _sentences:
-        found = None
-        for sheet, index in indexes.items():
+    return memo.get("sentences", key, lambda: _sentence_part(indexes))
+
+
+def _sentence_part(indexes: dict[str, SheetIndex]) -> tuple | None:
+    for sheet, index in indexes.items():
             sentence = fee_sentence(index.texts)
             if sentence is None:
                 continue
@@ -139,11 +142,8 @@ def _fee_sentence(indexes: dict[str, SheetIndex]) -> tuple | None:
             )
             fee = (sheet, where, sentence.text, *(f"{Decimal(v).normalize():f}" for v in values))
             part = ((), cells, (), ((), (), ()))
-            found = ((sheet, index.fingerprint, "s6", "sentence"), part, fee, fixed)
-            break
-        if len(_sentences) < 10_000:
-            _sentences[key] = found
-    return _sentences[key]
+            return ((sheet, index.fingerprint, "s6", "sentence"), part, fee, fixed)
+    return None
 
 
 def _single_other(sheets, sheet: str, spots) -> tuple[str, str, str]:
@@ -156,22 +156,17 @@ def _single_other(sheets, sheet: str, spots) -> tuple[str, str, str]:
     return sheet, f"{cell_address(*spots[0][1])}:{cell_address(*spots[-1][1])}", written
 
 
-_joins: dict[tuple, tuple[tuple, tuple]] = {}
-
-
-def _joined(parts: dict[tuple, tuple]) -> tuple[tuple, tuple]:
-    """The cells and spots of the tables located at `parts` (by their `_located` keys): the very
-    same tuples for every return of one layout, so a batch sends each layout's sites once."""
-    key = tuple(parts)
-    joined = _joins.get(key)
-    if joined is None:
-        joined = (
+def _joined(parts: dict[tuple, tuple], memo: Memo) -> tuple[tuple, tuple]:
+    """The cells and spots of the tables located at `parts` (by their `_located` keys), joined
+    once per layout."""
+    return memo.get(
+        "joins",
+        tuple(parts),
+        lambda: (
             tuple(c for part in parts.values() for c in part[1]),
             tuple(s for part in parts.values() for s in part[2]),
-        )
-        if len(_joins) < 10_000:
-            _joins[key] = joined
-    return joined
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -183,73 +178,71 @@ class _Facts:
     hits: dict[str, int]  # per section, how many of its labels the sheet holds
 
 
-_sheet_facts: dict[int, _Facts] = {}
-
-
-def _facts(index: SheetIndex) -> _Facts:
-    facts = _sheet_facts.get(index.fingerprint)
-    if facts is None:
-        facts = _Facts(
+def _facts(index: SheetIndex, memo: Memo) -> _Facts:
+    """What one sheet's text says, once per layout of sheet."""
+    return memo.get(
+        "facts",
+        index.fingerprint,
+        lambda: _Facts(
             tuple(index.titles()),
             tuple(old_format_labels(index)),
             {
                 code: len(_signature(section).intersection(index.where))
                 for code, section in SECTIONS.items()
             },
-        )
-        if len(_sheet_facts) < 10_000:
-            _sheet_facts[index.fingerprint] = facts
-    return facts
+        ),
+    )
 
 
-_sections_at: dict[tuple, tuple | None] = {}
-
-
-def _located(sheet: str, index: SheetIndex, section: Section) -> tuple[tuple, tuple | None]:
+def _located(
+    sheet: str, index: SheetIndex, section: Section, memo: Memo
+) -> tuple[tuple, tuple | None]:
     """The layout key of `section` on one sheet, and the labels not found, the cells, the
     spots (as a plan lists them) and what else locating says (similar labels, ambiguities, a
     one-row （六）), or None when too little of it is there; once per layout."""
-    best = locate(index, section)
+    best = locate(index, section, memo)
     key = (sheet, index.fingerprint, section.code, best.variant)
-    if key not in _sections_at:
-        ambiguous = tuple(
-            (section.code, sheet, section.title if what == section.short else what, a, b)
-            for what, a, b in best.ambiguous
-        )
-        if best.score < MIN_SCORE:
-            found = ((), (), (), ((), ambiguous, ())) if ambiguous else None
-        else:
-            cells = []
-            for row, col in section.cells:
-                rc = best.cells.get((row.code, col.code))
-                if rc is not None:
-                    how = "/".join(best.matched.get((row.code, col.code), ("", "")))
-                    cells.append(
-                        (
-                            sheet,
-                            rc,
-                            cell_address(*rc),
-                            section.code,
-                            row.code,
-                            col.code,
-                            col.scale,
-                            how,
-                        )
+    return key, memo.get("sections", key, lambda: _part(sheet, section, best))
+
+
+def _part(sheet: str, section: Section, best: Located) -> tuple | None:
+    """The labels not found, the cells, the spots and what else locating said, as a plan lists
+    them; None when too little of the table is there."""
+    ambiguous = tuple(
+        (section.code, sheet, section.title if what == section.short else what, a, b)
+        for what, a, b in best.ambiguous
+    )
+    if best.score < MIN_SCORE:
+        found = ((), (), (), ((), ambiguous, ())) if ambiguous else None
+    else:
+        cells = []
+        for row, col in section.cells:
+            rc = best.cells.get((row.code, col.code))
+            if rc is not None:
+                how = "/".join(best.matched.get((row.code, col.code), ("", "")))
+                cells.append(
+                    (
+                        sheet,
+                        rc,
+                        cell_address(*rc),
+                        section.code,
+                        row.code,
+                        col.code,
+                        col.scale,
+                        how,
                     )
-            spots = tuple((c[0], *c[1], c[6]) for c in cells)
-            similar = tuple(
-                (sheet, address(*s.at), s.written, s.taken, s.score) for s in best.similar
-            )
-            single = (
-                (sheet, tuple((section.col(k).label, at) for k, at in best.single_other.items()))
-                if best.single_other
-                else ()
-            )
-            found = (best.missing, tuple(cells), spots, (similar, ambiguous, single))
-        if len(_sections_at) < 10_000:
-            _sections_at[key] = found
-        return key, found
-    return key, _sections_at[key]
+                )
+        spots = tuple((c[0], *c[1], c[6]) for c in cells)
+        similar = tuple(
+            (sheet, address(*s.at), s.written, s.taken, s.score) for s in best.similar
+        )
+        single = (
+            (sheet, tuple((section.col(k).label, at) for k, at in best.single_other.items()))
+            if best.single_other
+            else ()
+        )
+        found = (best.missing, tuple(cells), spots, (similar, ambiguous, single))
+    return found
 
 
 @cache
@@ -268,7 +261,7 @@ def _signature(section: Section) -> frozenset[str]:
 
 
 def _likeliest_sheets(
-    indexes: dict[str, SheetIndex], section: Section, hidden: frozenset[str]
+    indexes: dict[str, SheetIndex], section: Section, hidden: frozenset[str], memo: Memo
 ) -> list[str]:
     """The sheets that may hold the section (locating is tried there only): those holding at
     least half as many of its labels as the sheet holding most, visible ones first, then by how
@@ -276,7 +269,7 @@ def _likeliest_sheets(
 
     NOTE: every such sheet is located, not only the likeliest: a second copy of a table (an
     older one on a hidden sheet, a copy on another sheet) must be seen, never silently dropped."""
-    hits = {name: _facts(index).hits[section.code] for name, index in indexes.items()}
+    hits = {name: _facts(index, memo).hits[section.code] for name, index in indexes.items()}
     most = max(hits.values(), default=0)
     if not most:
         return []

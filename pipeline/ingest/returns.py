@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pipeline.ingest.plan import _Plan, _plan, _single_other
 from pipeline.ingest.sheet import SheetIndex
 from pipeline.ingest.values import (
-    READINGS,
     Formula,
     Hidden,
     Reading,
@@ -18,6 +17,7 @@ from pipeline.ingest.values import (
     read_cell,
 )
 from pipeline.ingest.vocabulary import norm
+from pipeline.memo import Memo
 from pipeline.render.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
 
 
@@ -29,6 +29,8 @@ class ReturnRead:
     # where each cell read stands (the layout plan's cells, shared by every read of one layout:
     # (sheet, (r, c), address, section, row, col, scale)), and how it read, in the same order
     sites: tuple[tuple, ...] = ()
+    # what identifies the layout the sites come from: returns of one layout share their sites
+    layout: tuple = ()
     readings: list[Reading] = field(default_factory=list)
     written_unit: str = ""
     written_year: str = ""
@@ -73,8 +75,10 @@ def return_read(
     hidden: Callable[[], Hidden] | None = None,
     notes: tuple[str, ...] = (),
     hidden_sheets: frozenset[str] = frozenset(),
+    memo: Memo | None = None,
 ) -> ReturnRead:
-    """Read the format's tables out of one workbook's sheets, wherever they stand.
+    """Read the format's tables out of one workbook's sheets, wherever they stand (what the
+    layout decides remembered in `memo`, the run's).
 
     `hidden` gives, when asked, what the cells that read empty really hold: a formula with no
     stored result (derived from the cells it adds up) or an error value (an error at its cell);
@@ -82,8 +86,9 @@ def return_read(
     file calls for; `hidden_sheets` the sheets its reader does not see (a table there is used
     only when no visible sheet holds it, or when every copy agrees).
     """
-    indexes = {name: SheetIndex(rows) for name, rows in sheets.items()}
-    plan = _plan(indexes, hidden_sheets)
+    memo = memo if memo is not None else Memo()
+    indexes = {name: SheetIndex(rows, memo) for name, rows in sheets.items()}
+    plan = _plan(indexes, hidden_sheets, memo)
     unit, year, version = cover(indexes)
     if not year:
         year = next((t for t in plan.titles if _year(t)), "")
@@ -105,7 +110,7 @@ def return_read(
         read.single_other = _single_other(sheets, *plan.single_other)
     found: Hidden | None = None
     readings = read.readings
-    seen = READINGS  # NOTE: most cells hold a value read before; looked up here, not called
+    seen = memo.table("readings")  # NOTE: most cells hold a value read before: looked up here
     for sheet, r, c, scale in plan.spots:
         rows = sheets[sheet]
         raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
@@ -114,9 +119,14 @@ def return_read(
                 found = hidden()
             readings.append(_empty_reading(indexes[sheet], (r, c), scale, sheet, found))
         else:
-            readings.append(seen.get((raw.__class__, raw, scale)) or read_cell(raw, scale))
+            key = (raw.__class__, raw, scale)  # NOTE: by type too: 1 == 1.0 == True
+            reading = seen.get(key)
+            if reading is None:
+                reading = read_cell(raw, scale)
+                memo.put("readings", key, reading)
+            readings.append(reading)
     readings.extend(plan.fixed)
-    read.sites = plan.cells
+    read.sites, read.layout = plan.cells, plan.layout
     if plan.copies:
         _one_copy_each(read, plan)
     read.count = len(read.readings)
@@ -148,6 +158,8 @@ def _one_copy_each(read: ReturnRead, plan: _Plan) -> None:
         if not agree:
             read.missing = [m for m in read.missing if m[0] != section]
     read.twice = tuple(twice)
+    # NOTE: which copies are kept depends on the values, so it is part of the layout's key
+    read.layout = (*read.layout, tuple(keep))
     read.sites = tuple(s for s, k in zip(read.sites, keep, strict=True) if k)
     read.readings = [r for r, k in zip(read.readings, keep, strict=True) if k]
 

@@ -14,6 +14,7 @@ from pipeline.format2021 import (
 )
 from pipeline.ingest.values import cell_text
 from pipeline.ingest.vocabulary import Grid, Segment, keys, norm, segments
+from pipeline.memo import Memo
 
 
 # -- what locating gives ----------------------------------------------------------------------
@@ -55,8 +56,9 @@ class SheetIndex:
     template), so only what identifies the layout is worked out per sheet: its fingerprint, the
     hash of its text cells as written. The index by label is built when first asked for."""
 
-    def __init__(self, rows: Grid):
+    def __init__(self, rows: Grid, memo: Memo | None = None) -> None:
         self.rows = rows
+        self.memo = memo if memo is not None else Memo()
         texts = [
             (r, c, value)
             for r, row in enumerate(rows)
@@ -118,12 +120,9 @@ class SheetIndex:
         """The text written after a form label such as `填报单位：`, in its cell or the next one right."""
         # NOTE: where the label stands is remembered per layout; what follows it never is (a year
         # written as a number is not part of the fingerprint)
-        key = (self.fingerprint, label)
-        if key not in _fields:
-            _fields[key] = self._field_at(norm(label))
-            if len(_fields) > 10_000:
-                del _fields[next(iter(_fields))]
-        at = _fields[key]
+        at = self.memo.get(
+            "fields", (self.fingerprint, label), lambda: self._field_at(norm(label))
+        )
         if at is None:
             return None
         r, c, rest = at
@@ -149,7 +148,6 @@ class SheetIndex:
         ]
 
 
-_fields: dict[tuple[int, str], tuple[int, int, str] | None] = {}
 
 
 _TITLE = re.compile(r"(\d{4}年|年度|年报|报告|政府信息公开|政务公开)")

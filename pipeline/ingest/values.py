@@ -76,24 +76,9 @@ def cell_text(raw: object) -> str:
     return str(raw)
 
 
-# the readings met so far, by (type, raw value, scale): a province's cells hold few distinct values
-READINGS: dict[tuple[type, object, int], Reading] = {}
-
-
 def read_cell(raw: object, scale: int = 0) -> Reading:
     """Read one raw cell value (as a spreadsheet library returns it) for a cell keeping `scale` decimals."""
-    # NOTE: keyed by type too, since 1 == 1.0 == True would otherwise share one reading
-    key = (type(raw), raw, scale)
-    try:
-        return READINGS[key]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable value
-        return _read(raw, scale)
-    reading = _read(raw, scale)
-    if len(READINGS) < 100_000:
-        READINGS[key] = reading
-    return reading
+    return _read(raw, scale)
 
 
 def _read(raw: object, scale: int) -> Reading:

@@ -3,11 +3,12 @@ functions called, the products written; the CLI calls these and prints what they
 
 from pipeline.inputs import CannotStart
 from pipeline.run.checks import check_inputs, check_narratives, check_outputs
-from pipeline.run.previous_year import last_year
+from pipeline.run.previous_year import read_last_year
+from pipeline.run.products import Aggregated, Ingested, Validated, blocking
 from pipeline.run.reading import read_batch, read_return, read_year
+from pipeline.run.report import Options, Outcome, Writer, run_report
 from pipeline.run.stages import (
     StageResult,
-    blocking,
     document_time,
     release_memory,
     run_aggregate,
@@ -30,14 +31,21 @@ from pipeline.run.units import (
 __all__ = [
     "DEFAULT_UNIT_NARRATIVE",
     "CannotStart",
+    "Aggregated",
+    "Ingested",
     "StageResult",
+    "Validated",
     "UnitOutcome",
     "blocking",
     "check_inputs",
     "check_narratives",
     "check_outputs",
     "document_time",
-    "last_year",
+    "read_last_year",
+    "Options",
+    "Outcome",
+    "Writer",
+    "run_report",
     "read_batch",
     "read_return",
     "read_year",

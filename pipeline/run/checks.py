@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import store
 from pipeline.inputs import CannotStart, check_apart, read_config, read_template, read_units
 from pipeline.paths import Paths
 
@@ -44,7 +43,7 @@ def check_narratives(paths: Paths, units: list[str], *, county: bool = True) -> 
 def _needs(*products: Path) -> None:
     """Refuse to run a stage whose inputs (an earlier stage's products) are not there."""
     for product in products:
-        if not store.available(product):
+        if not product.exists():
             raise CannotStart(
                 f"找不到上一步的输出：{product}（请先运行前面的步骤，或运行 xxgk report）"
             )

@@ -1,4 +1,5 @@
-"""Last year's cells for the rules across years, from the first source that can be used, read once per state of last year's files."""
+"""Last year's cells for the rules across years, from the first source that can be used: last
+year's run, else its returns; what could not be used is said, never a reason to stop."""
 
 from __future__ import annotations
 
@@ -6,39 +7,20 @@ from pipeline import aggregate as agg
 from pipeline import store
 from pipeline.ingest.register import RECEIVED
 from pipeline.inputs import CannotStart
+from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.run.checks import log
 from pipeline.run.reading import read_year
 from pipeline.validate.years import LastYear
 
-_last_years: dict[tuple, LastYear] = {}
+
+def read_last_year(paths: Paths, memo: Memo | None = None) -> LastYear:
+    """Last year's received cells: from last year's run if there was one, else read from its
+    returns (a run reads them once and hands them to every stage that needs them)."""
+    return _read_last_year(paths.previous(), memo if memo is not None else Memo())
 
 
-def last_year(paths: Paths) -> LastYear:
-    """Last year's received cells: from last year's run if there was one, else read from its returns.
-
-    NOTE: validate, aggregate and render each need it; it is read once per state of last year's
-    files (their names, sizes and times), so a run reads a province's last year once, not thrice.
-    """
-    prev = paths.previous()
-    if prev.ingested_cells.exists() and prev.ingested_returns.exists():
-        sources = [prev.ingested_cells, prev.ingested_returns]
-    elif prev.units.is_file():
-        sources = [prev.units, *prev.return_files()]
-    else:
-        sources = []
-    key = (
-        prev.raw,
-        prev.out,
-        tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sources),
-    )
-    if key not in _last_years:
-        _last_years.clear()
-        _last_years[key] = _read_last_year(prev)
-    return _last_years[key]
-
-
-def _read_last_year(prev: Paths) -> LastYear:
+def _read_last_year(prev: Paths, memo: Memo) -> LastYear:
     """Last year's cells from the first source that can be used (last year's run, else its
     returns); what could not be used, and why, is said, never a reason to stop this year."""
     unusable: list[str] = []
@@ -55,7 +37,8 @@ def _read_last_year(prev: Paths) -> LastYear:
     if prev.units.is_file():
         where = f"{prev.raw} 中的报表"
         try:
-            cells, returns, _, _ = read_year(prev)
+            ingested = read_year(prev, memo)
+            cells, returns = ingested.cells, ingested.files
         except Exception as exc:  # NOTE: a faulty roster of last year, or any unreadable input
             log.warning("上一年度的报表无法读取", exc_info=True)
             unusable.append(f"{where}无法使用（{_why(exc)}）")

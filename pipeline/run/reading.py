@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline import files, store
+from pipeline import files
 from pipeline.ingest.cells import cells_arrow
 from pipeline.ingest.register import ingested
 from pipeline.ingest.returns import ReturnRead, return_read
+from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.run.checks import check_inputs
+from pipeline.run.products import Ingested
 
 Progress = Callable[[int], None]  # called with the number of files just read
 
@@ -27,11 +29,11 @@ BATCHES_PER_WORKER = (
 )
 
 
-def read_year(paths: Paths, progress: Progress | None = None):
-    """Every file in raw/<year>/returns/ read: the cells, the register of returns, the findings.
+def read_year(paths: Paths, memo: Memo, progress: Progress | None = None) -> Ingested:
+    """Every file in raw/<year>/returns/ read: the cells, the files received, the findings.
 
     Many files are read on every core: each worker reads a batch of files and sends back their
-    reads together (one message per batch, not per file)."""
+    reads together (one message per batch, not per file), with a memo of its own."""
     units = check_inputs(paths)
     files = paths.return_files()
     names = [paths.relative(p) for p in files]
@@ -39,40 +41,48 @@ def read_year(paths: Paths, progress: Progress | None = None):
     if len(files) < PARALLEL_FROM or workers < 2:
         reads = []
         for path, name in zip(files, names, strict=True):
-            reads.append(read_return(path, name))
+            reads.append(read_return(path, name, memo))
             if progress:
                 progress(1)
     else:
         size = max(1, len(files) // (workers * BATCHES_PER_WORKER))
         batches = [(files[i : i + size], names[i : i + size]) for i in range(0, len(files), size)]
         reads, tables = [], []
-        # NOTE: workers are forked: no thread may be writing meanwhile (last year's returns are
-        # read while this year's cell table may still be being written)
-        store.wait_written()
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # NOTE: workers are forked: a run reads every year's returns before it writes anything
+        # in the background (run.report), so no thread is writing while they start
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_memo) as pool:
             for batch, table in pool.map(read_batch, batches):
                 reads.extend(batch)
                 tables.append(table)
                 if progress:
                     progress(len(batch))
-        return (*ingested(reads, units, paths.year, pa.concat_tables(tables)), units)
-    return (*ingested(reads, units, paths.year), units)
+        return Ingested(*ingested(reads, units, paths.year, pa.concat_tables(tables)), units)
+    return Ingested(*ingested(reads, units, paths.year), units)
 
 
-def read_return(path: Path, name: str) -> ReturnRead:
+def read_return(path: Path, name: str, memo: Memo | None = None) -> ReturnRead:
     """What one file of returns/ gave, or why it could not be read (never raises for a bad file)."""
+    memo = memo if memo is not None else Memo()
     try:
-        book = files.read_workbook(path)
+        book = files.read_workbook(path, memo)
     except files.UnreadableFile as exc:
         return ReturnRead(name, error=str(exc), error_rule=exc.rule)
-    read = return_read(name, book.sheets, book.hidden, book.notes, book.hidden_sheets)
+    read = return_read(name, book.sheets, book.hidden, book.notes, book.hidden_sheets, memo)
     read.size, read.sha256 = book.size, book.sha256
     return read
 
 
+_memo: list[Memo] = []  # NOTE: a worker process's own memo, made when the pool starts it
+
+
+def _worker_memo() -> None:
+    _memo[:] = [Memo()]
+
+
 def read_batch(batch: tuple[list[Path], list[str]]) -> tuple[list[ReturnRead], pa.Table]:
     """A worker's share: several files read in one go, their cells sent back as one table."""
-    reads = [read_return(path, name) for path, name in zip(*batch, strict=True)]
+    memo = _memo[0] if _memo else Memo()
+    reads = [read_return(path, name, memo) for path, name in zip(*batch, strict=True)]
     table = cells_arrow(reads)
     for read in reads:
         # NOTE: they travel in the table; sending them twice would cost as much

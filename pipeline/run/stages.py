@@ -1,4 +1,5 @@
-"""Running the stages: read each stage's inputs through the path registry, call the pure stage functions, write the products."""
+"""The stages, each its product written: ingest, validate, aggregate, render the county report;
+and each run on its own, reading the product of the stage before from its files."""
 
 from __future__ import annotations
 
@@ -16,19 +17,34 @@ from pipeline import aggregate as agg
 from pipeline import render as rnd
 from pipeline import store
 from pipeline.format2021 import TABLES
-from pipeline.ingest.register import MISSING, RECEIVED, register
+from pipeline.ingest.register import MISSING, RECEIVED
 from pipeline.inputs import CannotStart, read_config, read_template
+from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.render import charts, feedback, summary, word
 from pipeline.run.checks import _needs, check_inputs
-from pipeline.run.previous_year import last_year
+from pipeline.run.previous_year import read_last_year
+from pipeline.run.products import (
+    NO_COUNTY,
+    Aggregated,
+    Ingested,
+    Validated,
+    aggregated,
+    blocking,
+    read_aggregated,
+    read_ingested,
+    read_validated,
+    refusal,
+    validated,
+    write_aggregated,
+    write_ingested,
+    write_validated,
+)
+from pipeline.run.products import Write as WriteCells
 from pipeline.run.reading import Progress, read_year
-from pipeline.validate import consolidated_findings, has_errors, validated_findings
+from pipeline.validate import LastYear, has_errors
 from pipeline.validate.narrative import narrative_findings
-from pipeline.validate.strict import strict_findings
-from pipeline.validate.years import LastYear
-from schemas.rules import Tables
 
 
 @dataclass
@@ -41,6 +57,7 @@ class StageResult:
     blocked: bool = False
     message: str = ""
     seconds: float = 0.0
+    findings: pd.DataFrame | None = None  # what the stage found, for the issues list
 
 
 # NOTE: Arrow's own allocator keeps what a stage freed for itself; the C library's gives it back
@@ -55,25 +72,28 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def run_ingest(
-    paths: Paths, progress: Progress | None = None, *, behind: bool = False
+# -- ingest -------------------------------------------------------------------------------------
+def ingest_stage(
+    paths: Paths, ingested: Ingested, write_cells: WriteCells = store.write_cells
 ) -> StageResult:
-    """Read every file in raw/<year>/returns/ into the long cell table and the register of returns
-    (`behind`: the cell table is written while the run goes on; see `store.write_cells`)."""
-    cells, returns, findings, units = read_year(paths, progress)
+    """Write what ingest made of the year's returns."""
+    written = write_ingested(paths, ingested, write_cells)
+    files = ingested.files
+    counts = {
+        "files": len(files),
+        "received": int((files["status"] == RECEIVED).sum()),
+        "units": len(ingested.units),
+        "cells": len(ingested.cells),
+    }
+    return StageResult("ingest", counts, written)
+
+
+def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
+    """Read every file in raw/<year>/returns/ and write the long cell table, the list of files
+    received, the roll call of units and the findings of reading them."""
+    ingested = read_year(paths, Memo(), progress)
     store.remove(paths.products_after("ingest"))
-    written = [
-        store.write_cells(cells, paths.ingested_cells, behind=behind),
-        store.write_csv(returns, paths.ingested_returns),
-        store.write_csv(findings, paths.ingested_findings),
-        store.write_csv(register(returns, units), paths.register),
-    ]
-    received = int((returns["status"] == RECEIVED).sum())
-    return StageResult(
-        "ingest",
-        {"files": len(returns), "received": received, "units": len(units), "cells": len(cells)},
-        written,
-    )
+    return ingest_stage(paths, ingested)
 
 
 def run_template(paths: Paths) -> StageResult:
@@ -86,49 +106,49 @@ def run_template(paths: Paths) -> StageResult:
     return StageResult("template", {"units": len(units)}, written)
 
 
+# -- validate ---------------------------------------------------------------------------------
+def validate_stage(paths: Paths, ingested: Ingested, found: Validated) -> StageResult:
+    """Write the findings of validation, each return's tables and, for each return with
+    problems, a feedback workbook."""
+    written = write_validated(paths, found)
+    written += write_feedback(paths, found.findings, ingested.files)
+    counts = severity_counts(found.findings)
+    return StageResult("validate", counts, written, blocked=found.blocked, findings=found.findings)
+
+
 def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
-    """Check every return against the rules; write the findings, the issues page, each return's
-    tables and, for each unit with problems, a feedback workbook."""
+    """Check every return ingest read against the rules and write what was found."""
     _needs(paths.ingested_cells, paths.ingested_findings, paths.ingested_returns, paths.register)
-    cells = store.read_cells(paths.ingested_cells)
-    previous = last_year(paths)
-    tables = Tables(cells)
-    found = validated_findings(cells, strict=strict, last=previous, tables=tables)
-    read = store.read_csv(paths.ingested_findings).to_dict("records")
-    findings = findings_table(
-        [*(strict_findings(read) if strict else read), *found.to_dict("records")]
-    )
+    ingested = read_ingested(paths, check_inputs(paths))
+    found = validated(ingested, read_last_year(paths), strict=strict)
     store.remove(paths.products_after("validate"))
-    written = [
-        store.write_csv(findings, paths.validated_findings),
-        store.write_csv(findings, paths.issues_csv),
-    ]
-    for section in ("s2", "s3", "s4", "s6"):
-        table = agg.unit_table(cells, section, tables)
-        written.append(store.write_csv(table, paths.unit_tables(section)))
-    returns = store.read_csv(paths.ingested_returns)
-    written += write_issues(paths, findings)
-    written += write_feedback(paths, findings, returns)
-    return StageResult("validate", severity_counts(findings), written, blocked=has_errors(findings))
+    result = validate_stage(paths, ingested, found)
+    result.written += write_issues(paths, [found.findings], ingested.roll)
+    return result
 
 
-def write_issues(paths: Paths, findings: pd.DataFrame | None = None) -> list[Path]:
+def write_issues(paths: Paths, parts: list[pd.DataFrame], roll: pd.DataFrame) -> list[Path]:
     """The issues list (issues.csv, issues.html): every finding of the run so far, the returns'
-    (`findings`, else as validation wrote them) with the county's and the narratives'."""
-    parts = [findings if findings is not None else store.read_csv(paths.validated_findings)]
-    for later in (paths.county_findings, paths.narrative_findings, paths.units_narrative_findings):
-        if later.exists():
-            parts.append(store.read_csv(later))
+    with the county's and the narratives' (`parts`)."""
     every = findings_table([r for part in parts for r in part.to_dict("records")])
-    page = rnd.issues_html(paths.year, every, store.read_csv(paths.register))
+    page = rnd.issues_html(paths.year, every, roll)
     return [store.write_csv(every, paths.issues_csv), store.write_text(page, paths.issues_html)]
 
 
-def write_feedback(paths: Paths, findings, returns) -> list[Path]:
+def findings_so_far(paths: Paths) -> list[pd.DataFrame]:
+    """The findings the stages have written: the returns', the county's, the narratives'."""
+    parts = [store.read_csv(paths.validated_findings)]
+    for later in (paths.county_findings, paths.narrative_findings, paths.units_narrative_findings):
+        if later.exists():
+            parts.append(store.read_csv(later))
+    return parts
+
+
+def write_feedback(paths: Paths, findings: pd.DataFrame, files: pd.DataFrame) -> list[Path]:
     """A copy of each return with problems, its problem cells marked and commented, to send back."""
-    written = []
+    written: list[Path] = []
     for file, marks in feedback.marks_by_file(findings).items():
-        unit = returns.loc[returns["file"] == file, "unit"]
+        unit = files.loc[files["file"] == file, "unit"]
         name = unit.iloc[0] if len(unit) and unit.iloc[0] else Path(file).stem
         source = paths.raw / file
         target = paths.feedback_file(name, source.suffix)
@@ -143,10 +163,14 @@ def document_time(year: int) -> datetime:
     return datetime(year + 1, 1, 1)
 
 
-def blocking(findings, allow_missing: bool):
-    """The findings that stand in the way of the county report (a unit that sent nothing does
-    not, with `allow_missing`: the report names it instead)."""
-    return findings[findings["rule"] != "register.missing"] if allow_missing else findings
+# -- aggregate --------------------------------------------------------------------------------
+def aggregate_stage(paths: Paths, made: Aggregated, *, draft: bool = False) -> StageResult:
+    """Write the county table and its findings, or say why there is none."""
+    if made.county is None:
+        return StageResult("aggregate", blocked=True, message=made.message)
+    counts = {"units": made.units, **severity_counts(made.findings)}
+    written = write_aggregated(paths, made)
+    return StageResult("aggregate", counts, written, blocked=not made.checked and not draft)
 
 
 def run_aggregate(paths: Paths, *, draft: bool = False, allow_missing: bool = False) -> StageResult:
@@ -154,55 +178,38 @@ def run_aggregate(paths: Paths, *, draft: bool = False, allow_missing: bool = Fa
     stand, unless a draft is asked for (with `allow_missing`, a unit that sent nothing does not
     block: the report names it)."""
     _needs(paths.validated_findings, paths.ingested_cells, paths.ingested_returns)
-    findings = blocking(store.read_csv(paths.validated_findings), allow_missing)
+    found = read_validated(paths)
     store.remove(paths.products_after("aggregate"))
-    if has_errors(findings) and not draft:
-        n = severity_counts(findings)["error"]
-        return StageResult(
-            "aggregate", blocked=True, message=f"校验发现{n}个错误，未汇总全县数据。未生成报告"
-        )
-    cells = agg.received_cells(
-        store.read_cells(paths.ingested_cells), store.read_csv(paths.ingested_returns)
+    made = refusal(found, draft=draft, allow_missing=allow_missing) or aggregated(
+        read_ingested(paths, check_inputs(paths)),
+        found,
+        read_last_year(paths),
+        draft=draft,
+        allow_missing=allow_missing,
     )
-    county = agg.county_cells(cells)
-    previous = last_year(paths)
-    if previous.cells is not None:
-        # NOTE: the county's years are compared over the units that reported in both: a unit
-        # that is new, or did not report, would otherwise break the carry-over of the whole county
-        common = agg.common_units(cells, previous.cells)
-        now = agg.as_unit_cells(agg.county_cells(agg.of_units(cells, common)))
-        before = agg.as_unit_cells(agg.county_cells(agg.of_units(previous.cells, common)))
-        previous = LastYear(previous.year, before, previous.where)
-    else:
-        now = None
-    county_findings = consolidated_findings(agg.as_unit_cells(county), previous, now)
-    written = [
-        store.write_cells(county, paths.county_cells),
-        store.write_csv(county_findings, paths.county_findings),
-    ]
-    counts = {"units": int(cells["unit"].nunique()), **severity_counts(county_findings)}
-    return StageResult(
-        "aggregate", counts, written, blocked=has_errors(county_findings) and not draft
-    )
+    return aggregate_stage(paths, made, draft=draft)
 
 
-def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False) -> StageResult:
-    """Write the county report and its tables from the aggregated cells; with errors, only as a
+# -- render the county report -----------------------------------------------------------------
+def render_stage(
+    paths: Paths,
+    ingested: Ingested,
+    found: Validated,
+    made: Aggregated,
+    last: LastYear,
+    *,
+    draft: bool = False,
+    allow_missing: bool = False,
+) -> StageResult:
+    """Write the county report and its tables from the county table; with errors, only as a
     draft marked 草稿（数据未通过校验） when one is asked for (with `allow_missing`, the units that
     sent nothing are named in the report's notes)."""
-    if not paths.county_cells.exists():
-        return StageResult(
-            "render",
-            blocked=True,
-            message="没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。",
-        )
-    unchecked = has_errors(store.read_csv(paths.county_findings)) or has_errors(
-        blocking(store.read_csv(paths.validated_findings), allow_missing)
-    )
+    if made.county is None:
+        return StageResult("render", blocked=True, message=NO_COUNTY)
+    unchecked = not made.checked or has_errors(blocking(found.findings, allow_missing))
     if unchecked and not draft:
         return StageResult("render", blocked=True, message="全县汇总数据未通过校验，未生成报告。")
-    _needs(paths.ingested_cells, paths.ingested_returns)
-    county = store.read_cells(paths.county_cells)
+    county = made.county
     config = read_config(paths.config)
     name = config.get("county", "全县")
     values = rnd.values_of(county)
@@ -221,20 +228,14 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
         blocks = rnd.narrative_blocks(source, context)
     except rnd.NarrativeError as exc:
         raise CannotStart(f"报告文字模板 {paths.narrative} {exc}，无法生成全县报告") from None
-    store.remove(paths.products_after("render"))
     checked = narrative_findings(blocks, paths.year, report="全县报告", unit="全县", file=file)
     checked = findings_table([*notes, *checked.to_dict("records")])
-    findings_file = store.write_csv(checked, paths.narrative_findings)
-    written = [findings_file, *write_issues(paths)]
+    written = [store.write_csv(checked, paths.narrative_findings)]
     counts = severity_counts(checked)
     if has_errors(checked):
-        return StageResult(
-            "render",
-            counts,
-            written,
-            blocked=True,
-            message=f"报告文字有{counts['error']}个错误，未生成报告；明细见 {paths.shown(paths.issues_html)}。",
-        )
+        shown = paths.shown(paths.issues_html)
+        message = f"报告文字有{counts['error']}个错误，未生成报告；明细见 {shown}。"
+        return StageResult("render", counts, written, True, message, findings=checked)
     report = rnd.Report(
         title=f"{name}{paths.year}年政府信息公开工作年度报告",
         subtitle="",
@@ -243,51 +244,51 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
         values=values,
         narrative=rnd.with_fee_statement(blocks, context["fee_statement"]),
         draft=unchecked,
-        notes=_missing_notes(paths) if allow_missing else (),
+        notes=_missing_notes(ingested.roll, paths.year) if allow_missing else (),
     )
     written.append(store.write_cells(rnd.tidy_cells(county), paths.tidy_cells))
     for section in TABLES:
-        written.append(
-            store.write_grid(
-                rnd.layout_table(section.code, values), paths.section_table(section.code)
-            )
-        )
+        layout = rnd.layout_table(section.code, values)
+        written.append(store.write_grid(layout, paths.section_table(section.code)))
     written.append(store.write_text(rnd.report_html(report), paths.report_html))
     written.append(store.write_text(rnd.report_md(report), paths.report_md))
     written.append(store.write_bytes(word.report_docx(report), paths.report_docx))
-    returns = store.read_csv(paths.ingested_returns)
-    cells = agg.received_cells(store.read_cells(paths.ingested_cells), returns)
-    written.append(store.write_bytes(_summary(paths, report, cells, returns), paths.summary_xlsx))
-    written.append(store.write_text(_charts(paths, report, cells), paths.charts_html))
-    return StageResult("render", {"reports": 1, "draft": int(unchecked), **counts}, written)
-
-
-def _missing_notes(paths: Paths) -> tuple[str, ...]:
-    register = store.read_csv(paths.register)
-    missing = register.loc[register["status"] == MISSING, "unit"].tolist()
-    return (rnd.missing_note(missing, paths.year),) if missing else ()
-
-
-def _charts(paths: Paths, report: rnd.Report, cells) -> str:
-    """The analysts' charts page of the county report `report` (`cells`: the received returns')."""
-    previous = last_year(paths)
-    if previous.cells is None:
-        last, source = None, previous.where
-    else:
-        last, source = rnd.values_of(agg.county_cells(previous.cells)), previous.where
-    return charts.charts_html(report.title, paths.year, cells, report.values, last, source)
-
-
-def _summary(paths: Paths, report: rnd.Report, cells, returns) -> bytes:
-    """The analysts' workbook of the county report `report`."""
-    return summary.summary_xlsx(
-        report.title,
-        paths.year,
-        report.values,
-        cells,
-        store.read_csv(paths.validated_findings),
-        returns,
+    cells = ingested.received
+    workbook = summary.summary_xlsx(
+        report.title, paths.year, report.values, cells, found.findings, ingested.files
     )
+    written.append(store.write_bytes(workbook, paths.summary_xlsx))
+    written.append(store.write_text(_charts(paths, report, cells, last), paths.charts_html))
+    counts = {"reports": 1, "draft": int(unchecked), **counts}
+    return StageResult("render", counts, written, findings=checked)
+
+
+def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False) -> StageResult:
+    """Write the county report from the products of the stages before."""
+    made = read_aggregated(paths)
+    if made.county is None:
+        return StageResult("render", blocked=True, message=NO_COUNTY)
+    _needs(paths.validated_findings, paths.ingested_cells, paths.ingested_returns)
+    ingested = read_ingested(paths, check_inputs(paths))
+    found = read_validated(paths)
+    store.remove(paths.products_after("render"))
+    last = read_last_year(paths)
+    result = render_stage(
+        paths, ingested, found, made, last, draft=draft, allow_missing=allow_missing
+    )
+    result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
+    return result
+
+
+def _missing_notes(roll: pd.DataFrame, year: int) -> tuple[str, ...]:
+    missing = roll.loc[roll["status"] == MISSING, "unit"].tolist()
+    return (rnd.missing_note(missing, year),) if missing else ()
+
+
+def _charts(paths: Paths, report: rnd.Report, cells: pd.DataFrame, last: LastYear) -> str:
+    """The analysts' charts page of the county report `report` (`cells`: the received returns')."""
+    before = None if last.cells is None else rnd.values_of(agg.county_cells(last.cells))
+    return charts.charts_html(report.title, paths.year, cells, report.values, before, last.where)
 
 
 DEFAULT_COUNTY_NARRATIVE = "pipeline/templates/county_narrative.md.j2（内置默认文字）"

@@ -9,20 +9,20 @@ import pandas as pd
 
 from pipeline import render as rnd
 from pipeline import store
-from pipeline.ingest.register import RECEIVED
 from pipeline.inputs import CannotStart, read_config, read_template, read_units
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.render import word
 from pipeline.run.checks import _needs
-from pipeline.run.stages import StageResult, write_issues
+from pipeline.run.products import Ingested, Validated, read_ingested, read_validated, received_units
+from pipeline.run.stages import StageResult, findings_so_far, write_issues
 from pipeline.validate import has_errors
 from pipeline.validate.narrative import narrative_findings
 
 
-def run_render_unit(paths: Paths, unit: str) -> StageResult:
+def unit_stage(paths: Paths, ingested: Ingested, found: Validated, unit: str) -> StageResult:
     """Write one body's own (本机关) report from its return, if the return has no errors."""
-    inputs = _unit_inputs(paths)
+    inputs = _unit_inputs(ingested, found)
     if unit not in inputs.received:
         known = sorted(inputs.received)
         hint = (
@@ -32,24 +32,26 @@ def run_render_unit(paths: Paths, unit: str) -> StageResult:
         )
         raise CannotStart(f"没有“{unit}”可用的报表{hint}")
     outcome = unit_report(paths, inputs, unit)
-    written = [*outcome.written, *_unit_narrative_findings(paths, [outcome])]
+    checked = _unit_narrative_findings(paths, [outcome])
+    written = [*outcome.written, *_write_findings(paths, checked)]
     return StageResult(
         "render",
         {"reports": int(not outcome.blocked), **severity_counts(findings_table(outcome.findings))},
         written,
         blocked=outcome.blocked,
         message=outcome.message,
+        findings=checked,
     )
 
 
-def run_render_all_units(paths: Paths) -> StageResult:
+def units_stage(paths: Paths, ingested: Ingested, found: Validated) -> StageResult:
     """Write every received unit's own report; a unit whose return or narrative has errors gets none."""
-    inputs = _unit_inputs(paths)
-    store.remove([paths.units_dir])
+    inputs = _unit_inputs(ingested, found)
     outcomes = [unit_report(paths, inputs, unit) for unit in _register_order(inputs)]
     written = [p for o in outcomes for p in o.written]
     written.append(store.write_csv(unit_reports_table(outcomes), paths.unit_reports))
-    written += _unit_narrative_findings(paths, outcomes)
+    checked = _unit_narrative_findings(paths, outcomes)
+    written += _write_findings(paths, checked)
     blocked = [o for o in outcomes if o.blocked]
     counts = severity_counts(findings_table([f for o in outcomes for f in o.findings]))
     return StageResult(
@@ -58,12 +60,43 @@ def run_render_all_units(paths: Paths) -> StageResult:
         written,
         blocked=bool(blocked),
         message="".join(o.message for o in blocked),
+        findings=checked,
     )
+
+
+def _write_findings(paths: Paths, checked: pd.DataFrame | None) -> list[Path]:
+    if checked is None:
+        return []
+    return [store.write_csv(checked, paths.units_narrative_findings)]
+
+
+def run_render_unit(paths: Paths, unit: str) -> StageResult:
+    """Write one body's own report from the products of the stages before."""
+    ingested, found = _inputs_read(paths)
+    store.remove([paths.unit_dir(unit)])
+    result = unit_stage(paths, ingested, found, unit)
+    result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
+    return result
+
+
+def run_render_all_units(paths: Paths) -> StageResult:
+    """Write every received unit's own report from the products of the stages before."""
+    ingested, found = _inputs_read(paths)
+    store.remove([paths.units_dir])
+    result = units_stage(paths, ingested, found)
+    result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
+    return result
+
+
+def _inputs_read(paths: Paths) -> tuple[Ingested, Validated]:
+    _needs(paths.ingested_returns, paths.ingested_cells, paths.validated_findings)
+    units = read_units(paths.units) if paths.units.exists() else pd.DataFrame(columns=["name"])
+    return read_ingested(paths, units), read_validated(paths)
 
 
 @dataclass(frozen=True)
 class UnitInputs:
-    """What unit reports are made from: the ingested cells, the register and the findings."""
+    """What unit reports are made from: the ingested cells, the files, the findings, the roster."""
 
     cells: pd.DataFrame
     returns: pd.DataFrame
@@ -72,16 +105,13 @@ class UnitInputs:
     received: dict[str, list[str]]  # unit -> its received return file(s)
 
 
-def _unit_inputs(paths: Paths) -> UnitInputs:
-    _needs(paths.ingested_returns, paths.ingested_cells, paths.validated_findings)
-    returns = store.read_csv(paths.ingested_returns)
-    received = returns[returns["status"] == RECEIVED]
+def _unit_inputs(ingested: Ingested, found: Validated) -> UnitInputs:
     return UnitInputs(
-        cells=store.read_cells(paths.ingested_cells),
-        returns=returns,
-        findings=store.read_csv(paths.validated_findings),
-        units=read_units(paths.units) if paths.units.exists() else None,
-        received=received.groupby("unit")["file"].apply(list).to_dict(),
+        cells=ingested.cells,
+        returns=ingested.files,
+        findings=found.findings,
+        units=ingested.units,
+        received=received_units(ingested.files),
     )
 
 
@@ -127,9 +157,9 @@ def unit_reports_table(outcomes: list[UnitOutcome]) -> pd.DataFrame:
     )
 
 
-def _unit_narrative_findings(paths: Paths, outcomes: list[UnitOutcome]) -> list[Path]:
+def _unit_narrative_findings(paths: Paths, outcomes: list[UnitOutcome]) -> pd.DataFrame | None:
     """The units' narrative findings, with one note naming the units whose report used the
-    built-in narrative, written beside the unit reports and into the issues list."""
+    built-in narrative (None when there are none)."""
     records = [f for o in outcomes for f in o.findings]
     defaults = [o.unit for o in outcomes if o.default_narrative]
     if defaults:
@@ -138,17 +168,11 @@ def _unit_narrative_findings(paths: Paths, outcomes: list[UnitOutcome]) -> list[
         )
         folder = paths.raw / "narratives"
         records.append(finding("narrative.default_units", units=names, folder=folder))
-    if not records:
-        return []
-    return [
-        store.write_csv(findings_table(records), paths.units_narrative_findings),
-        *write_issues(paths),
-    ]
+    return findings_table(records) if records else None
 
 
 def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
     """Write `unit`'s own report (HTML, Markdown, Word) unless its return or narrative has errors."""
-    store.remove([paths.unit_dir(unit)])
     findings = inputs.findings
     concerning = (findings["unit"] == unit) & (findings["severity"] == "error")
     mine = inputs.received.get(unit)
@@ -220,8 +244,8 @@ def _register_order(inputs: UnitInputs) -> list[str]:
     return known + sorted(set(inputs.received) - set(known))
 
 
-def _kind_of(units, unit: str) -> str:
-    if units is None:
+def _kind_of(units: pd.DataFrame | None, unit: str) -> str:
+    if units is None or "kind" not in units:
         return ""
     kinds = units.loc[units["name"] == unit, "kind"]
     return str(kinds.iloc[0]) if len(kinds) else ""

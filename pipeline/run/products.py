@@ -1,0 +1,187 @@
+"""What the stages hand on, as values: each stage's product, made from the one before (in
+memory, in one run) or read back from its files (a stage run on its own), and written out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import aggregate as agg
+from pipeline import store
+from pipeline.ingest.register import RECEIVED, register
+from pipeline.paths import Paths
+from pipeline.problems import findings_table
+from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
+from pipeline.validate.strict import strict_findings
+from schemas.rules import Tables
+
+Write = Callable[[pd.DataFrame, Path], Path]  # how a cell table is written (now, or behind)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ingest made of a year's returns."""
+
+    cells: pd.DataFrame  # every cell read (01_ingested/cells.csv)
+    files: pd.DataFrame  # each file received: its unit, year, status (01_ingested/returns.csv)
+    findings: pd.DataFrame  # the findings of reading them (01_ingested/findings.csv)
+    units: pd.DataFrame  # the roster (raw/<year>/units.csv)
+
+    @property
+    def received(self) -> pd.DataFrame:
+        """The cells that count: one received return per unit."""
+        return agg.received_cells(self.cells, self.files)
+
+    @property
+    def roll(self) -> pd.DataFrame:
+        """The roll call: each unit of the roster as received, missing, duplicate … (register.csv)."""
+        return register(self.files, self.units)
+
+
+def write_ingested(paths: Paths, ingested: Ingested, write_cells: Write = store.write_cells) -> list[Path]:
+    """Write what ingest made (`write_cells` may write the large cell table in the background)."""
+    return [
+        write_cells(ingested.cells, paths.ingested_cells),
+        store.write_csv(ingested.files, paths.ingested_returns),
+        store.write_csv(ingested.findings, paths.ingested_findings),
+        store.write_csv(ingested.roll, paths.register),
+    ]
+
+
+def read_ingested(paths: Paths, units: pd.DataFrame) -> Ingested:
+    """What ingest wrote, read back (for a stage run on its own)."""
+    return Ingested(
+        store.read_cells(paths.ingested_cells),
+        store.read_csv(paths.ingested_returns),
+        store.read_csv(paths.ingested_findings),
+        units,
+    )
+
+
+@dataclass(frozen=True)
+class Validated:
+    """What validation found: every finding of the returns (ingest's and the rules'), and each
+    return's tables laid out by file and row."""
+
+    findings: pd.DataFrame
+    unit_tables: dict[str, pd.DataFrame]
+
+    @property
+    def blocked(self) -> bool:
+        return has_errors(self.findings)
+
+
+UNIT_TABLES = ("s2", "s3", "s4", "s6")
+
+
+def validated(ingested: Ingested, last: LastYear, *, strict: bool = False) -> Validated:
+    """Every return checked against the rules (and against last year's, when at hand)."""
+    tables = Tables(ingested.cells)
+    found = validated_findings(ingested.cells, strict=strict, last=last, tables=tables)
+    read = ingested.findings.to_dict("records")
+    findings = findings_table(
+        [*(strict_findings(read) if strict else read), *found.to_dict("records")]
+    )
+    laid_out = {s: agg.unit_table(ingested.cells, s, tables) for s in UNIT_TABLES}
+    return Validated(findings, laid_out)
+
+
+def write_validated(paths: Paths, validated: Validated) -> list[Path]:
+    """Write the findings of validation and each return's tables."""
+    written = [store.write_csv(validated.findings, paths.validated_findings)]
+    for section, table in validated.unit_tables.items():
+        written.append(store.write_csv(table, paths.unit_tables(section)))
+    return written
+
+
+def read_validated(paths: Paths) -> Validated:
+    """The findings validation wrote, read back (each return's tables are not needed later)."""
+    return Validated(store.read_csv(paths.validated_findings), {})
+
+
+@dataclass(frozen=True)
+class Aggregated:
+    """The county's table (the cell-by-cell sum over the received returns) and its findings, or
+    why it was not made."""
+
+    county: pd.DataFrame | None
+    findings: pd.DataFrame
+    units: int = 0
+    message: str = ""  # why no county table was made
+
+    @property
+    def checked(self) -> bool:
+        """Whether the county table passed its rules."""
+        return self.county is not None and not has_errors(self.findings)
+
+
+def blocking(findings: pd.DataFrame, allow_missing: bool) -> pd.DataFrame:
+    """The findings that stand in the way of the county report (a unit that sent nothing does
+    not, with `allow_missing`: the report names it instead)."""
+    return findings[findings["rule"] != "register.missing"] if allow_missing else findings
+
+
+def aggregated(
+    ingested: Ingested,
+    validated: Validated,
+    last: LastYear,
+    *,
+    draft: bool = False,
+    allow_missing: bool = False,
+) -> Aggregated:
+    """The county table, checked again (across years over the units that reported in both);
+    none while the returns' errors stand, unless a draft is asked for."""
+    refused = refusal(validated, draft=draft, allow_missing=allow_missing)
+    if refused is not None:
+        return refused
+    cells = ingested.received
+    county = agg.county_cells(cells)
+    previous, now = last, None
+    if last.cells is not None:
+        # NOTE: the county's years are compared over the units that reported in both: a unit
+        # that is new, or did not report, would otherwise break the carry-over of the whole county
+        common = agg.common_units(cells, last.cells)
+        now = agg.as_unit_cells(agg.county_cells(agg.of_units(cells, common)))
+        before = agg.as_unit_cells(agg.county_cells(agg.of_units(last.cells, common)))
+        previous = LastYear(last.year, before, last.where)
+    found = consolidated_findings(agg.as_unit_cells(county), previous, now)
+    return Aggregated(county, found, int(cells["unit"].nunique()))
+
+
+def refusal(validated: Validated, *, draft: bool, allow_missing: bool) -> Aggregated | None:
+    """No county table while the returns' errors stand (unless a draft is asked for): why."""
+    findings = blocking(validated.findings, allow_missing)
+    if draft or not has_errors(findings):
+        return None
+    n = int((findings["severity"] == "error").sum())
+    return Aggregated(None, findings_table([]), message=f"校验发现{n}个错误，未汇总全县数据。未生成报告")
+
+
+NO_COUNTY = "没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。"
+
+
+def write_aggregated(paths: Paths, aggregated: Aggregated) -> list[Path]:
+    """Write the county table and its findings (nothing when none was made)."""
+    if aggregated.county is None:
+        return []
+    return [
+        store.write_cells(aggregated.county, paths.county_cells),
+        store.write_csv(aggregated.findings, paths.county_findings),
+    ]
+
+
+def read_aggregated(paths: Paths) -> Aggregated:
+    """The county table aggregation wrote, read back; none when it made none."""
+    if not paths.county_cells.exists():
+        return Aggregated(None, findings_table([]), message="没有全县汇总数据")
+    county = store.read_cells(paths.county_cells)
+    return Aggregated(county, store.read_csv(paths.county_findings), int(county["units"].max()))
+
+
+def received_units(files: pd.DataFrame) -> dict[str, list[str]]:
+    """Each unit with its received return file(s)."""
+    received = files[files["status"] == RECEIVED]
+    return received.groupby("unit")["file"].apply(list).to_dict()
