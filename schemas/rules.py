@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.format2021 import S3_OUTCOMES, S3_PARTS, S4_GROUPS, S4_RESULTS, SECTIONS
+from pipeline.format2021 import S4_GROUPS, S4_RESULTS, SECTIONS
+from schemas.sums import Sum, sums_of
 
 PARTS_OF_RESULT = [r for r in S4_RESULTS if r != "total"]
 SWING_FACTOR = 3  # year.swing: a cell that moved by more than this factor…
@@ -130,21 +131,19 @@ def _holds(left: pd.Series, right: pd.Series) -> pd.Series:
     return (left == right) | left.isna() | right.isna()
 
 
-def row_total_holds(df: pd.DataFrame) -> pd.Series:
-    return _holds(df["total"], df[list(S3_PARTS)].sum(axis=1, skipna=False))
+def sum_holds(rule: Sum, df: pd.DataFrame) -> pd.Series:
+    """Where `rule` holds in each record of `df` (records it does not cover hold)."""
+    left = df[list(rule.left)].sum(axis=1, skipna=False)
+    right = df[list(rule.right)].sum(axis=1, skipna=False)
+    return _holds(left, right) | ~df[rule.along].isin(rule.records)
 
 
-def outcome_total_holds(df: pd.DataFrame) -> pd.Series:
-    return _holds(df["outcome_total"], df[list(S3_OUTCOMES)].sum(axis=1, skipna=False))
-
-
-def balance_holds(df: pd.DataFrame) -> pd.Series:
-    return _holds(df["new"] + df["carried_in"], df["outcome_total"] + df["carried_out"])
-
-
-def group_total_holds(group: str, df: pd.DataFrame) -> pd.Series:
-    parts = [f"{group}_{r}" for r in PARTS_OF_RESULT]
-    return _holds(df[f"{group}_total"], df[parts].sum(axis=1, skipna=False))
+def sum_schema(section: str, along: str) -> pa.DataFrameSchema:
+    """The pandera checks of the sum rules of `section` laid out along `along` (one per rule,
+    named by its check name), made from their statement in `schemas.sums`."""
+    return pa.DataFrameSchema(
+        checks=[pa.Check(partial(sum_holds, rule), name=rule.check) for rule in sums_of(section, along)]
+    )
 
 
 def fees_notice_holds(df: pd.DataFrame) -> pd.Series:
@@ -206,16 +205,9 @@ CELLS = pa.DataFrameSchema(
     },
 )
 S2_BY_ROW = pa.DataFrameSchema(checks=[pa.Check(no_rules_made, name="s2.rules_level")])
-S3_BY_ROW = pa.DataFrameSchema(checks=[pa.Check(row_total_holds, name="s3.row_total")])
-S3_BY_COL = pa.DataFrameSchema(
-    checks=[
-        pa.Check(outcome_total_holds, name="s3.outcome_total"),
-        pa.Check(balance_holds, name="s3.balance"),
-    ]
-)
-S4_CASES = pa.DataFrameSchema(
-    checks=[pa.Check(partial(group_total_holds, g), name=f"s4.group_total:{g}") for g in S4_GROUPS]
-)
+S3_BY_ROW = sum_schema("s3", "row")
+S3_BY_COL = sum_schema("s3", "col")
+S4_CASES = sum_schema("s4", "row")
 S6_FEES = pa.DataFrameSchema(
     checks=[
         pa.Check(fees_notice_holds, name="s6.fees:notice"),

@@ -18,16 +18,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline.format2021 import (
     S2,
-    S3,
-    S3_OUTCOMES,
-    S3_PARTS,
-    S4,
-    S4_GROUPS,
-    S4_RESULTS,
     S6,
     SECTIONS,
     grid,
 )
+from schemas.sums import formula_totals
+from schemas.sums import guide_lines as sum_guide_lines
 
 TEMPLATE_VERSION = "xxgk-2021.1"
 COVER_SHEET = "封面"
@@ -51,21 +47,6 @@ def cell_address(section: str, row: str, col: str) -> str:
     """Where a cell sits on its sheet in the project's return workbook, e.g. `D6`."""
     g = grid(section).values[row, col]
     return xl_rowcol_to_cell(GRID_TOP + g.r, g.c)
-
-
-def formula_totals() -> dict[CellKey, tuple[CellKey, ...]]:
-    """The totals the template computes by formula, each with the cells it adds up."""
-    totals: dict[CellKey, tuple[CellKey, ...]] = {}
-    for row in S3.rows:
-        totals["s3", row.code, "total"] = tuple(("s3", row.code, c) for c in S3_PARTS)
-    for col in S3.cols:
-        totals["s3", "outcome_total", col.code] = tuple(("s3", r, col.code) for r in S3_OUTCOMES)
-    for group in S4_GROUPS:
-        parts = [r for r in S4_RESULTS if r != "total"]
-        totals["s4", "cases", f"{group}_total"] = tuple(
-            ("s4", "cases", f"{group}_{r}") for r in parts
-        )
-    return totals
 
 
 def write_return(
@@ -124,14 +105,7 @@ def _write_cover(ws, unit: str, year: int, fmt) -> None:
 
 def guide_lines() -> list[str]:
     """The instructions sheet: how to fill the return and the consistency rules, from the format."""
-    s3_parts = "＋".join(f"“{S3.col(c).label}”" for c in S3_PARTS)
-    first, last = S3.row(S3_OUTCOMES[0]), S3.row(S3_OUTCOMES[-1])
-    results = [r for r in S4_RESULTS if r != "total"]
-    s4_parts = "＋".join(f"“{S4_RESULTS[r]}”" for r in results)
-    groups = "、".join(f"“{'·'.join(path)}”" for path in S4_GROUPS.values())
-    new, carried_in, total, out = (
-        S3.row(c).label for c in ("new", "carried_in", "outcome_total", "carried_out")
-    )
+    sum_lines = sum_guide_lines()
     amount = S2.col("amount")
     notices, noticed, collected = (c.label for c in S6.cols)
     counts = "、".join(s.short for s in SECTIONS.values())
@@ -144,11 +118,8 @@ def guide_lines() -> list[str]:
         f"4.“{amount.label}”填写不小于0的数，最多{TEMPLATE_DECIMALS[amount.unit]}位小数（1元＝0.0001万元）；"
         f"信息处理费的金额以元为单位，最多{TEMPLATE_DECIMALS['元']}位小数。",
         "二、表内数据应当符合的关系（不符合的报表将被退回）",
-        f"1.{S3.short}每一行：“{S3.col('total').label}”＝{s3_parts}。",
-        f"2.{S3.short}每一列：“{total}”＝“{first.label}”至“{last.label}”共{len(S3_OUTCOMES)}项之和。",
-        f"3.{S3.short}每一列：“{new}”＋“{carried_in}”＝“{total}”＋“{out}”。",
-        f"4.{S4.short}{groups}每组：“{S4_RESULTS['total']}”＝{s4_parts}。",
-        f"5.{S6.short}：“{collected}”大于0时，“{notices}”至少为1；“{noticed}”不小于“{collected}”。",
+        *(f"{i}.{line}" for i, line in enumerate(sum_lines, start=1)),
+        f"{len(sum_lines) + 1}.{S6.short}：“{collected}”大于0时，“{notices}”至少为1；“{noticed}”不小于“{collected}”。",
     ]
 
 

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, S4_RESULTS, whole_text
+from pipeline.format2021 import S3, S3_PARTS, whole_text
 from pipeline.problems import suggestion
+from schemas import sums
 
 Cell = tuple[str, str, str]  # (section, row, col)
 Values = Mapping[Cell, float]  # NaN where unreadable
@@ -45,25 +46,13 @@ class Equation:
 
 @cache
 def equations() -> tuple[Equation, ...]:
-    """Every sum rule of tables 三 and 四, as equations over a return's cells."""
-    out = []
-    for row in S3.rows:
-        total = ("s3", row.code, "total")
-        terms = ((total, 1), *((("s3", row.code, p), -1) for p in S3_PARTS))
-        out.append(Equation("s3.row_total", row.code, terms, total))
-    for col in S3.cols:
-        total = ("s3", "outcome_total", col.code)
-        terms = ((total, 1), *((("s3", o, col.code), -1) for o in S3_OUTCOMES))
-        out.append(Equation("s3.outcome_total", col.code, terms, total))
-        side = (("new", 1), ("carried_in", 1), ("outcome_total", -1), ("carried_out", -1))
-        terms = tuple((("s3", r, col.code), k) for r, k in side)
-        out.append(Equation("s3.balance", col.code, terms, ("s3", "carried_out", col.code)))
-    for group in S4_GROUPS:
-        total = ("s4", "cases", f"{group}_total")
-        parts = [r for r in S4_RESULTS if r != "total"]
-        terms = ((total, 1), *((("s4", "cases", f"{group}_{r}"), -1) for r in parts))
-        out.append(Equation("s4.group_total", group, terms, total))
-    return tuple(out)
+    """Every sum rule of tables 三 and 四 (`schemas.sums`), as equations over a return's cells:
+    one per rule and row (or column, or group) it holds in."""
+    return tuple(
+        Equation(rule.rule, rule.key or record, rule.terms(record), rule.cell(record, rule.total))
+        for rule in sums.SUMS
+        for record in rule.records
+    )
 
 
 @dataclass(frozen=True)

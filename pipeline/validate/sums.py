@@ -4,39 +4,32 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.format2021 import S3, S3_PARTS, S4, S4_GROUPS, number_text, whole_text
+from pipeline.format2021 import S3, S4, S4_GROUPS, number_text, whole_text
 from pipeline.problems import finding
 from pipeline.validate.localise import Hint, equations, localised
 from pipeline.validate.provenance import Provenance
 from schemas import rules
+from schemas import sums
+from schemas.sums import Sum, label, sums_of
 
 
 def rule_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
-    """Findings of the sum rules of tables 三 and 四 and of the part 六 fee figures, each with a
-    suggestion of where the error probably is when one cell explains it."""
+    """Findings of the sum rules of tables 三 and 四 (`schemas.sums`) and of the part 六 fee
+    figures, each placed where localisation says the error is, with its suggestion."""
     out: list[dict] = []
-    by_row = tables.wide("s3", "row")
-    by_col = tables.wide("s3", "col")
-    s4 = tables.wide("s4", "row")
-    failed_s3_cols = rules.failures(rules.S3_BY_COL, by_col)
-    failed_s4 = rules.failures(rules.S4_CASES, s4)
-    failing = [
-        *(
-            ("s3.row_total", by_row.loc[i])
-            for i in rules.failures(rules.S3_BY_ROW, by_row).get("s3.row_total", [])
-        ),
-        *(("s3.outcome_total", by_col.loc[i]) for i in failed_s3_cols.get("s3.outcome_total", [])),
-        *(("s3.balance", by_col.loc[i]) for i in failed_s3_cols.get("s3.balance", [])),
-        *((check, s4.loc[i]) for check, index in failed_s4.items() for i in index),
-    ]
-    hints = _hints({rec["file"] for _, rec in failing}, by_row, s4, where)
-    for check, rec in failing:
-        rule, _, group = check.partition(":")
-        key = group or (rec["row"] if rule == "s3.row_total" else rec["col"])
-        record = _DESCRIBE[rule](rec, where, group) if group else _DESCRIBE[rule](rec, where)
-        hint = hints.get((rec["file"], rule, key))
+    failing: list[tuple[Sum, pd.Series]] = []
+    for section, along in dict.fromkeys((s.section, s.along) for s in sums.SUMS):
+        frame = tables.wide(section, along)
+        by_check = {s.check: s for s in sums_of(section, along)}
+        for check, index in rules.failures(rules.sum_schema(section, along), frame).items():
+            failing.extend((by_check[check], frame.loc[i]) for i in index)
+    hints = _hints({rec["file"] for _, rec in failing}, tables, where)
+    for rule, rec in failing:
+        key = rule.key or rec[rule.along]
+        record = _described(rule, rec, where)
+        hint = hints.get((rec["file"], rule.rule, key))
         record["suggestion"] = hint.text if hint else ""
-        record.update(_placed(rec["file"], rule, key, hint, where))
+        record.update(_placed(rec["file"], rule.rule, key, hint, where))
         out.append(record)
     s6 = tables.wide("s6", "row")
     for check, index in rules.failures(rules.S6_FEES, s6).items():
@@ -45,10 +38,11 @@ def rule_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
 
 
 def _hints(
-    files: set[str], by_row: pd.DataFrame, s4: pd.DataFrame, where: Provenance
+    files: set[str], tables: rules.Tables, where: Provenance
 ) -> dict[tuple[str, str, str], Hint]:
     """What localisation says of the returns with broken sums, by (file, rule, key)."""
     out = {}
+    by_row, s4 = tables.wide("s3", "row"), tables.wide("s4", "row")
     for file in sorted(files):
         values: dict[tuple[str, str, str], float] = {}
         for rec in by_row[by_row["file"] == file].to_dict("records"):
@@ -93,84 +87,32 @@ def _placed(file: str, rule: str, key: str, hint: Hint | None, where: Provenance
 
 
 # -- describing a broken sum --------------------------------------------------------------------
-def _sum_fields(total: float, summed: float) -> dict:
-    """The figures every broken sum states: the parts' sum, the stated total, the difference."""
-    return {
-        "sum": whole_text(summed),
-        "total": whole_text(total),
-        "diff": whole_text(abs(total - summed)),
-        "value": whole_text(total),
-        "expected": whole_text(summed),
+def _described(rule: Sum, rec: pd.Series, where: Provenance) -> dict:
+    """The finding of a broken sum in one record, stating its figures: each side's terms and
+    sums, the difference, and every code's value by name (the catalog's template picks)."""
+    record = rec[rule.along]
+    left = sum(rec[c] for c in rule.left)
+    right = sum(rec[c] for c in rule.right)
+    terms = "+".join(
+        f"{label(rule.section, rule.along, c)}（{whole_text(rec[c])}）" for c in rule.right
+    )
+    named = (
+        "·".join(S4_GROUPS[rule.key])
+        if rule.key
+        else label(rule.section, "col" if rule.along == "row" else "row", record)
+    )
+    figures = {code: whole_text(rec[code]) for code in (*rule.left, *rule.right)}
+    figures |= {
+        "label": named,
+        "group": named,
+        "terms": terms,
+        "sum": whole_text(right),
+        "total": whole_text(left),
+        "left": whole_text(left),
+        "right": whole_text(right),
+        "diff": whole_text(abs(left - right)),
     }
-
-
-def _row_total(rec: pd.Series, where: Provenance) -> dict:
-    file, row = rec["file"], rec["row"]
-    parts = [rec[c] for c in S3_PARTS]
-    terms = "+".join(
-        f"{S3.col(c).label}（{whole_text(v)}）" for c, v in zip(S3_PARTS, parts, strict=True)
-    )
-    total, summed = rec["total"], sum(parts)
-    return finding(
-        "s3.row_total",
-        **where.of(file, "s3", row, "total"),
-        label=S3.row(row).label,
-        terms=terms,
-        **_sum_fields(total, summed),
-    )
-
-
-def _outcome_total(rec: pd.Series, where: Provenance) -> dict:
-    file, col = rec["file"], rec["col"]
-    parts = rec[list(rules.S3_OUTCOMES)].sum()
-    total = rec["outcome_total"]
-    return finding(
-        "s3.outcome_total",
-        **where.of(file, "s3", "outcome_total", col),
-        label=S3.col(col).label,
-        **_sum_fields(total, parts),
-    )
-
-
-def _balance(rec: pd.Series, where: Provenance) -> dict:
-    file, col = rec["file"], rec["col"]
-    v = {k: rec[k] for k in ("new", "carried_in", "outcome_total", "carried_out")}
-    left, right = v["new"] + v["carried_in"], v["outcome_total"] + v["carried_out"]
-    return finding(
-        "s3.balance",
-        **where.of(file, "s3", "carried_out", col),
-        label=S3.col(col).label,
-        left=whole_text(left),
-        right=whole_text(right),
-        diff=whole_text(abs(left - right)),
-        value=whole_text(v["carried_out"]),
-        expected=whole_text(left - v["outcome_total"]),
-        **{k: whole_text(x) for k, x in v.items()},
-    )
-
-
-def _group_total(rec: pd.Series, where: Provenance, group: str) -> dict:
-    codes = [f"{group}_{r}" for r in rules.PARTS_OF_RESULT]
-    parts = [rec[c] for c in codes]
-    terms = "+".join(
-        f"{S4.col(c).label}（{whole_text(v)}）" for c, v in zip(codes, parts, strict=True)
-    )
-    total = rec[f"{group}_total"]
-    return finding(
-        "s4.group_total",
-        **where.of(rec["file"], "s4", "cases", f"{group}_total"),
-        group="·".join(S4_GROUPS[group]),
-        terms=terms,
-        **_sum_fields(total, sum(parts)),
-    )
-
-
-_DESCRIBE = {
-    "s3.row_total": _row_total,
-    "s3.outcome_total": _outcome_total,
-    "s3.balance": _balance,
-    "s4.group_total": _group_total,
-}
+    return finding(rule.rule, **where.of(rec["file"], *rule.cell(record, rule.total)), **figures)
 
 
 def _fees(rec: pd.Series, which: str, where: Provenance) -> dict:
