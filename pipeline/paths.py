@@ -159,7 +159,7 @@ class Paths:
 
     @property
     def register(self) -> Path:
-        """The register of returns: each unit of units.csv as received, missing, duplicate …"""
+        """The roll call (报送登记): each unit of units.csv as received, missing, duplicate …"""
         return self.out / "register.csv"
 
     @property

@@ -104,7 +104,7 @@ def mark(folder: Path) -> None:
 
 def made_by_xxgk(folder: Path) -> bool:
     """Whether `folder` holds outputs xxgk made: its mark, or (made before marks) a manifest of
-    an xxgk run or the register of returns of its first stage."""
+    an xxgk run or the list of files its first stage received."""
     if (folder / MARK).is_file():
         return True
     manifest = folder / "manifest.json"
@@ -302,4 +302,6 @@ def _keep_log(log_file: Path, final: Paths) -> Path | None:
         shutil.copy2(log_file, target)
         return target
     except (OSError, CannotStart):
-        return None  # NOTE: the disk may be full; the message on the screen still says what happened
+        return (
+            None  # NOTE: the disk may be full; the message on the screen still says what happened
+        )

@@ -24,7 +24,7 @@ SWING_MIN = {0: 10, 6: 10 * 10**6, 2: 1000 * 10**2}  # …and by more than this 
 IN_FORCE_SLACK = (1, 0.10)  # year.in_force: tolerated difference, absolute and relative
 
 
-class Tables:
+class WideTables:
     """Every return's tables laid out as wide frames: one record per (file, row) or (file, column),
     a column per other code.
 
@@ -114,7 +114,7 @@ def _position(subset: list[str], known: list[str]) -> np.ndarray:
     return np.array([subset.index(k) if k in subset else -1 for k in known] + [-1], dtype=np.int64)
 
 
-def per_return(tables: Tables) -> pd.DataFrame:
+def per_return(tables: WideTables) -> pd.DataFrame:
     """The few figures that rules across tables need, a record per file."""
     s3 = tables.wide("s3", "row")
     totals = s3.pivot(index="file", columns="row", values="total")
@@ -265,7 +265,7 @@ def carry_over_frame(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
     return year_pairs(this, before)
 
 
-def in_force_frame(tables: Tables, last: pd.DataFrame) -> pd.DataFrame:
+def in_force_frame(tables: WideTables, last: pd.DataFrame) -> pd.DataFrame:
     """This year's documents in force beside last year's, with this year's issued and repealed."""
     cells = tables.cells
     s2 = tables.wide("s2", "row")

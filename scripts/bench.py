@@ -34,7 +34,7 @@ from pipeline.render.workbook import write_return  # noqa: E402
 from pipeline.run import read_return  # noqa: E402
 from pipeline.validate import validated_findings  # noqa: E402
 from scripts.make_sample import unit_values  # noqa: E402
-from tests.messy import corpus  # noqa: E402
+from scripts.messy import corpus  # noqa: E402
 
 DISTINCT = 50  # distinct figures written; the other returns copy them under their own unit
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pipeline.files.limits import LIMITS
 from pipeline.render.workbook import write_return
-from tests.messy import figures
+from scripts.messy import figures
 
 
 @dataclass(frozen=True)

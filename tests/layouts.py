@@ -4,7 +4,7 @@ with what reading it must give.
 A `Layout` says how each table is written: 表三's column headers and row labels, 表四's shape,
 表二's header, where the fee figures are, how the tables are titled, in which order they come,
 on one sheet or several, with blank rows, notes and units in between. `book(layout, values)`
-lays the return out as sheets (tests/messy.py's `Sheet`, written by its writers), and
+lays the return out as sheets (scripts/messy.py's `Sheet`, written by its writers), and
 `expected(layout, values)` says what reading must give: every cell's stored value, and the
 rules of the findings the return must raise (a similar label, an ambiguity, a missing row).
 """
@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from pipeline.format2021 import S2, S3, S4_GROUPS, S4_RESULTS, S6, SECTIONS, grid
 from pipeline.render.workbook import CellKey
-from tests.messy import Sheet, stored
+from scripts.messy import Sheet, stored
 
 ONE_ROW_OTHER = "（六）其他处理"
 OTHER_ROWS = tuple(r.code for r in S3.rows if ONE_ROW_OTHER in r.path)

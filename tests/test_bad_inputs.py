@@ -178,7 +178,7 @@ def _xls_return(path: Path, unit: str, error_at: tuple[str, str, str]) -> None:
     import xlwt
     from xlwt import Cell
 
-    from tests.messy import Style, book, figures
+    from scripts.messy import Style, book, figures
 
     sheets = book(unit, 2023, figures(3), Style())
     wb = xlwt.Workbook()
@@ -207,7 +207,7 @@ def test_an_error_record_in_an_xls_return_is_an_error(tmp_path):
 
 
 def test_a_libreoffice_error_in_an_ods_return_is_an_error(tmp_path):
-    from tests.messy import Style, book, figures, write_ods
+    from scripts.messy import Style, book, figures, write_ods
 
     paths = small_year(tmp_path)
     return_of(paths).unlink()

@@ -18,6 +18,7 @@ from pipeline.ingest.sheet import SheetIndex
 from pipeline.ingest.vocabulary import segments
 from pipeline.run import read_return
 from pipeline.validate.strict import strict_findings
+from scripts.messy import figures, write_xls, write_xlsxwriter
 from tests.layouts import (
     AMBIGUOUS,
     CLASSES,
@@ -29,7 +30,6 @@ from tests.layouts import (
     misspelt_label,
     variant_label,
 )
-from tests.messy import figures, write_xls, write_xlsxwriter
 from tests.strategies import consistent_return
 
 UNITS = pd.DataFrame({"code": ["A"], "name": ["古县司法局"], "kind": ["部门"], "aliases": [""]})
@@ -272,7 +272,7 @@ def test_a_return_kept_twice_on_two_sheets_is_read_from_neither(tmp_path):
 
 def test_the_kind_of_a_workbook_is_told_by_its_bytes(tmp_path):
     from pipeline.files.kinds import workbook_kind
-    from tests.messy import write_ods
+    from scripts.messy import write_ods
 
     sheets = book(Layout(), figures(1))
     for suffix, writer, kind in [

@@ -1,4 +1,4 @@
-"""Every messy return of the corpus (tests/messy.py) reads back exactly, or gives its finding."""
+"""Every messy return of the corpus (scripts/messy.py) reads back exactly, or gives its finding."""
 
 import pandas as pd
 import pytest
@@ -7,8 +7,8 @@ from pipeline import inputs, store
 from pipeline.ingest.register import RECEIVED
 from pipeline.paths import Paths
 from pipeline.run import run_ingest
+from scripts.messy import corpus
 from tests.helpers import SAMPLE_RAW
-from tests.messy import corpus
 
 UNITS = inputs.read_units(SAMPLE_RAW / "2023" / "units.csv")
 

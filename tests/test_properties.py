@@ -111,9 +111,9 @@ def found_at(findings):
 
 def _within(address: str, span: str) -> bool:
     """Whether a cell address lies in a range such as `F6:J6`."""
-    from pipeline.validate.provenance import _position
+    from pipeline.files.a1 import position
 
-    (r, c), ((r1, c1), (r2, c2)) = _position(address), map(_position, span.split(":"))
+    (r, c), ((r1, c1), (r2, c2)) = position(address), map(position, span.split(":"))
     return r1 <= r <= r2 and c1 <= c <= c2
 
 

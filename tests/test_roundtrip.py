@@ -23,7 +23,7 @@ from pipeline.render.workbook import (
     write_return,
     write_template,
 )
-from tests.messy import figures, stored
+from scripts.messy import figures, stored
 
 
 def soffice() -> str:

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from pipeline.format2021 import SECTIONS, number_text
 from pipeline.ingest.register import RECEIVED
-from schemas.rules import Tables
+from schemas.rules import WideTables
 
 COUNTY = "全县"
 
@@ -57,11 +57,11 @@ def county_cells(cells: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def unit_table(cells: pd.DataFrame, section: str, tables: Tables | None = None) -> pd.DataFrame:
+def unit_table(cells: pd.DataFrame, section: str, tables: WideTables | None = None) -> pd.DataFrame:
     """Every return's table `section`: a row per (unit, file, row code), a column per column code
     (`tables`: the cells already laid out, when the caller has them)."""
     sec = SECTIONS[section]
-    tables = tables if tables is not None else Tables(cells)
+    tables = tables if tables is not None else WideTables(cells)
     grid, present = tables.grid(section)
     units, files = tables.units(), np.asarray(tables.files, dtype=object)
     order = sorted(np.flatnonzero(present), key=lambda i: (units[i], files[i]))

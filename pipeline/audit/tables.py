@@ -1,4 +1,4 @@
-"""Tables 二, 三 and 四 recognised cell by cell in a read document, by their labels.
+"""WideTables 二, 三 and 四 recognised cell by cell in a read document, by their labels.
 
 The document's flow (lines and grids in reading order) becomes a sequence of atoms: text, runs
 of figures, and breaks (a grid row's end, a blank line). The part headings (二、主动公开政府信息情况
@@ -311,7 +311,7 @@ def placed(code: str, segs: list[Segment]) -> tuple[dict[str, Segment], list[Seg
 
 # -- reading -----------------------------------------------------------------------------------
 def read_tables(doc: Document) -> TableReading:
-    """Tables 二, 三 and 四 of `doc`, cell by cell, with the findings of reading them."""
+    """WideTables 二, 三 and 四 of `doc`, cell by cell, with the findings of reading them."""
     out = TableReading()
     text = squeezed(doc.text)
     old = tuple(label for label in OLD_FORMAT_LABELS if squeezed(label) in text)

@@ -84,5 +84,3 @@ def finding(rule: str, /, **fields: object) -> dict[str, object]:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
-
-

@@ -10,6 +10,7 @@ from io import BytesIO
 from operator import itemgetter
 from pathlib import Path
 
+from pipeline.files.a1 import A1, position
 from pipeline.files.limits import LIMITS, UnreadableFile, _inflated, _size, _xml_pieces
 from pipeline.files.ods import _ods_extent
 from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
@@ -176,9 +177,6 @@ _NO_RESULT = (
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 
 
-_ADDRESS = re.compile(r"([A-Z]+)(\d+)")
-
-
 def uncached_formulas(source: Path | bytes) -> dict[str, dict[tuple[int, int], str]]:
     """Per sheet name, the cells (0-based) of an .xlsx/.xlsm (a path, or its bytes) holding a
     formula with no stored result."""
@@ -229,9 +227,9 @@ def _xlsx_errors(
         for m in _ERROR_CELL.finditer(xml):
             at = dict(_ATTR.findall(m.group(1).decode("utf-8", "replace"))).get("r", "")
             value = _CELL_VALUE.search(m.group(2))
-            if _ADDRESS.fullmatch(at):
+            if A1.fullmatch(at):
                 code = html.unescape(value.group(1).decode("utf-8", "replace")) if value else ""
-                cells[_position(at)] = code or "#错误"
+                cells[position(at)] = code or "#错误"
         if cells:
             found[member] = cells
     if not found:
@@ -248,7 +246,7 @@ def _sheet_uncached(xml: str) -> dict[tuple[int, int], str]:
         f_attrs = dict(_ATTR.findall(m.group(2)))
         text = html.unescape(m.group(3) or "")
         if text:
-            cells[_position(at)] = text
+            cells[position(at)] = text
         elif f_attrs.get("t") == "shared" and "si" in f_attrs:
             shared.append((at, f_attrs["si"]))
     if shared:
@@ -263,16 +261,8 @@ def _sheet_uncached(xml: str) -> dict[tuple[int, int], str]:
             if si in masters:
                 origin, text = masters[si]
                 moved = Translator(f"={text}", origin=origin).translate_formula(at)
-                cells[_position(at)] = moved.lstrip("=")
+                cells[position(at)] = moved.lstrip("=")
     return cells
-
-
-def _position(address: str) -> tuple[int, int]:
-    m = _ADDRESS.fullmatch(address)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
 
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pipeline.ingest.cells import (
     cell_table,
     cells_arrow,
 )
-from pipeline.ingest.plan import MIN_SCORE, cell_address
+from pipeline.ingest.plan import MIN_SCORE
 from pipeline.ingest.register import (
     DUPLICATE,
     MISSING,
@@ -61,7 +61,6 @@ __all__ = [
     "UNKNOWN",
     "UNREADABLE",
     "UnitIndex",
-    "cell_address",
     "cell_table",
     "cell_text",
     "cells_arrow",

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from xlsxwriter.utility import xl_rowcol_to_cell as _address
-
+from pipeline.files.a1 import a1
 from pipeline.format2021 import S6, SECTIONS, Section
 from pipeline.ingest.fees import fee_sentence
 from pipeline.ingest.locate import locate
-from pipeline.ingest.sheet import Located, SheetIndex, address, old_format_labels
+from pipeline.ingest.sheet import Located, SheetIndex, old_format_labels
 from pipeline.ingest.values import (
     Reading,
     cell_text,
@@ -32,7 +31,7 @@ class _Plan:
     old_format: tuple[str, ...]
     sections: tuple[str, ...]
     missing: tuple[tuple[str, str], ...]
-    cells: tuple[tuple, ...]  # (sheet, (r, c), address, section, row, col, scale, matched)
+    cells: tuple[tuple, ...]  # (sheet, (r, c), section, row, col, scale, matched)
     spots: tuple[tuple[str, int, int, int], ...]  # (sheet, r, c, scale): what reading needs
     similar: tuple = ()  # see ReturnRead
     ambiguous: tuple = ()
@@ -127,22 +126,22 @@ def _fee_sentence(indexes: dict[str, SheetIndex], memo: Memo) -> tuple | None:
 
 def _sentence_part(indexes: dict[str, SheetIndex]) -> tuple | None:
     for sheet, index in indexes.items():
-            sentence = fee_sentence(index.texts)
-            if sentence is None:
-                continue
-            at, where = sentence.at, cell_address(*sentence.at)
-            cells = tuple(
-                (sheet, at, where, "s6", "fees", col.code, col.scale, "sentence/sentence")
-                for col in S6.cols
-            )
-            values = (sentence.fees.notices, sentence.fees.notice_amount, sentence.fees.collected)
-            fixed = tuple(
-                Reading(sentence.text, "text", "number", int(Decimal(v).scaleb(col.scale)))
-                for col, v in zip(S6.cols, values, strict=True)
-            )
-            fee = (sheet, where, sentence.text, *(f"{Decimal(v).normalize():f}" for v in values))
-            part = ((), cells, (), ((), (), ()))
-            return ((sheet, index.fingerprint, "s6", "sentence"), part, fee, fixed)
+        sentence = fee_sentence(index.texts)
+        if sentence is None:
+            continue
+        at, where = sentence.at, a1(*sentence.at)
+        cells = tuple(
+            (sheet, at, where, "s6", "fees", col.code, col.scale, "sentence/sentence")
+            for col in S6.cols
+        )
+        values = (sentence.fees.notices, sentence.fees.notice_amount, sentence.fees.collected)
+        fixed = tuple(
+            Reading(sentence.text, "text", "number", int(Decimal(v).scaleb(col.scale)))
+            for col, v in zip(S6.cols, values, strict=True)
+        )
+        fee = (sheet, where, sentence.text, *(f"{Decimal(v).normalize():f}" for v in values))
+        part = ((), cells, (), ((), (), ()))
+        return ((sheet, index.fingerprint, "s6", "sentence"), part, fee, fixed)
     return None
 
 
@@ -153,7 +152,7 @@ def _single_other(sheets, sheet: str, spots) -> tuple[str, str, str]:
         f"{label}{cell_text(rows[r][c] if r < len(rows) and c < len(rows[r]) else None) or '空'}"
         for label, (r, c) in spots
     )
-    return sheet, f"{cell_address(*spots[0][1])}:{cell_address(*spots[-1][1])}", written
+    return sheet, f"{a1(*spots[0][1])}:{a1(*spots[-1][1])}", written
 
 
 def _joined(parts: dict[tuple, tuple], memo: Memo) -> tuple[tuple, tuple]:
@@ -224,7 +223,7 @@ def _part(sheet: str, section: Section, best: Located) -> tuple | None:
                     (
                         sheet,
                         rc,
-                        cell_address(*rc),
+                        a1(*rc),
                         section.code,
                         row.code,
                         col.code,
@@ -233,9 +232,7 @@ def _part(sheet: str, section: Section, best: Located) -> tuple | None:
                     )
                 )
         spots = tuple((c[0], *c[1], c[6]) for c in cells)
-        similar = tuple(
-            (sheet, address(*s.at), s.written, s.taken, s.score) for s in best.similar
-        )
+        similar = tuple((sheet, a1(*s.at), s.written, s.taken, s.score) for s in best.similar)
         single = (
             (sheet, tuple((section.col(k).label, at) for k, at in best.single_other.items()))
             if best.single_other
@@ -243,12 +240,6 @@ def _part(sheet: str, section: Section, best: Located) -> tuple | None:
         )
         found = (best.missing, tuple(cells), spots, (similar, ambiguous, single))
     return found
-
-
-@cache
-def cell_address(r: int, c: int) -> str:
-    """A 0-based (row, column) as the spreadsheet names it, e.g. (11, 3) → D12."""
-    return _address(r, c)
 
 
 @cache

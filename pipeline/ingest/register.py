@@ -32,7 +32,7 @@ RETURN_COLUMNS = [
 REGISTER_COLUMNS = ["unit_code", "unit", "kind", "status", "files", "detail"]
 
 
-# the status of a file in the register of returns (and of a unit: these, or missing)
+# the status of a file received (and of a unit in the roll call: these, or missing)
 RECEIVED, UNREADABLE, NO_TABLES, UNKNOWN, DUPLICATE, OTHER_YEAR, OLD_FORMAT, MISSING = (
     "received",
     "unreadable",
@@ -98,7 +98,7 @@ def _identified(read: ReturnRead, index: UnitIndex) -> list[str]:
 def ingested(
     reads: list[ReturnRead], units: pd.DataFrame, year: int, cells: pa.Table | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The long cell table, the register of returns and the findings, from every file's read
+    """The long cell table, the list of files received and the findings, from every file's read
     (`cells`: the reads' cells already as a table, when they were read elsewhere)."""
     index = UnitIndex(units)
     records, findings, by_unit = [], [], defaultdict(list)
@@ -310,7 +310,7 @@ def _layout_findings(read: ReturnRead, unit: str) -> list[dict]:
 
 
 def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """The register of returns: each unit of the roll as received, missing, duplicate … with its
+    """The roll call (报送登记): each unit of the roster as received, missing, duplicate … with its
     files, then every file that matches no unit."""
     rows = []
     by_code: dict[str, list[dict]] = defaultdict(list)

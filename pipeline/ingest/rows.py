@@ -7,12 +7,13 @@ from collections import defaultdict
 from functools import cache
 from typing import NamedTuple
 
+from pipeline.files.a1 import a1
 from pipeline.format2021 import (
     OLD_FORMAT_SINGLE_ROW,
     Section,
 )
 from pipeline.ingest.layout import HEADER_SLACK, _Cell, _how, _Layout, _similar_of
-from pipeline.ingest.sheet import SINGLE_OTHER_ROWS, SheetIndex, Similar, address
+from pipeline.ingest.sheet import SINGLE_OTHER_ROWS, SheetIndex, Similar
 from pipeline.ingest.vocabulary import _RANK, SIMILAR, Meaning, Segment, norm
 
 BAND_GAP = 6  # a larger gap between two rows of labelled rows starts another placement
@@ -113,7 +114,7 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
             taken.add(hit.r)
         elif places:
             a, b = (min(h for h in hits if h.r == p) for p in places[:2])
-            ambiguous.append((row.label, address(a.r, a.c), address(b.r, b.c)))
+            ambiguous.append((row.label, a1(a.r, a.c), a1(b.r, b.c)))
         else:
             missing.append(row.label)
     header_top = max(
@@ -145,8 +146,8 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
             nearest, c, how = heads[k]
             if k > 0 and heads[k - 1][0] == nearest:
                 label = f"{row.label}·{col.label}" if section.code == "s2" else col.label
-                at = address(nearest, heads[k - 1][1])
-                ambiguous.append((label, at, address(nearest, c)))
+                at = a1(nearest, heads[k - 1][1])
+                ambiguous.append((label, at, a1(nearest, c)))
                 continue
             cells[row.code, col.code] = _Cell((hit.r, c), (hit.how, how))
             header_of[col.code] = (nearest, c)
@@ -194,4 +195,4 @@ def _bands(anchors: list[tuple[int, int, str]], others: list[int]) -> list[list]
 def _extent(band: list[tuple[int, int, str]]) -> str:
     top, bottom = min(a[0] for a in band), max(a[0] for a in band)
     lo, hi = min(a[1] for a in band), max(a[1] for a in band)
-    return f"{address(top, lo)}:{address(bottom, hi)}"
+    return f"{a1(top, lo)}:{a1(bottom, hi)}"

@@ -120,9 +120,7 @@ class SheetIndex:
         """The text written after a form label such as `填报单位：`, in its cell or the next one right."""
         # NOTE: where the label stands is remembered per layout; what follows it never is (a year
         # written as a number is not part of the fingerprint)
-        at = self.memo.get(
-            "fields", (self.fingerprint, label), lambda: self._field_at(norm(label))
-        )
+        at = self.memo.get("fields", (self.fingerprint, label), lambda: self._field_at(norm(label)))
         if at is None:
             return None
         r, c, rest = at
@@ -148,8 +146,6 @@ class SheetIndex:
         ]
 
 
-
-
 _TITLE = re.compile(r"(\d{4}年|年度|年报|报告|政府信息公开|政务公开)")
 
 
@@ -171,13 +167,3 @@ def single_other_row(located: Located) -> bool:
 
 
 SINGLE_OTHER_ROWS = tuple(r for r in S3.rows if OLD_FORMAT_SINGLE_ROW in r.path)
-
-
-def address(r: int, c: int) -> str:
-    """A 0-based (row, column) in A1 notation."""
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{r + 1}"

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from typing import NamedTuple
 
+from pipeline.files.a1 import a1
 from pipeline.format2021 import (
     S4_GROUPS,
     S4_RESULTS,
@@ -21,7 +22,7 @@ from pipeline.ingest.layout import (
     _Run,
     _worst,
 )
-from pipeline.ingest.sheet import SheetIndex, Similar, address
+from pipeline.ingest.sheet import SheetIndex, Similar
 from pipeline.ingest.vocabulary import POSITION, SIMILAR, Segment
 
 
@@ -144,7 +145,7 @@ def _s4_label(seg: Segment) -> str:
 def _spot(labels: tuple[tuple[int, int], ...]) -> str:
     rows = [r for r, _ in labels]
     cols = [c for _, c in labels]
-    return f"{address(min(rows), min(cols))}:{address(max(rows), max(cols))}"
+    return f"{a1(min(rows), min(cols))}:{a1(max(rows), max(cols))}"
 
 
 def _s4_placements(view: _View) -> list[_Placement]:
@@ -268,8 +269,8 @@ def _s4_header(view: _View, labels: list[_Label], groups) -> _Placement | None:
             duplicates.append(
                 (
                     _s4_name(group, x.code),
-                    address(*view.sheet(where[key].i, where[key].j)),
-                    address(*view.sheet(x.i, x.j)),
+                    a1(*view.sheet(where[key].i, where[key].j)),
+                    a1(*view.sheet(x.i, x.j)),
                 )
             )
             continue
@@ -329,8 +330,8 @@ def _s4_grid(
             duplicates.append(
                 (
                     S4_GROUPS[group][-1],
-                    address(*view.sheet(seen[group], j)),
-                    address(*view.sheet(ii, j)),
+                    a1(*view.sheet(seen[group], j)),
+                    a1(*view.sheet(ii, j)),
                 )
             )
             continue

@@ -1,5 +1,5 @@
 """The analysts' workbook `summary.xlsx`: the county tables as the report lays them out, every
-unit's every cell, the findings and the register of returns.
+unit's every cell, the findings and the roll call of units.
 
 Written with XlsxWriter into memory (the edge, `io.write_bytes`, puts it on disk). Text is always
 written as text: a unit name or a cell's text beginning with `=`, `+`, `-` or `@` never becomes a

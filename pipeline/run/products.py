@@ -16,7 +16,7 @@ from pipeline.paths import Paths
 from pipeline.problems import findings_table
 from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
 from pipeline.validate.strict import strict_findings
-from schemas.rules import Tables
+from schemas.rules import WideTables
 
 Write = Callable[[pd.DataFrame, Path], Path]  # how a cell table is written (now, or behind)
 
@@ -41,7 +41,9 @@ class Ingested:
         return register(self.files, self.units)
 
 
-def write_ingested(paths: Paths, ingested: Ingested, write_cells: Write = store.write_cells) -> list[Path]:
+def write_ingested(
+    paths: Paths, ingested: Ingested, write_cells: Write = store.write_cells
+) -> list[Path]:
     """Write what ingest made (`write_cells` may write the large cell table in the background)."""
     return [
         write_cells(ingested.cells, paths.ingested_cells),
@@ -79,7 +81,7 @@ UNIT_TABLES = ("s2", "s3", "s4", "s6")
 
 def validated(ingested: Ingested, last: LastYear, *, strict: bool = False) -> Validated:
     """Every return checked against the rules (and against last year's, when at hand)."""
-    tables = Tables(ingested.cells)
+    tables = WideTables(ingested.cells)
     found = validated_findings(ingested.cells, strict=strict, last=last, tables=tables)
     read = ingested.findings.to_dict("records")
     findings = findings_table(
@@ -157,7 +159,9 @@ def refusal(validated: Validated, *, draft: bool, allow_missing: bool) -> Aggreg
     if draft or not has_errors(findings):
         return None
     n = int((findings["severity"] == "error").sum())
-    return Aggregated(None, findings_table([]), message=f"校验发现{n}个错误，未汇总全县数据。未生成报告")
+    return Aggregated(
+        None, findings_table([]), message=f"校验发现{n}个错误，未汇总全县数据。未生成报告"
+    )
 
 
 NO_COUNTY = "没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。"

@@ -18,12 +18,12 @@ def validated_findings(
     *,
     strict: bool = False,
     last: LastYear | None = None,
-    tables: rules.Tables | None = None,
+    tables: rules.WideTables | None = None,
 ) -> pd.DataFrame:
     """Every problem in every return: unreadable and blank values, broken rules, and, with last
     year's cells at hand, the rules across years (`tables`: the cells already laid out)."""
     IngestedCells.validate(cells, lazy=True)
-    tables = tables if tables is not None else rules.Tables(cells)
+    tables = tables if tables is not None else rules.WideTables(cells)
     where = Provenance(tables)
     records = [
         *value_findings(cells, strict),
@@ -39,12 +39,12 @@ def consolidated_findings(
 ) -> pd.DataFrame:
     """The rules checked again on the consolidated (全县) table, shaped like one return's cells;
     with last year's at hand, `comparable` (this year's sum over the same units) is set beside it."""
-    tables = rules.Tables(cells)
+    tables = rules.WideTables(cells)
     where = Provenance(tables)
     records = [*rule_findings(tables, where), *cross_table_findings(tables, where)]
     if last is not None and last.cells is not None:
         now = cells if comparable is None else comparable
-        records += year_findings(now, Provenance(rules.Tables(now)), last)
+        records += year_findings(now, Provenance(rules.WideTables(now)), last)
     return findings_table(records)
 
 

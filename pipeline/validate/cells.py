@@ -49,7 +49,7 @@ def value_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
     return out
 
 
-def cross_table_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
+def cross_table_findings(tables: rules.WideTables, where: Provenance) -> list[dict]:
     """Warnings that look across a return's tables: 规章 at county level, cases without requests,
     unpaid fees without a fee notice."""
     out = []

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from pipeline.ingest.plan import cell_address
+from pipeline.files.a1 import A1, a1, position
 from pipeline.ingest.values import formula_cells
 from schemas import rules
 
@@ -14,7 +12,7 @@ from schemas import rules
 class Provenance:
     """Where each value came from: unit, sheet, cell and text, looked up one return at a time."""
 
-    def __init__(self, tables: rules.Tables):
+    def __init__(self, tables: rules.WideTables):
         # NOTE: only returns with findings are looked up, so clean data costs nothing here
         self.tables = tables
         self._returns: dict[str, pd.DataFrame] = {}
@@ -65,7 +63,7 @@ class Provenance:
         out = {}
         for key, sheet, text in zip(made.index, made["sheet"], made["text"], strict=True):
             refs = formula_cells(str(text).lstrip("=")) or ()
-            parts = (at.get((sheet, cell_address(r, c))) for r, c in refs)
+            parts = (at.get((sheet, a1(r, c))) for r, c in refs)
             out[key] = tuple(p for p in parts if p is not None)
         return out
 
@@ -77,22 +75,10 @@ class Provenance:
             return "", ""  # NOTE: the county's consolidated cells stand on no sheet
         sheet = known[0]["sheet"]
         mine = [k["cell"] for k in known if k["sheet"] == sheet]
-        if not all(_A1.fullmatch(cell) for cell in mine):
+        if not all(A1.fullmatch(cell) for cell in mine):
             return sheet, "、".join(dict.fromkeys(mine))  # NOTE: places in a document, not a grid
-        places = [_position(cell) for cell in mine]
+        places = [position(cell) for cell in mine]
         top, left = min(r for r, _ in places), min(c for _, c in places)
         bottom, right = max(r for r, _ in places), max(c for _, c in places)
-        first, last = cell_address(top, left), cell_address(bottom, right)
+        first, last = a1(top, left), a1(bottom, right)
         return sheet, first if first == last else f"{first}:{last}"
-
-
-_A1 = re.compile(r"[A-Z]{1,3}[1-9]\d*")
-
-
-def _position(address: str) -> tuple[int, int]:
-    """A cell address (`D12`) as 0-based (row, column)."""
-    letters = address.rstrip("0123456789")
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(address[len(letters) :]) - 1, col - 1

@@ -8,12 +8,11 @@ from pipeline.format2021 import S3, S4, S4_GROUPS, number_text, whole_text
 from pipeline.problems import finding
 from pipeline.validate.localise import Hint, equations, localised
 from pipeline.validate.provenance import Provenance
-from schemas import rules
-from schemas import sums
+from schemas import rules, sums
 from schemas.sums import Sum, label, sums_of
 
 
-def rule_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
+def rule_findings(tables: rules.WideTables, where: Provenance) -> list[dict]:
     """Findings of the sum rules of tables 三 and 四 (`schemas.sums`) and of the part 六 fee
     figures, each placed where localisation says the error is, with its suggestion."""
     out: list[dict] = []
@@ -38,7 +37,7 @@ def rule_findings(tables: rules.Tables, where: Provenance) -> list[dict]:
 
 
 def _hints(
-    files: set[str], tables: rules.Tables, where: Provenance
+    files: set[str], tables: rules.WideTables, where: Provenance
 ) -> dict[tuple[str, str, str], Hint]:
     """What localisation says of the returns with broken sums, by (file, rule, key)."""
     out = {}
