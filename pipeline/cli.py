@@ -265,7 +265,12 @@ def template(
 ) -> None:
     """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/。示例：xxgk template --year 2024"""
     paths = Paths(raw, out, year)
-    result = _guard(lambda: (_standalone(paths), run.run_template(paths))[1], paths)
+
+    def body() -> run.StageResult:
+        _standalone(paths)
+        return run.run_template(paths)
+
+    result = _guard(body, paths)
     _say(
         f"模板：已为{result.counts['units']}个单位生成报表模板，另有空白模板1份；写出到 {paths.templates}",
         quiet,
@@ -282,10 +287,12 @@ def validate(
 ) -> None:
     """按 2021 年格式的全部规则校验已读取的报表，写出问题清单 issues.html、issues.csv 和退回各单位的标注文件 feedback/。示例：xxgk validate --year 2023 --strict"""
     paths = Paths(raw, out, year)
-    result = _guard(
-        lambda: (_standalone(paths, inputs=False), run.run_validate(paths, strict=strict))[1],
-        paths,
-    )
+
+    def body() -> run.StageResult:
+        _standalone(paths, inputs=False)
+        return run.run_validate(paths, strict=strict)
+
+    result = _guard(body, paths)
     _told(paths, quiet)(result)
     if result.blocked:
         raise _fail(f"校验发现错误，请根据 {paths.issues_html} 退回修改。", EXIT_BLOCKED)
@@ -302,13 +309,12 @@ def aggregate(
 ) -> None:
     """把各单位报表逐格相加为全县数据，写出 03_aggregated/。示例：xxgk aggregate --year 2023"""
     paths = Paths(raw, out, year)
-    result = _guard(
-        lambda: (
-            _standalone(paths, inputs=False),
-            run.run_aggregate(paths, draft=draft, allow_missing=allow_missing),
-        )[1],
-        paths,
-    )
+
+    def body() -> run.StageResult:
+        _standalone(paths, inputs=False)
+        return run.run_aggregate(paths, draft=draft, allow_missing=allow_missing)
+
+    result = _guard(body, paths)
     if result.blocked:
         raise _blocked(result)
     _say(f"汇总：{result.counts['units']}个单位；写出 {paths.county_cells}", quiet)
@@ -328,13 +334,12 @@ def render(
     """生成全县报告（或 --unit 指定单位、--all-units 每个单位的本机关报告）。示例：xxgk render --year 2023"""
     paths = Paths(raw, out, year)
     _exclusive(unit, all_units)
-    _guard(
-        lambda: (
-            _standalone(paths, inputs=False),
-            _check_narratives(paths, unit, all_units),
-        ),
-        paths,
-    )
+
+    def check() -> None:
+        _standalone(paths, inputs=False)
+        _check_narratives(paths, unit, all_units)
+
+    _guard(check, paths)
     if all_units:
         units = _guard(lambda: run.run_render_all_units(paths), paths)
         _told(paths, True)(units)  # NOTE: the warning only; the summary line follows
@@ -378,14 +383,13 @@ def report(
     """依次读取、校验、汇总并生成报告。示例：xxgk report --year 2023；xxgk report --year 2023 --unit 古县人民政府办公室；xxgk report --year 2023 --all-units"""
     final = Paths(raw, out, year)
     _exclusive(unit, all_units)
-    _guard(
-        lambda: (
-            run.check_inputs(final),
-            run.check_outputs(final),
-            _check_narratives(final, unit, all_units),
-        ),
-        final,
-    )
+
+    def check() -> None:
+        run.check_inputs(final)
+        run.check_outputs(final)
+        _check_narratives(final, unit, all_units)
+
+    _guard(check, final)
     options = run.Options(
         strict=strict, draft=draft, allow_missing=allow_missing, unit=unit, all_units=all_units
     )

@@ -142,7 +142,9 @@ def sum_schema(section: str, along: str) -> pa.DataFrameSchema:
     """The pandera checks of the sum rules of `section` laid out along `along` (one per rule,
     named by its check name), made from their statement in `schemas.sums`."""
     return pa.DataFrameSchema(
-        checks=[pa.Check(partial(sum_holds, rule), name=rule.check) for rule in sums_of(section, along)]
+        checks=[
+            pa.Check(partial(sum_holds, rule), name=rule.check) for rule in sums_of(section, along)
+        ]
     )
 
 

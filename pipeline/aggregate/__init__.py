@@ -67,7 +67,7 @@ def unit_table(cells: pd.DataFrame, section: str, tables: WideTables | None = No
     order = sorted(np.flatnonzero(present), key=lambda i: (units[i], files[i]))
     rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
     values = grid[order].reshape(-1, len(cols))
-    table = {
+    table: dict[str, object] = {
         "unit": np.repeat(units[order], len(rows)),
         "file": np.repeat(files[order], len(rows)),
         "row": np.tile(np.asarray(rows, dtype=object), len(order)),

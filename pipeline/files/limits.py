@@ -112,7 +112,7 @@ def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     left = info.file_size
     try:
         for i in range(0, len(raw), _CHUNK):
-            pending = raw[i : i + _CHUNK]
+            pending: bytes | memoryview = raw[i : i + _CHUNK]
             while pending:
                 out = inflater.decompress(pending, _CHUNK)
                 pending = inflater.unconsumed_tail

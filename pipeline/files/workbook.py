@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import cast
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
@@ -63,7 +64,9 @@ def read_workbook(path: Path, memo: Memo | None = None) -> WorkbookRead:
         if isinstance(exc, PasswordError) or "password" in str(exc).lower():
             raise UnreadableFile("设有打开密码", "file.encrypted") from exc
         raise UnreadableFile(_reason(exc)) from exc
-    return WorkbookRead(sheets, lambda: hidden_cells(data), notes, len(data), digest, hidden_sheets)
+    return WorkbookRead(
+        cast(Sheets, sheets), lambda: hidden_cells(data), notes, len(data), digest, hidden_sheets
+    )
 
 
 def read_sheets(path: Path) -> Sheets:

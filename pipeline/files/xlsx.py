@@ -54,9 +54,10 @@ def _checked_package(zf: zipfile.ZipFile, data: bytes, memo: Memo | None) -> tup
     cells = 0
     sheet_parts = {n for n in by_name if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     for name in sorted(sheet_parts | set(listed) | {"xl/sharedStrings.xml", "content.xml"}):
-        info = by_name.get(name)
-        if info is None:
+        found = by_name.get(name)
+        if found is None:
             continue
+        info = found
         if name in ("xl/sharedStrings.xml", "content.xml"):
             extent = _ods_extent if name == "content.xml" else _texts_only
             sheets, area = extent(_inflated(data, info), name)

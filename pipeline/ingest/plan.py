@@ -54,29 +54,33 @@ def _plan(indexes: dict[str, SheetIndex], hidden_sheets: frozenset[str], memo: M
     head = (tuple(titles),)
     if len(old) >= 2:
         return _Plan(*head, tuple(old), (), (), (), ())
-    found, missing, parts = [], [], {}
-    copies = []
-    similar, ambiguous, single = [], [], ()
+    found: list[str] = []
+    missing: list[tuple[str, str]] = []
+    parts: dict[tuple, tuple] = {}
+    copies: list[tuple[str, list[tuple[str, tuple]]]] = []
+    similar: list[tuple] = []
+    ambiguous: list[tuple] = []
+    single: tuple = ()
     for code, section in SECTIONS.items():
         located = [
             (sheet, *_located(sheet, indexes[sheet], section, memo))
             for sheet in _likeliest_sheets(indexes, section, hidden_sheets, memo)
         ]
-        located = [(sheet, key, best) for sheet, key, best in located if best is not None]
-        for _, _, best in located:
+        placed = [(sheet, key, best) for sheet, key, best in located if best is not None]
+        for _, _, best in placed:
             ambiguous.extend(best[3][1])
         # NOTE: a sheet where the table is placed two ways alike holds an ambiguity, not a table
-        located = [(sheet, key, best) for sheet, key, best in located if best[1]]
-        if not located:
+        read = [(sheet, key, best) for sheet, key, best in placed if best[1]]
+        if not read:
             continue
-        sims, _, one_row = located[0][2][3]
+        sims, _, one_row = read[0][2][3]
         similar.extend(sims)
         single = single or one_row
         found.append(code)
-        missing.extend((code, label) for label in located[0][2][0])
-        if len(located) > 1:
-            copies.append((code, [(sheet, key) for sheet, key, _ in located]))
-        for _, key, best in located:
+        missing.extend((code, label) for label in read[0][2][0])
+        if len(read) > 1:
+            copies.append((code, [(sheet, key) for sheet, key, _ in read]))
+        for _, key, best in read:
             parts[key] = best
     fee, fixed = (), ()
     if "s6" not in found and found:
@@ -134,7 +138,11 @@ def _sentence_part(indexes: dict[str, SheetIndex]) -> tuple | None:
             (sheet, at, where, "s6", "fees", col.code, col.scale, "sentence/sentence")
             for col in S6.cols
         )
-        values = (sentence.fees.notices, sentence.fees.notice_amount, sentence.fees.collected)
+        values: tuple[int | Decimal, ...] = (
+            sentence.fees.notices,
+            sentence.fees.notice_amount,
+            sentence.fees.collected,
+        )
         fixed = tuple(
             Reading(sentence.text, "text", "number", int(Decimal(v).scaleb(col.scale)))
             for col, v in zip(S6.cols, values, strict=True)
@@ -145,7 +153,11 @@ def _sentence_part(indexes: dict[str, SheetIndex]) -> tuple | None:
     return None
 
 
-def _single_other(sheets, sheet: str, spots) -> tuple[str, str, str]:
+def _single_other(
+    sheets: dict[str, list[list[object]]],
+    sheet: str,
+    spots: tuple[tuple[str, tuple[int, int]], ...],
+) -> tuple[str, str, str]:
     """表三's （六）其他处理 given as one row: its sheet, its cells and the figures written there."""
     rows = sheets[sheet]
     written = "，".join(
@@ -212,7 +224,7 @@ def _part(sheet: str, section: Section, best: Located) -> tuple | None:
         for what, a, b in best.ambiguous
     )
     if best.score < MIN_SCORE:
-        found = ((), (), (), ((), ambiguous, ())) if ambiguous else None
+        found: tuple | None = ((), (), (), ((), ambiguous, ())) if ambiguous else None
     else:
         cells = []
         for row, col in section.cells:

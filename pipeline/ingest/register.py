@@ -201,7 +201,7 @@ def ingested(
         if unit.code not in sent:
             findings.append(finding("register.missing", unit=unit.name, year=year))
     returns = pd.DataFrame(records, columns=RETURN_COLUMNS)
-    file_unit = {r["file"]: (r["unit"], r["unit_code"]) for r in records}
+    file_unit = {str(r["file"]): (str(r["unit"]), str(r["unit_code"])) for r in records}
     for read in reads:
         unit = file_unit[read.file][0]
         findings.extend(_layout_findings(read, unit))

@@ -178,7 +178,9 @@ def cover(indexes: dict[str, SheetIndex]) -> tuple[str, str, str]:
     return unit, year, version
 
 
-def _empty_reading(index: SheetIndex, rc, scale: int, sheet: str, hidden: Hidden) -> Reading:
+def _empty_reading(
+    index: SheetIndex, rc: tuple[int, int], scale: int, sheet: str, hidden: Hidden
+) -> Reading:
     """A cell that reads empty: a blank, an error value, or a formula with no stored result,
     derived."""
     error = hidden.errors.get(sheet, {}).get(rc)
@@ -192,7 +194,7 @@ def _empty_reading(index: SheetIndex, rc, scale: int, sheet: str, hidden: Hidden
         text = formulas.get((r, c))
         return Formula(text) if text is not None else index.value(r, c)
 
-    return derived_reading(raw_at(*rc), raw_at, scale)
+    return derived_reading(Formula(formulas[rc]), raw_at, scale)
 
 
 _CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")

@@ -76,13 +76,13 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
         return _Layout({}, tuple(r.label for r in section.rows if r.label))
     # NOTE: a header row of the table's own between its rows starts another copy of the table;
     # 表二's blocks each have their header, so there it does not
-    heads = (
+    header_rows = (
         []
         if any(r.block for r in section.rows)
         else [h.r for hits in cols.values() for h in hits if h.only]
     )
     others.sort()
-    bands = _bands(anchors, sorted(others + heads))
+    bands = _bands(anchors, sorted(others + header_rows))
     scored = sorted(bands, key=lambda b: -len({k for _, _, k in b}))
     best = scored[0]
     top_score = len({k for _, _, k in best})
@@ -132,38 +132,40 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
         for k, hits in cols.items()
     }
     for row in section.rows:
-        hit = row_at.get(row.code)
-        if hit is None:
+        placed = row_at.get(row.code)
+        if placed is None:
             continue
-        if hit.how == SIMILAR:
-            similar.extend(_similar_of(index, (hit.r, hit.c), _meaning(section, row.code, "row")))
+        if placed.how == SIMILAR:
+            at = (placed.r, placed.c)
+            similar.extend(_similar_of(index, at, _meaning(section, row.code, "row")))
         for col in section.cols_of(row):
-            heads = heads_of.get(col.code, ())
-            k = bisect_right(heads, (hit.r, -1, "")) - 1
+            heads = heads_of.get(col.code, [])
+            k = bisect_right(heads, (placed.r, -1, "")) - 1
             if k < 0:
                 missing_cols.add(col.label)
                 continue
             nearest, c, how = heads[k]
             if k > 0 and heads[k - 1][0] == nearest:
                 label = f"{row.label}·{col.label}" if section.code == "s2" else col.label
-                at = a1(nearest, heads[k - 1][1])
-                ambiguous.append((label, at, a1(nearest, c)))
+                ambiguous.append((label, a1(nearest, heads[k - 1][1]), a1(nearest, c)))
                 continue
-            cells[row.code, col.code] = _Cell((hit.r, c), (hit.how, how))
+            cells[row.code, col.code] = _Cell((placed.r, c), (placed.how, how))
             header_of[col.code] = (nearest, c)
-    for col_code, at in header_of.items():
-        similar.extend(_similar_of(index, at, _meaning(section, col_code, "col")))
+    for col_code, header in header_of.items():
+        similar.extend(_similar_of(index, header, _meaning(section, col_code, "col")))
     single: dict[str, tuple[int, int]] = {}
     if code == "s3" and all(r.code not in row_at for r in SINGLE_OTHER_ROWS):
         group = norm(OLD_FORMAT_SINGLE_ROW)
-        at = [(r, c) for r, c, g in groups if g == group and first <= r <= last and lo <= c <= hi]
-        if len(at) == 1:
-            r6 = at[0][0]
+        marked = [
+            (r, c) for r, c, g in groups if g == group and first <= r <= last and lo <= c <= hi
+        ]
+        if len(marked) == 1:
+            r6 = marked[0][0]
             for col in section.cols:
-                heads = [h for h in cols.get(col.code, ()) if header_top <= h.r < r6 and h.c > hi]
-                if heads:
-                    nearest = max(h.r for h in heads)
-                    single[col.code] = (r6, min(h.c for h in heads if h.r == nearest))
+                over = [h for h in cols.get(col.code, ()) if header_top <= h.r < r6 and h.c > hi]
+                if over:
+                    top_row = max(h.r for h in over)
+                    single[col.code] = (r6, min(h.c for h in over if h.r == top_row))
     return _Layout(
         cells,
         tuple(missing) + tuple(sorted(missing_cols)),

@@ -82,8 +82,10 @@ class SheetIndex:
 
     @property
     def where(self) -> dict[str, list[tuple[int, int]]]:
+        """Where each label (normalised) stands on the sheet."""
         if self._where is None:
             self._index()
+        assert self._where is not None
         return self._where
 
     @property

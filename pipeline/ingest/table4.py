@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pipeline.files.a1 import a1
 from pipeline.format2021 import (
@@ -223,7 +223,7 @@ def _merged(headers: list[_Placement]) -> list[_Placement]:
     return out
 
 
-def _s4_header(view: _View, labels: list[_Label], groups) -> _Placement | None:
+def _s4_header(view: _View, labels: list[_Label], groups: Any) -> _Placement | None:
     """Results in one header (a line, or adjacent lines), each told its group (in its cell,
     above it, left of it or by its order); the figures in the first filled line below."""
     lo = labels[0].j
@@ -296,7 +296,7 @@ def _s4_name(group: str, result: str) -> str:
 
 
 def _s4_grid(
-    view: _View, i: int, labels: list[_Label], groups, boundary, results
+    view: _View, i: int, labels: list[_Label], groups: Any, boundary: Any, results: Any
 ) -> _Placement | None:
     """Results heading a grid: one line per group below, its label left of the results."""
     if any(x.group for x in labels) or len(labels) != len({x.code for x in labels}):

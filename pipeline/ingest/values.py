@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -213,7 +214,9 @@ def formula_cells(text: str) -> tuple[tuple[int, int], ...] | None:
     return tuple(cells)
 
 
-def derived_reading(formula: Formula, raw_at, scale: int, depth: int = 0) -> Reading:
+def derived_reading(
+    formula: Formula, raw_at: Callable[[int, int], object], scale: int, depth: int = 0
+) -> Reading:
     """A formula without a stored result, derived from the cells it adds up (`raw_at(r, c)`
     gives a cell's raw value); never read as 0 or blank."""
     text = f"={formula.text}"

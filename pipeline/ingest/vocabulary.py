@@ -139,7 +139,13 @@ class Segment(NamedTuple):
     sections: frozenset[str] = frozenset()  # the sections of its meanings
 
 
-def _segment(meanings, how, written, score=100.0, loose=()) -> Segment:
+def _segment(
+    meanings: tuple[Meaning, ...],
+    how: str,
+    written: str,
+    score: float = 100.0,
+    loose: tuple = (),
+) -> Segment:
     return Segment(meanings, how, written, score, loose, frozenset(m.section for m in meanings))
 
 

@@ -36,7 +36,10 @@ def unit_stage(paths: Paths, ingested: Ingested, found: Validated, unit: str) ->
     written = [*outcome.written, *_write_findings(paths, checked)]
     return StageResult(
         "render",
-        {"reports": int(not outcome.blocked), **severity_counts(findings_table(outcome.findings))},
+        {
+            "reports": int(not outcome.blocked),
+            **severity_counts(findings_table(list(outcome.findings))),
+        },
         written,
         blocked=outcome.blocked,
         message=outcome.message,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -94,14 +96,14 @@ def cross_table_findings(tables: rules.WideTables, where: Provenance) -> list[di
     return out
 
 
-def _locator(rec) -> dict:
+def _locator(rec: Any) -> dict:
     return {
         k: getattr(rec, k)
         for k in ("unit", "file", "sheet", "cell", "section", "row", "col", "text")
     }
 
 
-def _cell_names(rec) -> dict:
+def _cell_names(rec: Any) -> dict:
     return {
         "table": SECTIONS[rec.section].short,
         "label": _cell_label(rec.section, rec.row, rec.col),

@@ -119,14 +119,14 @@ def localised(
             )
             out[e.rule, e.key] = Hint(text, cell, new)
             continue
-        text = (
+        said = (
             _split_number(e, values, address, derived)
             or _unfilled(e, values, address, derived)
             or misfiled.get((e.rule, e.key))
             or (_several(mine, address, e) if mine else None)
         )
-        if text:
-            out[e.rule, e.key] = Hint(text, candidates=tuple(cell for cell, _ in mine))
+        if said:
+            out[e.rule, e.key] = Hint(said, candidates=tuple(cell for cell, _ in mine))
     return out
 
 
@@ -267,7 +267,7 @@ def _unfilled(
 
 def _misfiled(values: Values, failing: list[Equation]) -> dict[tuple[str, str], str]:
     """Equal and opposite differences in two applicant columns: a request under the wrong type."""
-    by_col = {}
+    by_col: dict[str, dict[str, float]] = {}
     for e in failing:
         if e.rule in ("s3.balance", "s3.outcome_total") and e.key in S3_PARTS:
             by_col.setdefault(e.rule, {})[e.key] = e.residual(values)

@@ -65,7 +65,7 @@ def _placed(file: str, rule: str, key: str, hint: Hint | None, where: Provenance
         return {
             **placed,
             "value": "" if value is None else number_text(value, section, col),
-            "expected": whole_text(hint.value),
+            "expected": "" if hint.value is None else whole_text(hint.value),
         }
     equation = next(e for e in equations() if (e.rule, e.key) == (rule, key))
     section = equation.total[0]
