@@ -4,24 +4,18 @@ write (a Chinese message naming the path), 3 an internal failure (the traceback 
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
-from pipeline import run, unattended
+from pipeline import failures, run, unattended
 from pipeline.paths import Paths
-from pipeline.render.narrative import NarrativeError
 from pipeline.run.reading import Progress
 
 T = TypeVar("T")
@@ -153,71 +147,11 @@ def _guard(fn: Callable[[], T], paths: Paths | None = None) -> T:
     except (typer.Exit, typer.Abort):
         raise
     except unattended.Failed as failed:
-        raise _fail(_failure(failed.cause, paths, failed.log), _code(failed.cause)) from None
+        raise _fail(
+            failures.message(failed.cause, paths, failed.log), failures.exit_code(failed.cause)
+        ) from None
     except Exception as exc:
-        raise _fail(_failure(exc, paths, None), _code(exc)) from None
-
-
-def _code(exc: BaseException) -> int:
-    """The exit code a failure means: 2 could not start or could not write, 3 internal."""
-    if isinstance(exc, (run.CannotStart, NarrativeError, OSError, unattended.Busy)):
-        return EXIT_CANNOT_START
-    return EXIT_INTERNAL
-
-
-def _failure(exc: BaseException, paths: Paths | None, logged: Path | None) -> str:
-    """What the user is told of a failure, in Chinese."""
-    if isinstance(exc, (run.CannotStart, unattended.Busy)):
-        return str(exc)
-    if isinstance(exc, NarrativeError):
-        return f"报告文字模板有误：{exc}"
-    if isinstance(exc, OSError):
-        return file_trouble(exc, paths)
-    where = logged or _crash_log(exc, paths)
-    told = f"详细信息已写入日志 {where}" if where else "未能写出日志"
-    return (
-        f"内部错误（{type(exc).__name__}: {' '.join(str(exc).split())[:120]}），运行未完成，原有输出未改动；"
-        f"{told}，请把它发给维护人员。"
-    )
-
-
-_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EROFS: "所在的文件系统是只读的",
-    errno.ENOTDIR: "路径中的某一级是文件，不是文件夹",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EEXIST: "已经存在",
-    errno.ENOENT: "不存在",
-    errno.EIO: "读写设备出错",
-}
-
-
-def file_trouble(exc: OSError, paths: Paths | None = None) -> str:
-    """A file that could not be read or written, in words: which one and why."""
-    reason = _REASONS.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
-    where: object = exc.filename or (paths.shown(paths.out) if paths else "输出文件夹")
-    if paths is not None and exc.filename:
-        where = paths.shown(Path(exc.filename))
-    return f"无法读写 {where}：{reason}（错误代码 {exc.errno}）。请检查该位置后重新运行。"
-
-
-def _crash_log(exc: BaseException, paths: Paths | None) -> Path | None:
-    """A log file holding the traceback of a failure outside a `report` run."""
-    stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
-    folders = [paths.out_root / str(paths.year) / "logs"] if paths else []
-    for folder in [*folders, Path(tempfile.gettempdir())]:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"xxgk-{stamp}.log"
-            trace = "".join(traceback.format_exception(exc))
-            path.write_text(f"{datetime.now().isoformat()} 内部错误\n{trace}", encoding="utf-8")
-            return path
-        except OSError:
-            continue
-    return None
+        raise _fail(failures.message(exc, paths, None), failures.exit_code(exc)) from None
 
 
 def _exclusive(unit: str | None, all_units: bool) -> None:
@@ -429,6 +363,6 @@ def main() -> None:
             )
             code = EXIT_CANNOT_START
         else:  # NOTE: every command guards its body; this is the last resort
-            typer.echo(f"xxgk：{_failure(exc, None, None)}", err=True)
+            typer.echo(f"xxgk：{failures.message(exc, None, None)}", err=True)
             code = EXIT_INTERNAL
     sys.exit(code or 0)
