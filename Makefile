@@ -35,8 +35,10 @@ system-deps: ## 安装测试所需的系统软件包（见 .ci/debian-packages.t
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-lint: $(STAMP) ## 代码检查（ruff）/ lint with ruff
+lint: $(STAMP) ## 代码检查：ruff、格式、mypy 类型检查 / lint: ruff check, ruff format --check, mypy
 	$(BIN)/ruff check pipeline schemas tests scripts
+	$(BIN)/ruff format --check pipeline schemas tests scripts
+	$(BIN)/mypy
 
 sample: $(STAMP) ## 重新生成示例报表 raw/2023/returns/ / regenerate the sample returns
 	$(BIN)/python scripts/make_sample.py --year 2023

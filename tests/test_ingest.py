@@ -248,3 +248,33 @@ def test_a_layout_met_before_never_decides_where_another_returns_figures_are(tmp
     s4 = {c[2:5]: c for c in filled.cells if c[2] == "s4"}
     assert s4["s4", "cases", "after_pending"][-2:] == (5, "")
     assert {c[7] for c in empty.cells if c[2] == "s4"} == {"blank"}
+
+
+def test_the_runs_memo_works_a_layout_out_once_and_counts_its_hits(tmp_path):
+    from pipeline.memo import Memo
+    from pipeline.run import read_return
+    from tests.helpers import zeros
+
+    write_return(tmp_path / "a.xlsx", "古县司法局", 2023, zeros())
+    write_return(tmp_path / "b.xlsx", "古县水利局", 2023, zeros())
+    memo = Memo()
+    first = read_return(tmp_path / "a.xlsx", "a.xlsx", memo)
+    misses = dict(memo.misses)
+    second = read_return(tmp_path / "b.xlsx", "b.xlsx", memo)
+    assert first.layout == second.layout, "one layout: the same sites"
+    # NOTE: the cover names another unit: that sheet alone is new
+    assert memo.misses["facts"] == misses["facts"] + 1
+    for table in ("sections", "layouts", "joins"):
+        assert memo.misses[table] == misses[table], f"{table} worked out again"
+        assert memo.hits[table] > 0, table
+
+
+def test_the_memo_keeps_at_most_its_limit_and_lets_go_of_the_oldest():
+    from pipeline.memo import Memo
+
+    memo = Memo(limit=2)
+    for key in "abc":
+        memo.get("facts", key, lambda k=key: k.upper())
+    assert list(memo.table("facts")) == ["b", "c"]
+    assert memo.get("facts", "c", lambda: "?") == "C"
+    assert (memo.hits["facts"], memo.misses["facts"]) == (1, 3)
