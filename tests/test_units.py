@@ -156,3 +156,27 @@ def test_a_stray_file_of_another_year_does_not_hold_back_the_units_report(tmp_pa
     assert "register.year" in set(store.read_csv(paths.issues_csv)["rule"]), (
         "the stray file is still reported"
     )
+
+
+def test_a_return_without_fee_figures_is_summed_but_gets_no_report_of_its_own(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.render.workbook import sheet_name
+
+    paths = raw_year(
+        tmp_path,
+        {"古县水利局": with_totals({("s6", "fees", "notices"): 1}), "古县林业局": with_totals({})},
+    )
+    source = paths.returns_dir / "古县林业局.xlsx"
+    wb = load_workbook(source)
+    del wb[sheet_name("s6")]
+    wb.save(source)
+    result = runner.invoke(app, [*command_line(paths, "report"), "--all-units"])
+    assert result.exit_code == 1, result.stderr
+    assert "古县林业局的报表未填报信息处理费情况" in result.stderr
+    assert paths.report_html.exists(), "the county report sums the units that stated them"
+    md = paths.report_md.read_text("utf-8")
+    assert "另有1个单位未填报信息处理费情况，未计入上述数字。" in md
+    index = store.read_csv(paths.unit_reports).set_index("unit")
+    assert index.loc["古县林业局", "status"] == "fees_unstated"
+    assert index.loc["古县水利局", "status"] == "written"

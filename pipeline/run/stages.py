@@ -224,6 +224,12 @@ def render_stage(
     context = rnd.narrative_context(
         paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max())
     )
+    unstated = int(county["units"].max()) - int(
+        county.loc[county["section"] == "s6", "units"].max()
+    )
+    if unstated:
+        # NOTE: a unit that stated no fee figures is not counted in them, and the county says so
+        context["fee_statement"] += f"另有{unstated}个单位未填报信息处理费情况，未计入上述数字。"
     try:
         blocks = rnd.narrative_blocks(source, context)
     except rnd.NarrativeError as exc:

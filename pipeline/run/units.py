@@ -123,7 +123,7 @@ class UnitOutcome:
     """What became of one unit's report: written, or why not."""
 
     unit: str
-    status: str  # written | return_errors | narrative_errors | narrative_template
+    status: str  # written | return_errors | fees_unstated | narrative_errors | narrative_template
     errors: int = 0
     message: str = ""
     written: tuple[Path, ...] = ()
@@ -140,6 +140,7 @@ UNIT_STATUS = {
     "return_errors": "未生成：报表有错误",
     "narrative_errors": "未生成：报告文字有错误",
     "narrative_template": "未生成：报告文字模板有误",
+    "fees_unstated": "未生成：未填报信息处理费情况",
 }
 
 
@@ -187,6 +188,12 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
     if len(errors):
         message = f"{unit}的报表有{len(errors)}个错误，未生成本机关报告。"
         return UnitOutcome(unit, "return_errors", len(errors), message)
+    unstated = (findings["unit"] == unit) & (findings["rule"] == "s6.unreported")
+    if unstated.any():
+        # NOTE: a body's own report must state its fees (part 六): the county can sum without
+        # them, its report cannot be written without them
+        message = f"{unit}的报表未填报信息处理费情况，本机关报告第六部分须写明，未生成本机关报告。"
+        return UnitOutcome(unit, "fees_unstated", 1, message)
     unit_cells = inputs.cells[inputs.cells["file"].isin(inputs.received[unit])]
     values = rnd.values_of(unit_cells)
     config = read_config(paths.config)
