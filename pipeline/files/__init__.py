@@ -2,6 +2,7 @@
 into sheets (workbooks: one module per format) or into a document (Word, web pages, PDF, text)."""
 
 from pipeline.files.limits import LIMITS, Limits, UnreadableFile
+from pipeline.files.limits import _snapshot as snapshot
 from pipeline.files.workbook import (
     Sheets,
     WorkbookRead,
@@ -10,6 +11,7 @@ from pipeline.files.workbook import (
     hidden_cells,
     read_sheets,
     read_workbook,
+    workbook_of,
 )
 
 __all__ = [
@@ -23,4 +25,6 @@ __all__ = [
     "hidden_cells",
     "read_sheets",
     "read_workbook",
+    "snapshot",
+    "workbook_of",
 ]

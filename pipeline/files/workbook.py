@@ -18,7 +18,6 @@ from pipeline.files.ods import _ods_errors
 from pipeline.files.xls import _biff_errors, _biff_stream, _checked_biff, biff_has_password
 from pipeline.files.xlsx import _checked_package, _uncached, _worksheets, _xlsx_errors
 from pipeline.ingest.values import Hidden
-from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
 from pipeline.memo import Memo
 
 Sheets = dict[str, list[list[object]]]
@@ -44,7 +43,11 @@ class WorkbookRead:
 
 def read_workbook(path: Path, memo: Memo | None = None) -> WorkbookRead:
     """A return read from one snapshot of its bytes, after they were checked against LIMITS."""
-    data = _snapshot(path)
+    return workbook_of(_snapshot(path), memo)
+
+
+def workbook_of(data: bytes, memo: Memo | None = None) -> WorkbookRead:
+    """A workbook read from its bytes, after they were checked against LIMITS."""
     digest = hashlib.sha256(data).hexdigest()
     if encrypted(data):
         raise UnreadableFile("设有打开密码", "file.encrypted")

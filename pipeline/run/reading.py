@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -10,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline import files
+from pipeline.ingest import document
 from pipeline.ingest.cells import cells_arrow
 from pipeline.ingest.register import ingested
 from pipeline.ingest.returns import ReturnRead, return_read
@@ -64,11 +66,29 @@ def read_return(path: Path, name: str, memo: Memo | None = None) -> ReturnRead:
     """What one file of returns/ gave, or why it could not be read (never raises for a bad file)."""
     memo = memo if memo is not None else Memo()
     try:
-        book = files.read_workbook(path, memo)
+        data = files.snapshot(path)
+        if document.is_document(data):
+            return _document_return(path, name, data, memo)
+        book = files.workbook_of(data, memo)
     except files.UnreadableFile as exc:
         return ReturnRead(name, error=str(exc), error_rule=exc.rule)
     read = return_read(name, book.sheets, book.hidden, book.notes, book.hidden_sheets, memo)
     read.size, read.sha256 = book.size, book.sha256
+    return read
+
+
+def _document_return(path: Path, name: str, data: bytes, memo: Memo) -> ReturnRead:
+    """A Word report sent as a return: its tables read like a workbook's, each cell named by its
+    table, row and column (`表格2!第5行第3列`)."""
+    doc = document.read_document(path, data)
+    why = document.failure(doc)
+    if why is not None:
+        return ReturnRead(name, error=why)
+    read = return_read(name, document.document_sheets(doc), memo=memo)
+    read.sites = tuple((s[0], s[1], document.place(*s[1]), *s[3:]) for s in read.sites)
+    read.layout = (*read.layout, "document")  # NOTE: its sites differ from a workbook's
+    read.size, read.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    read.derived = ()
     return read
 
 
