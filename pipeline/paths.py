@@ -45,6 +45,11 @@ class Paths:
         return self.raw / "returns"
 
     @property
+    def published(self) -> Path:
+        """The year's published reports (any format `xxgk audit` reads): a later year's baseline."""
+        return self.raw / "published"
+
+    @property
     def narrative(self) -> Path:
         return self.raw / "narrative.md.j2"
 

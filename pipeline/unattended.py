@@ -274,7 +274,7 @@ def manifest(stage: Paths, options: dict, outcome: Outcome, started: datetime) -
         {"stage": r.stage, "seconds": round(r.seconds, 3), "counts": r.counts, "blocked": r.blocked}
         for r in outcome.stages
     ]
-    return record(
+    written = record(
         stage,
         options,
         stages,
@@ -283,6 +283,7 @@ def manifest(stage: Paths, options: dict, outcome: Outcome, started: datetime) -
         started.isoformat(timespec="seconds"),
         datetime.now().isoformat(timespec="seconds"),
     )
+    return {**written, "last_year": outcome.last_year}
 
 
 def _log_file(path: Path) -> logging.Handler:

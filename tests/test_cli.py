@@ -170,7 +170,9 @@ def test_last_years_returns_are_read_once_per_run(tmp_path, monkeypatch):
     calls = []
     real = run._read_last_year
     monkeypatch.setattr(
-        run, "_read_last_year", lambda prev, memo: calls.append(prev.year) or real(prev, memo)
+        run,
+        "_read_last_year",
+        lambda prev, memo, units: calls.append(prev.year) or real(prev, memo, units),
     )
     result = runner.invoke(
         app,

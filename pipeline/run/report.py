@@ -49,6 +49,7 @@ class Outcome:
     stages: list[StageResult] = field(default_factory=list)
     code: int = 0
     message: str = ""  # why it was blocked (names the final places of the outputs)
+    last_year: dict = field(default_factory=dict)  # last year's data: where each unit's came from
 
 
 class Writer:
@@ -124,6 +125,7 @@ def _stages(
     # NOTE: last year is read (perhaps on worker processes) before anything is written in the
     # background: no process is forked while a thread writes
     last = read_last_year(paths, memo)
+    outcome.last_year = {"year": last.year, "where": last.where, "units": dict(last.sources)}
     done(ingest_stage(paths, ingested, writer.cells), started)
     started = time.perf_counter()
     found = validated(ingested, last, strict=options.strict)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -21,6 +21,7 @@ class LastYear:
     cells: pd.DataFrame | None
     where: str  # where they came from, or where they were looked for
     unusable: tuple[str, ...] = ()  # what of last year could not be used, and why
+    sources: dict[str, str] = field(default_factory=dict)  # unit → where its cells came from
 
 
 def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None) -> list[dict]:
@@ -34,6 +35,16 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
         )
     if last.cells is None:
         return [*out, finding("year.unchecked", last_year=last.year, where=last.where)]
+    if last.sources:
+        missing = sorted(set(cells["unit"]) - set(last.sources) - {""})
+        without = (
+            f"；{len(missing)}个单位没有{last.year}年度的数据，未做跨年度检查："
+            + "、".join(missing[:10])
+            + ("等" if len(missing) > 10 else "")
+            if missing
+            else ""
+        )
+        out.append(finding("year.sources", last_year=last.year, where=last.where, without=without))
     carry = rules.carry_over_frame(cells, last.cells)
     for i in rules.failures(rules.CARRY_OVER, carry).get("year.carry_over", []):
         rec = carry.loc[i]
