@@ -195,16 +195,27 @@ def ingest(
 
 @app.command()
 def template(
-    year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
+    year: Year,
+    raw: Raw = Path("raw"),
+    out: Out = Path("output"),
+    units: Annotated[
+        Path | None,
+        typer.Option(
+            "--units", help="单位名册文件（默认 raw/<year>/units.csv，没有时用最近一个更早年度的）"
+        ),
+    ] = None,
+    quiet: Quiet = False,
 ) -> None:
-    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/。示例：xxgk template --year 2024"""
+    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/，不写 raw/。示例：xxgk template --year 2024"""
     paths = Paths(raw, out, year)
 
     def body() -> run.StageResult:
-        _standalone(paths)
-        return run.run_template(paths)
+        _standalone(paths, inputs=False)
+        return run.run_template(paths, units)
 
     result = _guard(body, paths)
+    if result.message:
+        _say(result.message, quiet)
     _say(
         f"模板：已为{result.counts['units']}个单位生成报表模板，另有空白模板1份；写出到 {paths.templates}",
         quiet,

@@ -671,3 +671,34 @@ def test_a_killed_run_leaves_no_half_outputs(tmp_path):
     (staging / "report.html").write_text("half")
     assert report(paths).exit_code == 0
     assert not staging.exists()
+
+
+def test_templates_for_a_new_year_take_the_latest_roster_and_write_nothing_under_raw(tmp_path):
+    paths = small_year(tmp_path)
+    before = digests(paths.raw_root)
+    result = runner.invoke(
+        app, command_line(Paths(paths.raw_root, paths.out_root, 2024), "template")
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"使用的单位名册：{paths.units}" in result.stdout
+    assert not (paths.raw_root / "2024").exists(), "nothing is created under raw/"
+    assert digests(paths.raw_root) == before
+    made = sorted(p.name for p in (paths.out_root / "2024" / "templates").iterdir())
+    assert len(made) == 4 and any(name.startswith("空白模板") for name in made)
+
+
+def test_templates_without_any_roster_say_what_to_do(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "template",
+            "--year",
+            "2024",
+            "--raw",
+            str(tmp_path / "raw"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "请用 --units 指定名册文件" in result.stderr
