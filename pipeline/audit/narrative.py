@@ -71,8 +71,12 @@ def parts(doc: Document) -> dict[str, Part]:
     out = {}
     for i, (start, end, code) in enumerate(found):
         stop = found[i + 1][0] if i + 1 < len(found) else len(text)
+        body = text[end:stop]
+        # NOTE: `start` is where the stripped text begins in the joined text, so a figure found
+        # in the part is placed at its own line (not counted from the document's first line)
+        lead = len(body) - len(body.lstrip())
         out[NUMERALS[code]] = Part(
-            NUMERALS[code], text[end:stop].strip(), _where(doc.lines, starts, start)
+            NUMERALS[code], body.strip(), _where(doc.lines, starts, start), end + lead
         )
     return out
 

@@ -82,29 +82,27 @@ def read_report(path: Path) -> PublishedReport:
     path = Path(path)
     doc = read_document(path)
     issuer, year, who = identity(doc, path)
-    records = list(doc.findings) + who
     cells: list[dict] = []
     found_parts: dict[str, narrative.Part] = {}
     figures: list[dict] = []
-    tables = None
+    tables, found = None, []
     if doc.lines or doc.grids:
-        tables = read_tables(doc)
-        records += tables.findings
-        cells = tables.cells
-        # NOTE: a file with none of the tables is not a report: its narrative is not judged
-        if tables.found:
-            found_parts = narrative.parts(doc)
-            records += narrative.part_findings(doc, found_parts)
-            fee_cells, fee_findings = narrative.fees(doc, found_parts)
-            cells = cells + fee_cells
-            records += fee_findings
-            values = {
-                (c["section"], c["row"], c["col"]): c["value"]
-                for c in cells
-                if c["value"] is not None
-            }
-            figures, mismatches = narrative.figures(doc, found_parts, values)
-            records += mismatches
+        try:
+            tables, cells, found_parts, figures, found = _contents(doc)
+        except Exception as exc:  # NOTE: never raises: an unforeseen failure is this file's finding
+            tables, cells, found_parts, figures = None, [], {}, []
+            found = [
+                finding(
+                    "file.unreadable",
+                    file=path.name,
+                    reason=f"识别表格时出现内部错误（{type(exc).__name__}），请把文件发给维护人员",
+                )
+            ]
+    # NOTE: a file that is no report (no text at all, or none of the tables) has its own
+    # finding; that its body and year are unknown too adds nothing (they are still kept, from
+    # the title or the file name, when they are known)
+    named = who if tables is not None and tables.found else []
+    records = [*doc.findings, *named, *found]
     for rec in records:
         rec.update(file=path.name, issuer=issuer, year="" if year is None else str(year))
         rec["unit"] = rec.get("unit") or issuer
@@ -125,6 +123,29 @@ def read_report(path: Path) -> PublishedReport:
         split_rules=tables.split_rules if tables else frozenset(),
         titles=doc.titles,
     )
+
+
+def _contents(doc: Document):
+    """The tables read, their cells with part 六's, the parts, the figures the text restates,
+    and the findings of reading them."""
+    tables = read_tables(doc)
+    records = list(tables.findings)
+    cells = tables.cells
+    found_parts: dict[str, narrative.Part] = {}
+    figures: list[dict] = []
+    # NOTE: a file with none of the tables is not a report: its narrative is not judged
+    if tables.found:
+        found_parts = narrative.parts(doc)
+        records += narrative.part_findings(doc, found_parts)
+        fee_cells, fee_findings = narrative.fees(doc, found_parts)
+        cells = cells + fee_cells
+        records += fee_findings
+        values = {
+            (c["section"], c["row"], c["col"]): c["value"] for c in cells if c["value"] is not None
+        }
+        figures, mismatches = narrative.figures(doc, found_parts, values)
+        records += mismatches
+    return tables, cells, found_parts, figures, records
 
 
 def read_document(path: Path) -> Document:

@@ -448,7 +448,7 @@ def _written(code, row, col, token, text, where, note, out: TableReading) -> dic
                 col=col,
                 where=where,
                 table=SECTIONS[code].short,
-                label=_cell_label(code, row, col),
+                label=cell_label(code, row, col),
                 text=text,
                 reason=reading.problem,
             )
@@ -464,7 +464,7 @@ def _written(code, row, col, token, text, where, note, out: TableReading) -> dic
                 col=col,
                 where=where,
                 table=SECTIONS[code].short,
-                label=_cell_label(code, row, col),
+                label=cell_label(code, row, col),
                 text=f"{token}{note}" if text.strip() == token else text.strip(),
                 value=number_text(reading.value, code, col),
                 note=note,
@@ -475,10 +475,11 @@ def _written(code, row, col, token, text, where, note, out: TableReading) -> dic
     return _record(code, row, col, reading.value, shown, where, read_as)
 
 
-def _cell_label(code: str, row: str, col: str) -> str:
+def cell_label(code: str, row: str, col: str) -> str:
+    """A cell's row and column labels as messages name them (`（二）部分公开…·自然人`)."""
     section = SECTIONS[code]
     c = section.col(col)
-    r = _label(code, row) if section.row(row).label or row == OTHER_TOTAL else ""
+    r = _label(code, row) if row == OTHER_TOTAL or section.row(row).label else ""
     head = "·".join(c.labels) if code == "s4" else c.label
     return f"{r}·{head}" if r else head
 
