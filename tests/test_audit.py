@@ -1,0 +1,530 @@
+"""`xxgk audit`: published reports read, checked and compared across years, through the command
+line (exit codes, the four outputs and their columns) and the library function `run_audit`."""
+
+from __future__ import annotations
+
+import codecs
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import store
+from pipeline.audit import read_report
+from pipeline.audit.run import (
+    CELLS_COLUMNS,
+    ISSUES_COLUMNS,
+    REPORTS_COLUMNS,
+    audit_files,
+    run_audit,
+)
+from pipeline.cli import app
+from pipeline.format2021 import S2, S3, S4, SECTIONS
+
+runner = CliRunner()
+REAL = Path(__file__).parent / "fixtures" / "real"
+REAL_FILES = sorted(p for p in REAL.iterdir() if p.name != "README.md")
+
+# -- reports written at test time --------------------------------------------------------------
+PART_一 = (
+    "本局坚持以公开为常态、不公开为例外，严格落实政府信息公开条例，完善主动公开目录，"
+    "加强政策解读，及时回应社会关切，全年通过门户网站主动公开政府信息，依申请公开工作规范有序，"
+    "全年共收到政府信息公开申请{new}件，办结{closed}件。"
+)
+PART_五 = (
+    "存在的问题是公开内容的规范性还需加强，政策解读形式比较单一。下一步将加强业务培训，"
+    "完善工作制度，丰富解读形式，提升公开实效，确保各项工作落实到位。"
+)
+PART_六 = "本机关{year}年度未收取政府信息公开信息处理费。"
+
+
+def s3_values(new: int, carried_in: int, granted: int) -> dict[tuple[str, str, str], int]:
+    """表三 of a body whose requests all came from natural persons: consistent by construction."""
+    out = {}
+    for row, v in {
+        "new": new,
+        "carried_in": carried_in,
+        "granted": granted,
+        "outcome_total": granted,
+        "carried_out": new + carried_in - granted,
+    }.items():
+        out["s3", row, "natural"] = v
+        out["s3", row, "total"] = v
+    return out
+
+
+def report_text(
+    issuer: str,
+    year: int,
+    values: dict,
+    *,
+    texts: dict | None = None,
+    parts: dict | None = None,
+    one_row_other: str | None = None,
+) -> str:
+    """A report as text copied from a web page: title, six parts, the tables one row a line
+    (`texts` overrides how a cell is printed; `one_row_other`: （六）其他处理 printed as one row)."""
+    texts = texts or {}
+    new = values.get(("s3", "new", "total"), 0)
+    closed = values.get(("s3", "outcome_total", "total"), 0)
+    parts = {
+        "一": PART_一.format(new=new, closed=closed),
+        "五": PART_五,
+        "六": PART_六.format(year=year),
+        **(parts or {}),
+    }
+
+    def shown(cell) -> str:
+        return texts.get(cell, str(values.get(cell, 0)))
+
+    lines = [f"{issuer}{year}年政府信息公开工作年度报告", ""]
+    for numeral, title in {
+        "一": "总体情况",
+        "二": S2.title,
+        "三": S3.title,
+        "四": S4.title,
+        "五": "存在的主要问题及改进情况",
+        "六": "其他需要报告的事项",
+    }.items():
+        lines.append(f"{numeral}、{title}")
+        code = {"二": "s2", "三": "s3", "四": "s4"}.get(numeral)
+        if code is None:
+            lines.append(parts[numeral])
+            continue
+        section = SECTIONS[code]
+        if code == "s4":
+            lines += [
+                "行政复议  行政诉讼",
+                "未经复议直接起诉  复议后起诉",
+                "  ".join(c.label for c in S4.cols),
+                "  ".join(shown(("s4", "cases", c.code)) for c in S4.cols),
+            ]
+            continue
+        if code == "s3":
+            lines.append("  ".join([S3.corner, *(c.label for c in S3.cols)]))
+        block = None
+        for row in section.rows:
+            cols = section.cols_of(row)
+            if code == "s2" and row.block != block:
+                block = row.block
+                lines += [block, "  ".join(["信息内容", *(c.label for c in cols)])]
+            if one_row_other is not None and row.code.startswith("other_"):
+                if row.code == "other_no_correction":
+                    lines.append(f"（六）其他处理  {one_row_other}")
+                continue
+            figures = [shown((code, row.code, c.code)) for c in cols]
+            lines.append("  ".join(["".join(row.labels), *figures]))
+    return "\n".join(lines) + "\n"
+
+
+def write_report(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def audit_cli(*args: str | Path):
+    return runner.invoke(app, ["audit", *(str(a) for a in args)])
+
+
+def rows_of(path: Path) -> list[dict]:
+    return store.read_csv(path).to_dict("records")
+
+
+def columns_of(path: Path) -> list[str]:
+    return list(store.read_csv(path).columns)
+
+
+def issues(out: Path) -> list[tuple[str, str, str]]:
+    """issues.csv as (file, rule, where)."""
+    return [(r["file"], r["rule"], r["where"]) for r in rows_of(out / "issues.csv")]
+
+
+# -- the real reports --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_audit(tmp_path_factory):
+    """The CLI on a folder holding copies of the real files: its result and its output folder."""
+    base = tmp_path_factory.mktemp("real_audit")
+    folder = base / "年报"
+    folder.mkdir()
+    for p in REAL_FILES:
+        shutil.copy2(p, folder / p.name)
+    out = base / "out"
+    return audit_cli(folder, "--out", out), out
+
+
+def test_real_folder_outputs(real_audit):
+    result, out = real_audit
+    assert result.exit_code == 1, result.output
+    assert (
+        result.stdout
+        == "审核：6个文件，其中5份读到年报表格，共读取986个单元格；0份与同一机关上一年度的报告作了比较。\n"
+        f"问题：错误12个，警告1个，提示12个；明细见 {out / 'issues.html'}，"
+        f"逐格数据见 {out / 'cells.csv'}，各份报告见 {out / 'reports.csv'}\n"
+    )
+    assert result.stderr == f"xxgk：已发布的报告中有12个错误，请查看 {out / 'issues.html'}。\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".xxgk-audit",
+        "cells.csv",
+        "issues.csv",
+        "issues.html",
+        "reports.csv",
+    ]
+    for name in ("cells.csv", "issues.csv", "reports.csv"):
+        assert (out / name).read_bytes().startswith(codecs.BOM_UTF8)
+    assert columns_of(out / "cells.csv") == CELLS_COLUMNS
+    assert columns_of(out / "issues.csv") == ISSUES_COLUMNS
+    assert columns_of(out / "reports.csv") == REPORTS_COLUMNS
+    assert set(CELLS_COLUMNS) >= {
+        "file", "issuer", "year", "section", "row", "col", "value", "text", "where", "read_as",
+    }  # fmt: skip
+
+
+def test_real_files_in_reports_csv(real_audit):
+    _, out = real_audit
+    got = [
+        (r["file"], r["issuer"], r["year"], r["format"], r["tables"], r["errors"], r["warnings"], r["infos"])
+        for r in rows_of(out / "reports.csv")
+    ]  # fmt: skip
+    assert got == [
+        ("WPS保存的工作簿示例.xlsx", "WPS保存的工作簿示例", "", "xlsx", "", "1", "0", "0"),
+        ("上海市人民政府办公厅2025.md", "上海市人民政府办公厅", "2025", "text", "表二 表三 表四", "3", "1", "1"),
+        ("平潭综合实验区2021.txt", "平潭综合实验区", "2021", "text", "表二 表三 表四", "1", "0", "4"),
+        ("平潭综合实验区2023.txt", "平潭综合实验区", "2023", "text", "表二 表三 表四", "1", "0", "4"),
+        ("年报模板_WPS.docx", "", "", "docx", "表二 表三 表四", "4", "0", "1"),
+        ("洪泽区2023.pdf", "洪泽区人民政府", "2023", "pdf", "表二 表三 表四", "2", "0", "2"),
+    ]  # fmt: skip
+    by_file = {r["file"]: r for r in rows_of(out / "reports.csv")}
+    # 平潭's 表三 and 表四 ran together and were split by the sums: no sum rule counts as held
+    pingtan = by_file["平潭综合实验区2021.txt"]
+    assert (pingtan["sums_held"], pingtan["sums_split"], pingtan["cells_split"]) == (
+        "0",
+        "42",
+        "193",
+    )
+    assert "s3.balance:natural" in pingtan["split_rules"].split()
+    # 洪泽区: （六） as one row, 表三 checked with its total; 表四's two groups broken
+    hongze = by_file["洪泽区2023.pdf"]
+    assert (hongze["sums_held"], hongze["sums_broken"], hongze["sums_unknown"]) == ("38", "2", "0")
+    assert hongze["other_single_row"] == "是" and hongze["split_rules"] == ""
+    # 2021 and 2023 are not consecutive years: neither is compared
+    assert (
+        pingtan["compared_with"] == "" and by_file["平潭综合实验区2023.txt"]["compared_with"] == ""
+    )
+
+
+def test_hongze_table_4_flaw_is_reported_at_its_page_and_line(real_audit):
+    _, out = real_audit
+    broken = [r for r in rows_of(out / "issues.csv") if r["rule"] == "s4.group_total"]
+    assert [(r["file"], r["severity"], r["where"], r["value"], r["expected"]) for r in broken] == [
+        ("洪泽区2023.pdf", "error", "p4:l22", "0", "11"),
+        ("洪泽区2023.pdf", "error", "p4:l22", "", ""),
+    ]
+    assert "不等于总计（0），相差11" in broken[0]["message"]
+    assert broken[0]["suggestion"].startswith("【建议】p4:l22")
+    # the published 0 stays 0
+    cells = {(r["file"], r["section"], r["row"], r["col"]): r for r in rows_of(out / "cells.csv")}
+    total = cells["洪泽区2023.pdf", "s4", "cases", "review_total"]
+    assert (total["value"], total["where"], total["read_as"]) == ("0", "p4:l22", "written")
+    assert cells["洪泽区2023.pdf", "s2", "fees", "amount"]["value"] == "7730.28"
+    assert cells["平潭综合实验区2021.txt", "s3", "new", "natural"]["read_as"] == "split"
+    page = (out / "issues.html").read_text(encoding="utf-8")
+    assert "洪泽区2023.pdf" in page and "p4:l22" in page and "表四“行政复议”" in page
+
+
+def test_real_issues(real_audit):
+    _, out = real_audit
+    got = [(f, rule) for f, rule, _ in issues(out)]
+    assert got == [
+        ("WPS保存的工作簿示例.xlsx", "file.no_tables"),
+        ("上海市人民政府办公厅2025.md", "audit.row_short"),
+        ("上海市人民政府办公厅2025.md", "audit.row_short"),
+        ("上海市人民政府办公厅2025.md", "audit.row_unplaced"),
+        ("上海市人民政府办公厅2025.md", "narrative.missing_part"),
+        ("上海市人民政府办公厅2025.md", "audit.no_last_year"),
+        ("平潭综合实验区2021.txt", "audit.split_ambiguous"),
+        *[("平潭综合实验区2021.txt", "audit.split_used_rules")] * 3,
+        ("平潭综合实验区2021.txt", "audit.no_last_year"),
+        ("平潭综合实验区2023.txt", "audit.split_ambiguous"),
+        *[("平潭综合实验区2023.txt", "audit.split_used_rules")] * 3,
+        ("平潭综合实验区2023.txt", "audit.no_last_year"),
+        ("年报模板_WPS.docx", "audit.issuer_unknown"),
+        ("年报模板_WPS.docx", "audit.year_unknown"),
+        ("年报模板_WPS.docx", "audit.fees_unstated"),
+        ("年报模板_WPS.docx", "value.all_blank"),
+        ("年报模板_WPS.docx", "value.missing"),
+        ("洪泽区2023.pdf", "s4.group_total"),
+        ("洪泽区2023.pdf", "s4.group_total"),
+        ("洪泽区2023.pdf", "audit.other_single_row"),
+        ("洪泽区2023.pdf", "audit.no_last_year"),
+    ]
+
+
+# -- several years of one body -----------------------------------------------------------------
+def two_years(folder: Path, *, carried_in_2023: int = 3) -> None:
+    """Two reports of one body: 2022 carries 2 requests over; 2023 says it carried in
+    `carried_in_2023`; part 一 and 五 copied from one year to the next (figures aside)."""
+    write_report(
+        folder, "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, s3_values(5, 0, 3))
+    )
+    write_report(
+        folder,
+        "某某县财政局2023年报.txt",
+        report_text("某某县财政局", 2023, s3_values(4, carried_in_2023, 6)),
+    )
+
+
+def test_two_years_carry_over_and_copied_text(tmp_path):
+    two_years(tmp_path / "in")
+    out = tmp_path / "out"
+    result = audit_cli(tmp_path / "in", "--out", out)
+    assert result.exit_code == 1, result.output
+    found = [
+        (r["file"], r["severity"], r["rule"], r["where"], r["col"], r["value"], r["expected"])
+        for r in rows_of(out / "issues.csv")
+    ]
+    # 2023's 上年结转 (line 23 of its text) against 2022's 结转下年度; parts 一 and 五 copied
+    # (their headings on lines 3 and 52)
+    assert found == [
+        ("某某县财政局2022年报.txt", "info", "audit.no_last_year", "", "", "", ""),
+        ("某某县财政局2023年报.txt", "error", "year.carry_over", "l23", "natural", "3", "2"),
+        ("某某县财政局2023年报.txt", "error", "year.carry_over", "l23", "total", "3", "2"),
+        ("某某县财政局2023年报.txt", "warning", "narrative.similar", "l3", "", "1.00", ""),
+        ("某某县财政局2023年报.txt", "warning", "narrative.similar", "l52", "", "1.00", ""),
+    ]  # fmt: skip
+    messages = [r["message"] for r in rows_of(out / "issues.csv")]
+    assert messages[0] == (
+        "本次审核的文件中没有某某县财政局2021年度的报告，2022年度报告未做跨年度检查"
+        "（上下年结转、现行有效件数衔接、大幅变化）和内容雷同比较。"
+    )
+    assert "本年“二、上年结转”为3，而2022年报表“四、结转下年度继续办理”为2，相差1" in messages[1]
+    assert "第一部分与2022年报告的相似度为1.00" in messages[3]
+    reports = {r["file"]: r for r in rows_of(out / "reports.csv")}
+    assert reports["某某县财政局2023年报.txt"]["compared_with"] == "某某县财政局2022年报.txt"
+    assert reports["某某县财政局2023年报.txt"]["similarity"] == "一:1.00 五:1.00 六:1.00"
+    assert reports["某某县财政局2022年报.txt"]["compared_with"] == ""
+
+
+def test_years_that_join_have_no_error(tmp_path):
+    two_years(tmp_path / "in", carried_in_2023=2)
+    result = audit_cli(tmp_path / "in", "--out", tmp_path / "out")
+    rules = [r["rule"] for r in rows_of(tmp_path / "out" / "issues.csv")]
+    assert "year.carry_over" not in rules and result.exit_code == 0, result.output
+
+
+def test_a_report_of_unknown_year_is_not_compared(tmp_path):
+    folder = tmp_path / "in"
+    write_report(
+        folder, "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, s3_values(5, 0, 3))
+    )
+    text = report_text("某某县财政局", 2023, s3_values(4, 3, 6)).replace("2023年政府", "年度政府")
+    write_report(folder, "财政局年报.txt", text.replace("2023", ""))
+    result = run_audit([folder], tmp_path / "out")
+    rules = [(r["file"], r["rule"]) for r in result.findings.to_dict("records")]
+    assert ("财政局年报.txt", "audit.year_unknown") in rules
+    assert not [r for r in rules if r[1].startswith("year.") or r[1] == "narrative.similar"]
+    assert [r for r in rules if r[1] == "audit.no_last_year"] == [
+        ("某某县财政局2022年报.txt", "audit.no_last_year")
+    ]
+
+
+def test_the_same_report_twice(tmp_path):
+    folder = tmp_path / "in"
+    text = report_text("某某县财政局", 2022, s3_values(5, 0, 3))
+    write_report(folder / "a", "某某县财政局2022年报.txt", text)
+    write_report(folder / "b", "某某县财政局2022年报.txt", text)
+    result = run_audit([folder], tmp_path / "out")
+    assert list(result.summary["file"]) == [
+        "a/某某县财政局2022年报.txt",
+        "b/某某县财政局2022年报.txt",
+    ]
+    dup = result.findings[result.findings["rule"] == "audit.duplicate_report"]
+    assert list(dup["file"]) == ["b/某某县财政局2022年报.txt"]
+    assert "跨年度比较使用“a/某某县财政局2022年报.txt”" in dup["message"].iloc[0]
+
+
+# -- format variants ---------------------------------------------------------------------------
+def test_one_row_other_is_checked_on_what_is_known(tmp_path):
+    """（六）其他处理 as one row: （七）总计 is checked with the group's total for its three
+    sub-rows, and a note in that row's cell is read as the number with the note kept."""
+    values = s3_values(5, 0, 3)
+    path = write_report(
+        tmp_path / "in",
+        "某某县财政局2022年报.txt",
+        report_text(
+            "某某县财政局", 2022, values, one_row_other="1（含逾期不补正）  0  0  0  0  0  1"
+        ),
+    )
+    report = read_report(path)
+    assert report.other_single_row
+    result = run_audit([tmp_path / "in"], tmp_path / "out")
+    found = [
+        (r["rule"], r["row"], r["col"], r["value"], r["expected"])
+        for r in result.findings.to_dict("records")
+    ]
+    # 予以公开 3 + （六） 1 = 4 against （七）总计 3, in the two columns that have requests
+    assert [f for f in found if f[0].startswith("s3.")] == [
+        ("s3.outcome_total", "outcome_total", "natural", "3", "4"),
+        ("s3.outcome_total", "outcome_total", "total", "3", "4"),
+    ]  # fmt: skip
+    assert ("audit.note_in_cell", "other_total", "natural", "1", "") in found
+    cells = result.cells.set_index(["section", "row", "col"])
+    assert cells.loc[("s3", "other_total", "natural"), "text"] == "1（含逾期不补正）"
+    assert cells.loc[("s3", "other_total", "natural"), "label"] == "（六）其他处理·自然人"
+    assert result.summary["sums_broken"].tolist() == [2]
+
+
+def test_figures_of_a_line_of_text_are_kept_as_written(tmp_path):
+    """Full-width digits and thousands separators in a line of text: read as the number, the
+    text kept as printed."""
+    values = {("s2", "normative", "in_force"): 12, ("s2", "penalty", "decisions"): 3985758}
+    texts = {("s2", "normative", "in_force"): "１２", ("s2", "penalty", "decisions"): "3,985,758"}
+    path = write_report(
+        tmp_path, "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, values, texts=texts)
+    )
+    cells = read_report(path).cells.set_index(["section", "row", "col"])
+    assert cells.loc[("s2", "normative", "in_force"), ["value", "text"]].tolist() == [12, "１２"]
+    assert cells.loc[("s2", "penalty", "decisions"), ["value", "text"]].tolist() == [
+        3985758,
+        "3,985,758",
+    ]
+
+
+def test_text_figures_stand_at_their_own_line():
+    """A figure the text restates is placed at its line (上海 2025: 受理 … 1295 件 on line 38)."""
+    report = read_report(REAL / "上海市人民政府办公厅2025.md")
+    assert [(f["what"], f["where"]) for f in report.figures] == [
+        ("received", "l38"),
+        ("closed", "l38"),
+        ("carried_in", "l39"),
+    ]
+    assert read_report(REAL / "洪泽区2023.pdf").figures[0]["where"] == "p1:l20"
+
+
+def test_a_failure_inside_the_reader_is_the_files_finding(tmp_path, monkeypatch):
+    from pipeline.audit import read as read_module
+
+    def broken(doc):
+        raise KeyError("x")
+
+    monkeypatch.setattr(read_module, "read_tables", broken)
+    report = read_report(REAL / "上海市人民政府办公厅2025.md")
+    assert [f["rule"] for f in report.findings] == ["file.unreadable"]
+    assert "识别表格时出现内部错误（KeyError）" in report.findings[0]["message"]
+
+
+# -- the files ---------------------------------------------------------------------------------
+def test_junk_is_skipped_and_an_unknown_type_is_a_finding(tmp_path):
+    folder = tmp_path / "in"
+    write_report(
+        folder, "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, s3_values(5, 0, 3))
+    )
+    (folder / "~$某某县财政局2022年报.docx").write_bytes(b"owner file")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("[core]")
+    (folder / "照片.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert [name for _, name in audit_files([folder])] == ["某某县财政局2022年报.txt", "照片.png"]
+    result = audit_cli(folder, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert issues(tmp_path / "out") == [
+        ("某某县财政局2022年报.txt", "audit.no_last_year", ""),
+        ("照片.png", "audit.unsupported", ""),
+    ]
+
+
+def test_progress_and_the_result(tmp_path):
+    folder = tmp_path / "in"
+    two_years(folder, carried_in_2023=2)
+    ticks: list[int] = []
+    result = run_audit(
+        [folder / "某某县财政局2023年报.txt", folder], tmp_path / "out", progress=ticks.append
+    )
+    assert ticks == [1, 1]  # the file given twice (itself and in its folder) is read once
+    assert result.counts == {
+        "files": 2, "reports": 2, "cells": 406, "compared": 1, "error": 0, "warning": 2, "info": 1,
+    }  # fmt: skip
+    assert not result.blocked
+    assert result.written == tuple(
+        tmp_path / "out" / n for n in ("cells.csv", "issues.csv", "issues.html", "reports.csv")
+    )
+    assert [r.file for r in result.reports] == [
+        "某某县财政局2023年报.txt",
+        "某某县财政局2022年报.txt",
+    ]
+
+
+# -- where it writes ---------------------------------------------------------------------------
+def test_out_inside_an_input_is_refused(tmp_path):
+    folder = tmp_path / "in"
+    write_report(
+        folder, "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, s3_values(5, 0, 3))
+    )
+    before = sorted(p.name for p in folder.rglob("*"))
+    for out in (folder / "audit", folder):
+        result = audit_cli(folder, "--out", out)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"xxgk：输出文件夹 {out} 与要审核的 {folder} 重叠（相同、在其中或包含它），"
+            "为免改动或删除要审核的报告，未运行；请把 --out 设为另一个文件夹（如 output/audit）\n"
+        )
+    # an input inside the output folder: replacing the folder would delete it
+    result = audit_cli(folder / "某某县财政局2022年报.txt", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert sorted(p.name for p in folder.rglob("*")) == before
+
+
+def test_only_a_folder_made_by_the_audit_is_replaced(tmp_path):
+    folder = tmp_path / "in"
+    write_report(
+        folder, "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, s3_values(5, 0, 3))
+    )
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "笔记.txt").write_text("keep me", encoding="utf-8")
+    result = audit_cli(folder, "--out", mine)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"xxgk：{mine} 已存在，但不是 xxgk audit 生成的文件夹（没有 .xxgk-audit 标记），"
+        "为免改动其中的文件，未运行；请换一个 --out，或先移走它\n"
+    )
+    assert [p.name for p in mine.iterdir()] == ["笔记.txt"]
+    out = tmp_path / "out"
+    assert audit_cli(folder, "--out", out, "--quiet").exit_code == 0
+    (out / "stale.csv").write_text("from before", encoding="utf-8")
+    result = audit_cli(folder, "--out", out, "--quiet")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert not (out / "stale.csv").exists() and (out / "cells.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "in", "mine", "out"]
+
+
+def test_nothing_to_audit_cannot_start(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = audit_cli(tmp_path / "empty", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == f"xxgk：{tmp_path / 'empty'} 中没有可审核的文件\n"
+    result = audit_cli(tmp_path / "nowhere", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == f"xxgk：找不到 {tmp_path / 'nowhere'}（请检查要审核的文件或文件夹）\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_internal_failure_is_exit_3(tmp_path, monkeypatch):
+    from pipeline.audit import run as run_module
+
+    write_report(
+        tmp_path / "in",
+        "某某县财政局2022年报.txt",
+        report_text("某某县财政局", 2022, s3_values(5, 0, 3)),
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(run_module, "validated_findings", broken)
+    result = audit_cli(tmp_path / "in", "--out", tmp_path / "out")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("xxgk：内部错误（RuntimeError: boom）")
+    assert not (tmp_path / "out").exists()
