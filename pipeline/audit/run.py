@@ -221,33 +221,44 @@ def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
     similarities: dict[str, dict[str, float]] = {}
     firsts = _first_of_each(reports, per_report)
     by_key = {(_who(r), r.year): firsts[_who(r), r.year] for r in reports if _comparable(r)}
+    befores: dict[str, PublishedReport] = {}
     for r in reports:
         records = per_report[r.file]
         records += [{**f} for f in r.findings]
-        last = None
-        if _comparable(r):
-            before = by_key.get((_who(r), r.year - 1))
-            if before is None:
-                records.append(
-                    finding(
-                        "audit.no_last_year",
-                        file=r.file,
-                        issuer=r.issuer,
-                        year=r.year,
-                        last_year=r.year - 1,
-                        unit=r.issuer,
-                    )
+        if not _comparable(r):
+            continue
+        before = by_key.get((_who(r), r.year - 1))
+        if before is None:
+            records.append(
+                finding(
+                    "audit.no_last_year",
+                    file=r.file,
+                    issuer=r.issuer,
+                    year=r.year,
+                    last_year=r.year - 1,
+                    unit=r.issuer,
                 )
-            else:
-                compared[r.file] = before
-                last = _last_year(before)
-                records += similar_findings(r, before)
-                similarities[r.file] = part_similarities(r, before)
-        if r.tables_found:
-            cells = ingested_cells(r).assign(unit=_who(r) or r.file)
-            checked = validated_findings(cells, last=last)
-            records += [_placed(f) for f in checked.to_dict("records")]
-            records += single_row_findings(r)
+            )
+            continue
+        compared[r.file] = before
+        records += similar_findings(r, before)
+        similarities[r.file] = part_similarities(r, before)
+        if before.tables_found:
+            befores[r.file] = before
+        elif r.tables_found:
+            records.append(
+                finding(
+                    "year.unchecked",
+                    file=r.file,
+                    unit=r.issuer,
+                    last_year=before.year,
+                    where=f"文件“{before.file}”中没有读到年报表格",
+                )
+            )
+    checked = _checked([r for r in reports if r.tables_found], befores)
+    for r in reports:
+        per_report[r.file] += checked.get(r.file, [])
+        per_report[r.file] += single_row_findings(r)
     findings = _findings(reports, per_report)
     cells = _cells(reports)
     summary = _summary(reports, findings, compared, similarities)
@@ -309,12 +320,38 @@ def _first_of_each(
     return first
 
 
-def _last_year(before: PublishedReport) -> LastYear:
-    """The report of the year before as the cross-year rules take it."""
-    if not before.tables_found:
-        return LastYear(before.year, None, f"文件“{before.file}”中没有读到年报表格", unusable=())
-    cells = ingested_cells(before).assign(unit=_who(before))
-    return LastYear(before.year, cells, before.file)
+def _unit_cells(report: PublishedReport) -> pd.DataFrame:
+    """A report's cells as the validator takes them, the unit named as matched across years."""
+    return ingested_cells(report).assign(unit=_who(report) or report.file)
+
+
+def _checked(
+    reports: list[PublishedReport], befores: dict[str, PublishedReport]
+) -> dict[str, list[dict]]:
+    """The findings of the catalog's rules on each report (by file), with the rules across years
+    against the report of the year before (`befores`, by file) where there is one.
+
+    NOTE: the validator is called once per year for all that year's reports (its fixed cost,
+    ≈ 0.1 s a call, would otherwise be most of an audit of text reports), with the year before's
+    reports as one LastYear: cells are matched by unit, i.e. by issuer."""
+    groups: dict[int | None, list[PublishedReport]] = {}
+    for r in reports:
+        groups.setdefault(r.year if _comparable(r) else None, []).append(r)
+    out: dict[str, list[dict]] = {r.file: [] for r in reports}
+    for year, group in groups.items():
+        cells = pd.concat([_unit_cells(r) for r in group], ignore_index=True)
+        earlier = list({id(b): b for r in group if (b := befores.get(r.file))}.values())
+        last = None
+        if year is not None and earlier:
+            last_cells = pd.concat([_unit_cells(b) for b in earlier], ignore_index=True)
+            last = LastYear(year - 1, last_cells, "、".join(b.file for b in earlier))
+        by_unit = {_who(r) or r.file: r.file for r in group}
+        for f in validated_findings(cells, last=last).to_dict("records"):
+            # NOTE: every finding of the validator names its file; one that did not would be
+            # put with its unit's report, never dropped
+            file = f["file"] if f["file"] in out else by_unit.get(f["unit"], group[0].file)
+            out[file].append(_placed(f))
+    return out
 
 
 def _placed(record: dict) -> dict:
