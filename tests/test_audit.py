@@ -456,6 +456,80 @@ def test_progress_and_the_result(tmp_path):
     ]
 
 
+def test_every_kind_of_document_in_one_audit(tmp_path):
+    """A web page in GBK, a Word file, a text, a scanned PDF and a report in the 2019 trial
+    format: each read figure for figure, or a finding for what cannot be read."""
+    from PIL import Image
+
+    from tests.test_published_formats import html_page, plain_text, word_file
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "财政局.htm").write_bytes(html_page().encode("gbk"))
+    word_file(folder / "财政局.docx")
+    (folder / "财政局.txt").write_text(plain_text(), encoding="utf-8")
+    Image.new("RGB", (200, 280), "white").save(folder / "扫描件2023.pdf")
+    old = report_text("某某县水利局", 2020, {}).replace("本年制发件数", "本年新制作数量")
+    (folder / "水利局2020.txt").write_text(old, encoding="utf-8")
+    result = run_audit([folder], tmp_path / "out")
+    summary = result.summary.set_index("file")
+    assert summary.loc[["财政局.docx", "财政局.htm", "财政局.txt"], "format"].tolist() == [
+        "docx",
+        "html",
+        "text",
+    ]
+    assert set(summary.loc[["财政局.docx", "财政局.htm", "财政局.txt"], "cells_read"]) == {203}
+    assert summary.loc["水利局2020.txt", "old_format"] == "本年新制作数量"
+    assert summary.loc["水利局2020.txt", "tables"] == ""
+    by_file = result.findings.groupby("file")["rule"].apply(list).to_dict()
+    assert by_file["扫描件2023.pdf"] == ["audit.scanned"]
+    assert by_file["水利局2020.txt"] == ["file.old_format"]
+    # one report in three formats: the same issuer and year, read alike
+    assert by_file["财政局.docx"] == ["audit.note_in_cell", "audit.no_last_year", "value.missing"]
+    for other in ("财政局.htm", "财政局.txt"):
+        assert by_file[other] == [
+            "audit.duplicate_report",
+            "audit.note_in_cell",
+            "audit.no_last_year",
+            "value.missing",  # 行政许可 printed `/`: read as 0 under the project's policy
+        ]
+    values = result.cells.pivot_table(
+        index=["section", "row", "col"], columns="file", values="value", aggfunc="first"
+    )
+    assert (values.nunique(axis=1) == 1).all()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_old_word_and_wps_files_are_converted(tmp_path):
+    """.doc and .wps are converted by LibreOffice (headless) and read as Word files."""
+    import subprocess
+
+    from tests.test_published_formats import assert_read_back, word_file
+
+    word_file(tmp_path / "某某县财政局2023年报.docx")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "doc:MS Word 97",
+            "--outdir",
+            str(tmp_path / "in"),
+            str(tmp_path / "某某县财政局2023年报.docx"),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    doc = tmp_path / "in" / "某某县财政局2023年报.doc"
+    shutil.copy2(doc, tmp_path / "in" / "某某县财政局2023年报（WPS）.wps")
+    result = run_audit([tmp_path / "in"], tmp_path / "out")
+    for report in result.reports:
+        assert_read_back(report)
+    assert list(result.summary["format"]) == ["docx", "docx"]
+
+
 # -- where it writes ---------------------------------------------------------------------------
 def test_out_inside_an_input_is_refused(tmp_path):
     folder = tmp_path / "in"
@@ -528,3 +602,22 @@ def test_an_internal_failure_is_exit_3(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert result.stderr.startswith("xxgk：内部错误（RuntimeError: boom）")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_readme_example(tmp_path, monkeypatch):
+    """The README's example, run as it is written (default --out, from the folder it names)."""
+    folder = tmp_path / "下载的年报"
+    folder.mkdir()
+    for name in ("洪泽区2023.pdf", "平潭综合实验区2021.txt", "平潭综合实验区2023.txt"):
+        shutil.copy2(REAL / name, folder / name)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["audit", "下载的年报/"])
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("    $ xxgk audit 下载的年报/\n", 1)[1].split("\n\n", 1)[0]
+    assert result.exit_code == 1
+    assert result.stdout + result.stderr == "\n".join(line[4:] for line in shown.split("\n")) + "\n"
+    row = next(r for r in rows_of(Path("output/audit/issues.csv")) if r["rule"] == "s4.group_total")
+    assert (
+        f",{row['where']},…,{row['value']},{row['expected']},{row['message']},{row['suggestion']}"
+        in readme
+    )

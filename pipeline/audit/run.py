@@ -221,7 +221,6 @@ def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
     similarities: dict[str, dict[str, float]] = {}
     firsts = _first_of_each(reports, per_report)
     by_key = {(_who(r), r.year): firsts[_who(r), r.year] for r in reports if _comparable(r)}
-    befores: dict[str, PublishedReport] = {}
     for r in reports:
         records = per_report[r.file]
         records += [{**f} for f in r.findings]
@@ -243,19 +242,7 @@ def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
         compared[r.file] = before
         records += similar_findings(r, before)
         similarities[r.file] = part_similarities(r, before)
-        if before.tables_found:
-            befores[r.file] = before
-        elif r.tables_found:
-            records.append(
-                finding(
-                    "year.unchecked",
-                    file=r.file,
-                    unit=r.issuer,
-                    last_year=before.year,
-                    where=f"文件“{before.file}”中没有读到年报表格",
-                )
-            )
-    checked = _checked([r for r in reports if r.tables_found], befores)
+    checked = _checked([r for r in reports if r.tables_found], compared)
     for r in reports:
         per_report[r.file] += checked.get(r.file, [])
         per_report[r.file] += single_row_findings(r)
@@ -291,7 +278,8 @@ def _who(report: PublishedReport) -> str:
 
 
 def _comparable(report: PublishedReport) -> bool:
-    return bool(_who(report)) and report.year is not None
+    """Whether a report is compared across years: its issuer and year known, a table read."""
+    return bool(_who(report)) and report.year is not None and bool(report.tables_found)
 
 
 def _first_of_each(
