@@ -393,14 +393,18 @@ def test_figures_of_a_line_of_text_are_kept_as_written(tmp_path):
 
 
 def test_text_figures_stand_at_their_own_line():
-    """A figure the text restates is placed at its line (上海 2025: 受理 … 1295 件 on line 38)."""
+    """A figure the text restates, and part 六's fee sentence, are placed at their line (上海
+    2025: 受理 … 1295 件 on line 38, 未收取信息公开处理费 on line 215 under the heading on 214)."""
     report = read_report(REAL / "上海市人民政府办公厅2025.md")
     assert [(f["what"], f["where"]) for f in report.figures] == [
         ("received", "l38"),
         ("closed", "l38"),
         ("carried_in", "l39"),
     ]
-    assert read_report(REAL / "洪泽区2023.pdf").figures[0]["where"] == "p1:l20"
+    assert set(report.cells.loc[report.cells["section"] == "s6", "where"]) == {"l215"}
+    hongze = read_report(REAL / "洪泽区2023.pdf")
+    assert hongze.figures[0]["where"] == "p1:l20"
+    assert set(hongze.cells.loc[hongze.cells["section"] == "s6", "where"]) == {"p5:l5"}
 
 
 def test_a_failure_inside_the_reader_is_the_files_finding(tmp_path, monkeypatch):
@@ -530,6 +534,59 @@ def test_old_word_and_wps_files_are_converted(tmp_path):
     assert list(result.summary["format"]) == ["docx", "docx"]
 
 
+def test_the_text_against_the_tables(tmp_path):
+    """Part 一's figures against 表三, part 六's fee sentence read and checked (s6.fees)."""
+    values = s3_values(5, 0, 3)
+    parts = {
+        "一": PART_一.format(new=6, closed=3),
+        "六": "本机关共发出收费通知1件，收费金额100元，实际收取150元。",
+    }
+    write_report(
+        tmp_path / "in",
+        "某某县财政局2022年报.txt",
+        report_text("某某县财政局", 2022, values, parts=parts),
+    )
+    result = run_audit([tmp_path / "in"], tmp_path / "out")
+    found = {r["rule"]: r for r in result.findings.to_dict("records")}
+    assert found["s6.fees"]["severity"] == "error"
+    assert found["s6.fees"]["message"] == (
+        "信息处理费：实际收取的总金额（150元）大于收费通知的总金额（100元）。"
+    )
+    assert found["s6.fees"]["where"] == "l55"  # the fee sentence, under part 六's heading
+    mismatch = found["narrative.figure_mismatch"]
+    assert (mismatch["severity"], mismatch["where"]) == ("warning", "l4")
+    assert mismatch["message"] == (
+        "正文（l4）写“收到政府信息公开申请6件”，即收到（受理）的申请6件，而表格为5件。"
+    )
+    fees = result.cells[result.cells["section"] == "s6"]
+    assert fees[["col", "value", "read_as"]].values.tolist() == [
+        ["notices", "1", "written"],
+        ["notice_amount", "100", "written"],
+        ["collected", "150", "written"],
+    ]
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path):
+    """A name in GBK bytes (a zip made on Chinese Windows) is shown as read in GB18030."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = os.path.join(os.fsencode(folder), "某某县财政局2022年报.txt".encode("gbk"))
+    with open(raw, "wb") as f:
+        f.write(report_text("某某县财政局", 2022, s3_values(5, 0, 3)).encode("utf-8"))
+    with open(os.path.join(os.fsencode(folder), "照片.png".encode("gbk")), "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+    result = audit_cli(folder, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert issues(tmp_path / "out") == [
+        ("某某县财政局2022年报.txt", "audit.no_last_year", ""),
+        ("照片.png", "audit.unsupported", ""),
+    ]
+    message = rows_of(tmp_path / "out" / "issues.csv")[1]["message"]
+    assert message.startswith("文件“照片.png”的类型（.png）")
+
+
 # -- where it writes ---------------------------------------------------------------------------
 def test_out_inside_an_input_is_refused(tmp_path):
     folder = tmp_path / "in"
@@ -572,6 +629,21 @@ def test_only_a_folder_made_by_the_audit_is_replaced(tmp_path):
     assert result.exit_code == 0 and result.stdout == ""
     assert not (out / "stale.csv").exists() and (out / "cells.csv").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "in", "mine", "out"]
+
+
+def test_leftovers_of_a_killed_audit_are_cleared(tmp_path):
+    """A staging copy left by a killed audit (marked) is removed; a folder of the same pattern
+    that the audit did not make is left alone."""
+    write_report(tmp_path / "in", "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, {}))
+    ours = tmp_path / ".out.staging-1"
+    ours.mkdir()
+    (ours / ".xxgk-audit").write_text("xxgk audit\n", encoding="utf-8")
+    theirs = tmp_path / ".out.old-2"
+    theirs.mkdir()
+    (theirs / "笔记.txt").write_text("keep me", encoding="utf-8")
+    run_audit([tmp_path / "in"], tmp_path / "out")
+    assert not ours.exists() and (theirs / "笔记.txt").exists()
+    assert (tmp_path / "out" / "cells.csv").exists()
 
 
 def test_nothing_to_audit_cannot_start(tmp_path):

@@ -133,6 +133,7 @@ def _atoms_at(
 
     def text_atom(start: int, end: int) -> tuple[Atom, int]:
         return Atom("text", t[start:end], where, written=(written(start, end),)), start
+
     protected = _protected(t)
     pos = 0
     for m in _RUN.finditer(t):
@@ -148,7 +149,9 @@ def _atoms_at(
                 continue
         if t[pos:start].strip():
             out.append(text_atom(pos, start))
-        tokens = [(m.group(0), start + m.start(), start + m.end()) for m in re.finditer(r"\S+", run)]
+        tokens = [
+            (m.group(0), start + m.start(), start + m.end()) for m in re.finditer(r"\S+", run)
+        ]
         note = ""
         after = re.match(rf"\s*({_NOTE})", t[end:])
         if after:

@@ -24,6 +24,7 @@ from pipeline.files.docx import read_docx
 from pipeline.files.html import read_html
 from pipeline.files.pdf import read_pdf
 from pipeline.files.text import read_text
+from pipeline.paths import readable_name
 
 MAX_BYTES = 50 * 2**20  # a published report is well under 10 MB
 CELL_COLUMNS = [
@@ -81,7 +82,10 @@ def read_report(path: Path) -> PublishedReport:
     """The published report at `path`, read cell by cell (never raises for a bad file)."""
     path = Path(path)
     doc = read_document(path)
-    issuer, year, who = identity(doc, path)
+    # NOTE: a name that is not UTF-8 (GBK bytes from a zip made on Chinese Windows) is shown as
+    # read in GB18030: the readers name the file by its bytes, and no output could hold them
+    name = readable_name(path.name)
+    issuer, year, who = identity(doc, path.with_name(name))
     cells: list[dict] = []
     found_parts: dict[str, narrative.Part] = {}
     figures: list[dict] = []
@@ -94,7 +98,7 @@ def read_report(path: Path) -> PublishedReport:
             found = [
                 finding(
                     "file.unreadable",
-                    file=path.name,
+                    file=name,
                     reason=f"识别表格时出现内部错误（{type(exc).__name__}），请把文件发给维护人员",
                 )
             ]
@@ -104,11 +108,15 @@ def read_report(path: Path) -> PublishedReport:
     named = who if tables is not None and tables.found else []
     records = [*doc.findings, *named, *found]
     for rec in records:
-        rec.update(file=path.name, issuer=issuer, year="" if year is None else str(year))
+        if name != path.name:
+            rec.update(
+                {k: v.replace(path.name, name) for k, v in rec.items() if isinstance(v, str)}
+            )
+        rec.update(file=name, issuer=issuer, year="" if year is None else str(year))
         rec["unit"] = rec.get("unit") or issuer
-    frame = cell_frame(cells, path.name, issuer, year)
+    frame = cell_frame(cells, name, issuer, year)
     return PublishedReport(
-        file=path.name,
+        file=name,
         path=str(path),
         issuer=issuer,
         year=year,
