@@ -307,6 +307,55 @@ def test_two_years_carry_over_and_copied_text(tmp_path):
     assert reports["某某县财政局2022年报.txt"]["compared_with"] == ""
 
 
+def test_documents_in_force_and_swings_across_years(tmp_path):
+    """year.in_force and year.swing run between consecutive years of one issuer."""
+    folder = tmp_path / "in"
+    before = s3_values(5, 0, 3) | {
+        ("s2", "normative", "issued"): 2,
+        ("s2", "normative", "in_force"): 10,
+        ("s2", "licensing", "decisions"): 5,
+    }
+    after = s3_values(4, 2, 6) | {
+        ("s2", "normative", "issued"): 1,
+        ("s2", "normative", "in_force"): 30,  # 10 + 1 − 0 = 11 expected
+        ("s2", "licensing", "decisions"): 100,
+    }
+    write_report(folder, "某某县财政局2022年报.txt", report_text("某某县财政局", 2022, before))
+    write_report(folder, "某某县财政局2023年报.txt", report_text("某某县财政局", 2023, after))
+    result = run_audit([folder], tmp_path / "out")
+    found = [
+        (r["file"], r["rule"], r["row"], r["col"], r["where"])
+        for r in result.findings.to_dict("records")
+        if r["rule"].startswith("year.")
+    ]
+    assert found == [
+        ("某某县财政局2023年报.txt", "year.in_force", "normative", "in_force", "l9"),
+        ("某某县财政局2023年报.txt", "year.swing", "licensing", "decisions", "l12"),
+    ]  # 10 → 30 documents in force is ×3, not more: no swing
+    assert result.counts["compared"] == 1 and not result.blocked
+
+
+def test_format_variants_are_read(tmp_path):
+    """Tables titled 一、二、三 (numbering shifted), `规范性文件` for 行政规范性文件, `1、` for `1.`."""
+    values = s3_values(5, 0, 3) | {("s2", "normative", "in_force"): 7}
+    text = report_text("某某县财政局", 2022, values)
+    for old, new in (
+        ("二、主动公开政府信息情况", "一、主动公开政府信息情况"),
+        ("三、收到和处理政府信息公开申请情况", "二、收到和处理政府信息公开申请情况"),
+        ("四、政府信息公开行政复议", "三、政府信息公开行政复议"),
+        ("行政规范性文件", "规范性文件"),
+        *((f"{n}.", f"{n}、") for n in range(1, 9)),
+    ):
+        text = text.replace(old, new)
+    path = write_report(tmp_path, "某某县财政局2022年报.txt", text)
+    report = read_report(path)
+    assert report.tables_found == ("s2", "s3", "s4") and report.findings == []
+    cells = report.cells.set_index(["section", "row", "col"])["value"]
+    assert cells[("s2", "normative", "in_force")] == 7
+    assert cells[("s3", "denied_law", "total")] == 0 and cells[("s3", "new", "total")] == 5
+    assert not cells.isna().any()
+
+
 def test_years_that_join_have_no_error(tmp_path):
     two_years(tmp_path / "in", carried_in_2023=2)
     result = audit_cli(tmp_path / "in", "--out", tmp_path / "out")
