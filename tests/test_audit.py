@@ -648,7 +648,7 @@ def test_out_inside_an_input_is_refused(tmp_path):
         assert result.exit_code == 2
         assert result.stderr == (
             f"xxgk：输出文件夹 {out} 与要审核的 {folder} 重叠（相同、在其中或包含它），"
-            "为免改动或删除要审核的报告，未运行；请把 --out 设为另一个文件夹（如 output/audit）\n"
+            "为免改动或删除要审核的报告，未运行；请把 --out 设为要审核的文件和文件夹之外的文件夹\n"
         )
     # an input inside the output folder: replacing the folder would delete it
     result = audit_cli(folder / "某某县财政局2022年报.txt", "--out", tmp_path)

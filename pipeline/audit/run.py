@@ -113,9 +113,9 @@ class AuditResult:
     cells: pd.DataFrame  # cells.csv
     findings: pd.DataFrame  # issues.csv
     summary: pd.DataFrame  # reports.csv
-    counts: dict[
-        str, int
-    ]  # files, reports (files with a table), cells, error, warning, info, compared
+    # files, reports (files with a table), cells (read), compared (with the year before), and
+    # the findings by severity: error, warning, info
+    counts: dict[str, int]
     written: tuple[Path, ...]
 
     @property
@@ -176,7 +176,7 @@ def check_apart(paths: Sequence[Path], out: Path) -> None:
         if source == target or source in target.parents or target in source.parents:
             raise CannotStart(
                 f"输出文件夹 {out} 与要审核的 {given} 重叠（相同、在其中或包含它），"
-                "为免改动或删除要审核的报告，未运行；请把 --out 设为另一个文件夹（如 output/audit）"
+                "为免改动或删除要审核的报告，未运行；请把 --out 设为要审核的文件和文件夹之外的文件夹"
             )
 
 
@@ -219,8 +219,7 @@ def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
     per_report: dict[str, list[dict]] = {r.file: [] for r in reports}
     compared: dict[str, PublishedReport] = {}
     similarities: dict[str, dict[str, float]] = {}
-    firsts = _first_of_each(reports, per_report)
-    by_key = {(_who(r), r.year): firsts[_who(r), r.year] for r in reports if _comparable(r)}
+    by_key = _first_of_each(reports, per_report)
     for r in reports:
         records = per_report[r.file]
         records += [{**f} for f in r.findings]
