@@ -303,7 +303,8 @@ def test_two_years_carry_over_and_copied_text(tmp_path):
     assert "第一部分与2022年报告的相似度为1.00" in messages[3]
     reports = {r["file"]: r for r in rows_of(out / "reports.csv")}
     assert reports["某某县财政局2023年报.txt"]["compared_with"] == "某某县财政局2022年报.txt"
-    assert reports["某某县财政局2023年报.txt"]["similarity"] == "一:1.00 五:1.00 六:1.00"
+    # part 六's one sentence is too short to judge: it is rightly the same every year
+    assert reports["某某县财政局2023年报.txt"]["similarity"] == "一:1.00 五:1.00"
     assert reports["某某县财政局2022年报.txt"]["compared_with"] == ""
 
 

@@ -39,7 +39,12 @@ from pipeline.audit.checks import (
     standing_counts,
     sum_standings,
 )
-from pipeline.audit.narrative import part_similarities, similar_findings
+from pipeline.audit.narrative import (
+    SIMILAR_MIN_CHARS,
+    masked,
+    part_similarities,
+    similar_findings,
+)
 from pipeline.audit.read import CELL_COLUMNS, PublishedReport, ingested_cells, read_report
 from pipeline.audit.tables import OTHER_TOTAL, S3_KEYS, cell_label
 from pipeline.files.document import finding
@@ -240,7 +245,7 @@ def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
             continue
         compared[r.file] = before
         records += similar_findings(r, before)
-        similarities[r.file] = part_similarities(r, before)
+        similarities[r.file] = _judged_similarities(r, before)
     checked = _checked([r for r in reports if r.tables_found], compared)
     for r in reports:
         per_report[r.file] += checked.get(r.file, [])
@@ -305,6 +310,17 @@ def _first_of_each(
             )
         )
     return first
+
+
+def _judged_similarities(this: PublishedReport, last: PublishedReport) -> dict[str, float]:
+    """The similarity to last year's of each narrative part long enough to be judged (part 六's
+    one fee sentence is rightly the same every year: `narrative.SIMILAR_MIN_CHARS`)."""
+    return {
+        n: ratio
+        for n, ratio in part_similarities(this, last).items()
+        if min(len(masked(this.parts[n].text)), len(masked(last.parts[n].text)))
+        >= SIMILAR_MIN_CHARS
+    }
 
 
 def _unit_cells(report: PublishedReport) -> pd.DataFrame:
