@@ -575,7 +575,12 @@ def audit(
     quiet: Quiet = False,
 ) -> None:
     """审核已发布的年度报告（PDF、Word/WPS、网页、文本）：逐格读取表二、表三、表四并按全部规则检查，同一机关相邻年度互相比较，写出 cells.csv、issues.csv、issues.html、reports.csv。示例：xxgk audit 下载的年报/ --out output/audit"""
-    from pipeline.audit.run import audit_files, run_audit  # NOTE: the readers load only here
+    # NOTE: imported here: the document readers (pdfplumber, python-docx, lxml) would slow the
+    # start of every other command
+    from pipeline.audit.run import audit_files, run_audit
+    from pipeline.paths import AuditPaths
+
+    where = AuditPaths(out)
 
     def body():
         if quiet or not sys.stderr.isatty():
@@ -591,11 +596,12 @@ def audit(
         f"{c['compared']}份与同一机关上一年度的报告作了比较。",
         quiet,
     )
-    issues = out / "issues.html"
     _say(
-        f"问题：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {issues}，"
-        f"逐格数据见 {out / 'cells.csv'}，各份报告见 {out / 'reports.csv'}",
+        f"问题：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {where.issues_html}，"
+        f"逐格数据见 {where.cells}，各份报告见 {where.reports}",
         quiet,
     )
     if result.blocked:
-        raise _fail(f"已发布的报告中有{c['error']}个错误，请查看 {issues}。", EXIT_BLOCKED)
+        raise _fail(
+            f"已发布的报告中有{c['error']}个错误，请查看 {where.issues_html}。", EXIT_BLOCKED
+        )
