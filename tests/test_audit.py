@@ -637,6 +637,22 @@ def test_a_file_name_that_is_not_utf8(tmp_path):
     assert message.startswith("文件“照片.png”的类型（.png）")
 
 
+def test_many_files_are_read_on_every_core_alike(tmp_path, monkeypatch):
+    """Read in worker processes (as many files are), the audit finds exactly the same."""
+    from pipeline.audit import run as run_module
+
+    two_years(tmp_path / "in")
+    shutil.copy2(REAL / "洪泽区2023.pdf", tmp_path / "in")
+    alone = run_audit([tmp_path / "in"], tmp_path / "out1")
+    monkeypatch.setattr(run_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
+    ticks: list[int] = []
+    together = run_audit([tmp_path / "in"], tmp_path / "out2", progress=ticks.append)
+    assert ticks == [1, 1, 1]
+    assert together.findings.equals(alone.findings) and together.cells.equals(alone.cells)
+    assert together.summary.equals(alone.summary)
+
+
 # -- where it writes ---------------------------------------------------------------------------
 def test_out_inside_an_input_is_refused(tmp_path):
     folder = tmp_path / "in"
