@@ -22,23 +22,23 @@ if TYPE_CHECKING:
     from pipeline.audit.read import PublishedReport
 
 HELD, BROKEN, UNKNOWN, SPLIT = "held", "broken", "unknown", "split"
+KNOWN = frozenset({"written", "split", "blank", "nil", "stated_none"})  # read_as with a value
 STANDINGS = (HELD, BROKEN, UNKNOWN, SPLIT)
 
 
 def _values(report: PublishedReport) -> tuple[dict[Cell, int], set[Cell]]:
     """The figures read (by cell) and the cells whose figure was split by the sums."""
-    values: dict[Cell, int] = {}
-    split: set[Cell] = set()
-    for section, row, col, value, read_as in report.cells[
-        ["section", "row", "col", "value", "read_as"]
-    ].itertuples(index=False):
-        if read_as in ("written", "split", "blank", "nil", "stated_none") and value is not None:
-            try:
-                values[section, row, col] = int(value)
-            except (TypeError, ValueError):
-                continue  # NOTE: pandas' NA
-        if read_as == "split":
-            split.add((section, row, col))
+    c = report.cells
+    keys = list(zip(c["section"].tolist(), c["row"].tolist(), c["col"].tolist(), strict=True))
+    read_as = c["read_as"].tolist()
+    known = c["value"].notna().tolist()
+    figures = c["value"].tolist()
+    values = {
+        k: int(v)
+        for k, v, ok, how in zip(keys, figures, known, read_as, strict=True)
+        if ok and how in KNOWN
+    }
+    split = {k for k, how in zip(keys, read_as, strict=True) if how == "split"}
     return values, split
 
 

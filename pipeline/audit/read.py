@@ -285,14 +285,24 @@ def ingested_cells(report: PublishedReport) -> pd.DataFrame:
     `pipeline.validate.validated_findings` can check them: unit = issuer, cell = where; cells left
     unread are left out (the rules treat them as unknown; the reading findings name them), and so
     is （六）其他处理's one-row total, which has no code in the format."""
-    c = report.cells
-    kept = c[c["read_as"].isin(list(_AS_INGESTED)) & (c["row"] != OTHER_TOTAL)]
+    return as_ingested(report.cells, report.issuer or report.file, report.format)
+
+
+def as_ingested(cells: pd.DataFrame, unit: str | pd.Series, sheet: str | pd.Series) -> pd.DataFrame:
+    """Cells of one or several reports (`cells` columns, as `PublishedReport.cells`) as the long
+    cell table, as `ingested_cells` makes it; `unit` and `sheet`: one for all, or one per cell."""
+    keep = cells["read_as"].isin(list(_AS_INGESTED)) & (cells["row"] != OTHER_TOTAL)
+    kept = cells[keep]
+
+    def each(value: str | pd.Series):
+        return value[keep].to_numpy() if isinstance(value, pd.Series) else value
+
     return pd.DataFrame(
         {
-            "unit": report.issuer or report.file,
+            "unit": each(unit),
             "unit_code": "",
             "file": kept["file"].astype(str),
-            "sheet": report.format,
+            "sheet": each(sheet),
             "cell": kept["where"].astype(str),
             "section": kept["section"].astype(str),
             "row": kept["row"].astype(str),

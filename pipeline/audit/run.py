@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import store
@@ -46,10 +47,10 @@ from pipeline.audit.narrative import (
     part_similarities,
     similar_findings,
 )
-from pipeline.audit.read import CELL_COLUMNS, PublishedReport, ingested_cells, read_report
+from pipeline.audit.read import CELL_COLUMNS, PublishedReport, as_ingested, read_report
 from pipeline.audit.tables import OTHER_TOTAL, S3_KEYS, cell_label
 from pipeline.files.document import finding
-from pipeline.format2021 import SECTIONS, number_text
+from pipeline.format2021 import AMOUNT_COLS, SECTIONS, number_text
 from pipeline.inputs import CannotStart
 from pipeline.paths import AUDIT_MARK, JUNK_NAMES, JUNK_PREFIXES, AuditPaths, readable_name
 from pipeline.problems import ERROR, INFO, RULES, SEVERITY_LABELS, WARNING
@@ -350,9 +351,14 @@ def _judged_similarities(this: PublishedReport, last: PublishedReport) -> dict[s
     }
 
 
-def _unit_cells(report: PublishedReport) -> pd.DataFrame:
-    """A report's cells as the validator takes them, the unit named as matched across years."""
-    return ingested_cells(report).assign(unit=_who(report) or report.file)
+def _unit_cells(reports: list[PublishedReport]) -> pd.DataFrame:
+    """Reports' cells as the validator takes them (`ingested_cells`, all at once), each unit named
+    as matched across years."""
+    cells = pd.concat([r.cells for r in reports], ignore_index=True)
+    sizes = [len(r.cells) for r in reports]
+    unit = pd.Series(np.repeat([_who(r) or r.file for r in reports], sizes), dtype=object)
+    sheet = pd.Series(np.repeat([r.format for r in reports], sizes), dtype=object)
+    return as_ingested(cells, unit, sheet)
 
 
 def _checked(
@@ -369,11 +375,11 @@ def _checked(
         groups.setdefault(r.year if _comparable(r) else None, []).append(r)
     out: dict[str, list[dict]] = {r.file: [] for r in reports}
     for year, group in groups.items():
-        cells = pd.concat([_unit_cells(r) for r in group], ignore_index=True)
+        cells = _unit_cells(group)
         earlier = list({id(b): b for r in group if (b := befores.get(r.file))}.values())
         last = None
         if year is not None and earlier:
-            last_cells = pd.concat([_unit_cells(b) for b in earlier], ignore_index=True)
+            last_cells = _unit_cells(earlier)
             last = LastYear(year - 1, last_cells, "、".join(b.file for b in earlier))
         by_unit = {_who(r) or r.file: r.file for r in group}
         for f in validated_findings(cells, last=last).to_dict("records"):
@@ -428,7 +434,7 @@ def _cells(reports: list[PublishedReport]) -> pd.DataFrame:
     order = {(s, r, c): i for i, (s, r, c) in enumerate(FORMAT_ORDER)}
     position = [
         order.get(k, len(order))
-        for k in cells[["section", "row", "col"]].itertuples(index=False, name=None)
+        for k in zip(cells["section"], cells["row"], cells["col"], strict=True)
     ]
     files = {f: i for i, f in enumerate(dict.fromkeys(cells["file"]))}
     cells = (
@@ -437,20 +443,21 @@ def _cells(reports: list[PublishedReport]) -> pd.DataFrame:
         .drop(columns=["_file", "_at"])
         .reset_index(drop=True)
     )
-    shown = [
-        "" if pd.isna(v) else number_text(int(v), s, c)
-        for v, s, c in cells[["value", "section", "col"]].itertuples(index=False)
+    # NOTE: counts print as they are stored; only amounts (万元, 元) need their decimals
+    shown = cells["value"].astype("string").fillna("")
+    money = cells["col"].isin(AMOUNT_COLS) & cells["value"].notna()
+    shown[money] = [
+        number_text(int(v), s, c)
+        for v, s, c in cells.loc[money, ["value", "section", "col"]].itertuples(index=False)
     ]
-    labels = [
-        _label(s, r, c) for s, r, c in cells[["section", "row", "col"]].itertuples(index=False)
-    ]
-    cells = cells.assign(value=shown, label=labels, year=cells["year"].astype("string").fillna(""))
+    keys = list(zip(cells["section"], cells["row"], cells["col"], strict=True))
+    labels = {k: cell_label(*k) for k in dict.fromkeys(keys)}
+    cells = cells.assign(
+        value=shown,
+        label=[labels[k] for k in keys],
+        year=cells["year"].astype("string").fillna(""),
+    )
     return cells[CELLS_COLUMNS]
-
-
-def _label(section: str, row: str, col: str) -> str:
-    """A cell's row and column as the report prints them."""
-    return cell_label(section, row, col)
 
 
 def _summary(
