@@ -5,8 +5,8 @@ The interface:
 - `ingested_cells(report)`: its cells as the project's long cell table (IngestedCells);
 - `similar_findings(this, last)` / `part_similarities(this, last)`: 内容雷同 between two years;
 - `finding(rule, **fields)`: a finding of the catalog with a document's places (`where`, `issuer`, `year`);
-- `pipeline.audit.run.run_audit(paths, out)`: the whole audit (`xxgk audit`), its own module so
-  that reading a report does not load the validator and the pages.
+- `pipeline.audit.run.run_audit(paths, out)`: the whole audit (`xxgk audit`: reading, the rules,
+  the years compared, the outputs written), imported from its module.
 
 The documents themselves are read by `pipeline.files` (one module per format); the rules are in
 `pipeline.problems.audit` and `pipeline.problems.narrative`.
