@@ -43,8 +43,9 @@ lint: $(STAMP) ## 代码检查：ruff、格式、mypy 类型检查 / lint: ruff 
 sample: $(STAMP) ## 重新生成示例报表 raw/2023/returns/ / regenerate the sample returns
 	$(BIN)/python scripts/make_sample.py --year 2023
 
-bench: $(STAMP) ## 性能测试：打印吞吐量与内存 / print throughput and memory figures
+bench: $(STAMP) ## 性能测试：打印吞吐量与内存，以及已发布年报每秒读取份数 / print throughput, memory and published reports read per second
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_published.py
 
 docs: $(STAMP) ## 由规则目录生成 docs/rules.md / regenerate docs/rules.md from the rule catalog
 	$(BIN)/python scripts/make_docs.py

@@ -359,6 +359,54 @@ def report(
     )
 
 
+@app.command()
+def audit(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="要审核的年报文件或文件夹（可多个；文件夹含其子文件夹）",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="输出文件夹（只替换 xxgk audit 生成的文件夹）")
+    ] = Path("output/audit"),
+    quiet: Quiet = False,
+) -> None:
+    """审核已发布的年度报告（PDF、Word/WPS、网页、文本）：逐格读取表二、表三、表四并按全部规则检查，同一机关相邻年度互相比较，写出 cells.csv、issues.csv、issues.html、reports.csv。示例：xxgk audit 下载的年报/ --out output/audit"""
+    # NOTE: imported here: the document readers (pdfplumber, python-docx, lxml) would slow the
+    # start of every other command
+    from pipeline.audit.run import AuditResult, audit_files, run_audit
+    from pipeline.paths import AuditPaths
+
+    where = AuditPaths(out)
+
+    def body() -> AuditResult:
+        if quiet or not sys.stderr.isatty():
+            return run_audit(paths, out)
+        count = len(audit_files(paths))
+        with typer.progressbar(length=count, label="读取年报", file=sys.stderr) as bar:
+            return run_audit(paths, out, progress=bar.update)
+
+    result = _guard(body)
+    c = result.counts
+    _say(
+        f"审核：{c['files']}个文件，其中{c['reports']}份读到年报表格，共读取{c['cells']}个单元格；"
+        f"{c['compared']}份与同一机关上一年度的报告作了比较。",
+        quiet,
+    )
+    _say(
+        f"问题：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {where.issues_html}，"
+        f"逐格数据见 {where.cells}，各份报告见 {where.reports}",
+        quiet,
+    )
+    if result.blocked:
+        raise _fail(
+            f"已发布的报告中有{c['error']}个错误，请查看 {where.issues_html}。", EXIT_BLOCKED
+        )
+
+
 def main() -> None:
     """The `xxgk` entry point: usage errors get a Chinese line on stderr and exit 2."""
     try:

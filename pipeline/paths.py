@@ -303,3 +303,54 @@ def readable_name(name: str) -> str:
             except UnicodeDecodeError:
                 parts.append(raw.decode("utf-8", "replace"))
     return "/".join(parts)
+
+
+AUDIT_MARK = ".xxgk-audit"  # in every folder `xxgk audit` wrote: only those are ever replaced
+
+
+@dataclass(frozen=True)
+class AuditPaths:
+    """Where one audit of published reports writes (`output/audit/`, its own tree beside the
+    years'): the folder, and the staging and set-aside copies beside it while it is replaced."""
+
+    out: Path
+
+    @property
+    def cells(self) -> Path:
+        return self.out / "cells.csv"
+
+    @property
+    def issues_csv(self) -> Path:
+        return self.out / "issues.csv"
+
+    @property
+    def issues_html(self) -> Path:
+        return self.out / "issues.html"
+
+    @property
+    def reports(self) -> Path:
+        return self.out / "reports.csv"
+
+    @property
+    def mark(self) -> Path:
+        return self.out / AUDIT_MARK
+
+    @property
+    def lock(self) -> Path:
+        return self.out.parent / f".{self.out.name}.lock"
+
+    def staging(self, pid: int) -> Path:
+        return self.out.parent / f".{self.out.name}.staging-{pid}"
+
+    def set_aside(self, pid: int) -> Path:
+        return self.out.parent / f".{self.out.name}.old-{pid}"
+
+    def leftovers(self) -> list[Path]:
+        """Staging and set-aside copies left by an audit that was killed."""
+        if not self.out.parent.is_dir():
+            return []
+        return sorted(
+            p
+            for pattern in (f".{self.out.name}.staging-*", f".{self.out.name}.old-*")
+            for p in self.out.parent.glob(pattern)
+        )

@@ -1,11 +1,17 @@
-"""Published reports read per second (PDF and text), on the real fixtures, one core.
+"""Published reports read per second (PDF and text), on the real fixtures, one core; and the
+whole audit (`run_audit`: read, every rule, the years compared, the four outputs written) over
+reports written for the purpose (two years of each of many bodies).
 
-Usage: .venv/bin/python scripts/bench_published.py [--seconds 5]
+Usage: .venv/bin/python scripts/bench_published.py [--seconds 5] [--bodies 100]
+Figures are printed, never asserted (`make bench` runs this after scripts/bench.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,7 +19,9 @@ from pipeline.audit import read_report
 from pipeline.audit.split import Run, splits
 from pipeline.validate.localise import equations
 
-REAL = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "real"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REAL = ROOT / "tests" / "fixtures" / "real"
 KINDS = {
     "pdf": [REAL / "洪泽区2023.pdf"],
     "text (run together)": [REAL / "平潭综合实验区2021.txt", REAL / "平潭综合实验区2023.txt"],
@@ -61,14 +69,43 @@ def split_time() -> float:
     return (time.perf_counter() - start) / 20 * 1000
 
 
+def audit_rate(bodies: int) -> tuple[float, int, float]:
+    """Reports audited per second by `run_audit` (reading on every core) over two years of
+    `bodies` bodies (text) and the 洪泽区 PDF: the rate, the reports, and the seconds."""
+    from pipeline.audit.run import run_audit
+    from tests.test_audit import report_text, s3_values
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-bench-audit-") as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for i in range(bodies):
+            issuer = f"某某县第{i + 1}局"
+            for year, values in ((2022, s3_values(5 + i, 0, 3)), (2023, s3_values(4, 2 + i, 6))):
+                text = report_text(issuer, year, values)
+                (folder / f"{issuer}{year}.txt").write_text(text, encoding="utf-8")
+        shutil.copy2(REAL / "洪泽区2023.pdf", folder)
+        start = time.perf_counter()
+        result = run_audit([folder], Path(tmp) / "out")
+        seconds = time.perf_counter() - start
+    n = result.counts["files"]
+    return n / seconds, n, seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--bodies", type=int, default=100)
     args = parser.parse_args()
+    print("published reports read per second (read_report, one core):")
     for kind, paths in KINDS.items():
         per_second, n = rate(paths, args.seconds)
-        print(f"{kind:22s} {per_second:8.1f} reports/s  ({n} read)")
-    print(f"{'split 表三 (25 rows)':22s} {split_time():8.1f} ms")
+        print(f"  {kind:22s} {per_second:8.1f} reports/s  ({n} read)")
+    print(f"  {'split 表三 (25 rows)':22s} {split_time():8.1f} ms")
+    per_second, n, seconds = audit_rate(args.bodies)
+    print(
+        f"  {'audit (all cores)':22s} {per_second:8.1f} reports/s  "
+        f"({n} reports: {args.bodies} bodies × 2 years of text + 1 PDF, in {seconds:.1f} s)"
+    )
 
 
 if __name__ == "__main__":

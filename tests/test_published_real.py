@@ -247,7 +247,8 @@ def test_shanghai_markdown():
         ("narrative.missing_part", "narrative", "part五"),  # the heading 五、… is missing
     ]
     unplaced = next(f for f in r.findings if f["rule"] == "audit.row_unplaced")
-    assert "22(其中修订 16 件)" in unplaced["message"] and unplaced["where"] == "l79"
+    assert "22（其中修订 16 件）" in unplaced["message"]  # the note as written
+    assert unplaced["where"] == "l79"
     assert {f["what"]: (f["value"], f["matched"]) for f in r.figures} == {
         "received": (1295, "新收"),  # 受理 1295 = 新收, not 新收 + 上年结转 (1484)
         "closed": (1191, "（七）总计"),

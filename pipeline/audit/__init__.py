@@ -4,7 +4,9 @@ The interface:
 - `read_report(path) -> PublishedReport`: one report read (never raises for a bad file);
 - `ingested_cells(report)`: its cells as the project's long cell table (IngestedCells);
 - `similar_findings(this, last)` / `part_similarities(this, last)`: 内容雷同 between two years;
-- `finding(rule, **fields)`: a finding of the catalog with a document's places (`where`, `issuer`, `year`).
+- `finding(rule, **fields)`: a finding of the catalog with a document's places (`where`, `issuer`, `year`);
+- `pipeline.audit.run.run_audit(paths, out)`: the whole audit (`xxgk audit`: reading, the rules,
+  the years compared, the outputs written), imported from its module.
 
 The documents themselves are read by `pipeline.files` (one module per format); the rules are in
 `pipeline.problems.audit` and `pipeline.problems.narrative`.

@@ -71,8 +71,12 @@ def parts(doc: Document) -> dict[str, Part]:
     out = {}
     for i, (start, end, code) in enumerate(found):
         stop = found[i + 1][0] if i + 1 < len(found) else len(text)
+        body = text[end:stop]
+        # NOTE: `start` is where the stripped text begins in the joined text, so a figure found
+        # in the part is placed at its own line (not counted from the document's first line)
+        lead = len(body) - len(body.lstrip())
         out[NUMERALS[code]] = Part(
-            NUMERALS[code], text[end:stop].strip(), _where(doc.lines, starts, start)
+            NUMERALS[code], body.strip(), _where(doc.lines, starts, start), end + lead
         )
     return out
 
@@ -190,7 +194,8 @@ def figures(doc: Document, found: dict[str, Part], values: dict) -> tuple[list[d
                         text=m.group(0),
                         what=WHAT[what],
                         value=value,
-                        expected="或".join(str(v) for _, v in known),
+                        # NOTE: 新收 and 新收 + 上年结转 are one figure when nothing was carried in
+                        expected="或".join(dict.fromkeys(str(v) for _, v in known)),
                     )
                 )
     return out, problems
@@ -221,8 +226,19 @@ def fees(doc: Document, found: dict[str, Part]) -> tuple[list[dict], list[dict]]
     """Part 六's fee figures as s6 cells (`read_as` written, or `stated_none` for a sentence saying
     no fee was collected), or a finding that the part does not state them."""
     part = found.get("六")
-    text = re.sub(r"\s+", "", part.text if part else "")
+    body = part.text if part else ""
+    # NOTE: matched without spaces (a PDF line break inside the sentence); each match is placed
+    # back at the line its figure stands on
+    kept = [i for i, ch in enumerate(body) if not ch.isspace()]
+    text = "".join(body[i] for i in kept)
     where = part.where if part else ""
+    lines_starts = _joined(doc.lines)[1] if part else []
+
+    def at(offset: int) -> str:
+        if not part or not kept:
+            return where
+        return _where(doc.lines, lines_starts, part.start + kept[min(offset, len(kept) - 1)])
+
     cols = ("notices", "notice_amount", "collected")
     got = {c: FEE_FIGURES[c].search(text) for c in cols}
     if all(got.values()):
@@ -235,7 +251,7 @@ def fees(doc: Document, found: dict[str, Part]) -> tuple[list[dict], list[dict]]
                     col,
                     reading.value,
                     got[col].group(0),
-                    where,
+                    at(got[col].start(1)),
                     "written" if reading.value is not None else "unread",
                 )
             )
@@ -243,7 +259,7 @@ def fees(doc: Document, found: dict[str, Part]) -> tuple[list[dict], list[dict]]
     for rx in NO_FEES:
         m = rx.search(text)
         if m:
-            return [_fee_cell(c, 0, m.group(0), where, "stated_none") for c in cols], []
+            return [_fee_cell(c, 0, m.group(0), at(m.start()), "stated_none") for c in cols], []
     cells = [_fee_cell(c, None, "", where, "unread") for c in cols]
     return cells, [
         finding("audit.fees_unstated", file=doc.file, section="s6", row="fees", where=where)

@@ -43,7 +43,32 @@ class Atom:
     where: str
     tokens: tuple[str, ...] = ()
     cell: bool = False  # the run is a whole cell of a grid (never glued to another cell)
-    note: str = ""  # a note written after the figure, e.g. （其中修订16件）
+    note: str = ""  # a note written after the figure, as written, e.g. （其中修订16件）
+    # the tokens of a run, or the text of a text atom, as written (before NFKC): `text` and
+    # `tokens` are what is compared, these what is kept for the record
+    written: tuple[str, ...] = ()
+
+
+def _mapped(text: str) -> tuple[str, list[int] | None]:
+    """The text as compared (`normal`) and, for each of its characters and one past its end,
+    where it stands in `text` (None when NFKC joins characters, so that no map is exact)."""
+    pieces = [unicodedata.normalize("NFKC", ch) for ch in text]
+    joined = "".join(pieces)
+    if joined != unicodedata.normalize("NFKC", text):
+        return normal(text), None
+    index = [i for i, piece in enumerate(pieces) for _ in piece]
+    dropped = {m.start() for m in _THOUSANDS.finditer(joined)}
+    if dropped:
+        joined = "".join(ch for i, ch in enumerate(joined) if i not in dropped)
+        index = [x for i, x in enumerate(index) if i not in dropped]
+    return joined, [*index, len(text)]
+
+
+def _as_written(text: str, index: list[int] | None, start: int, end: int, compared: str) -> str:
+    """The part of `text` that reads `compared` (its span start:end in the compared text)."""
+    if index is None:
+        return compared
+    return text[index[start] : index[end]]
 
 
 def normal(text: str) -> str:
@@ -67,7 +92,14 @@ def cell_atoms(text: str, where: str) -> list[Atom]:
     m = _CELL_NUMBER.match(t)
     if m:
         num = m.group("num").replace(",", "").replace("，", "")
-        return [Atom("run", text, where, (num,), cell=True, note=m.group("note") or "")]
+        note = m.group("note") or ""
+        if note:
+            # NOTE: the note as written; the cell's NFKC text holds as many characters as the
+            # cell unless thousands separators or joined characters changed it
+            mapped, index = _mapped(text)
+            start, end = m.span("note")
+            note = _as_written(text, index, start, end, note) if mapped == t else note
+        return [Atom("run", text, where, (num,), cell=True, note=note)]
     squeezed = re.sub(r"\s+", "", t)
     if re.fullmatch(r"\d+", squeezed):  # `1 0 3` in one cell: digits spaced by extraction
         return [Atom("run", text, where, tuple(t.split()), cell=True)]
@@ -80,17 +112,28 @@ LONG_LINE = 120  # characters past which an atom's place says its character too
 def text_atoms(text: str, where: str) -> list[Atom]:
     """The atoms of a line of text: text fragments and runs of figures, in order (in a long line,
     such as a whole web page saved as one line, each atom's `where` gives its character: l10:ch35)."""
-    t = normal(text)
+    t, index = _mapped(text)
     if len(t) > LONG_LINE:
         return [
-            Atom(a.kind, a.text, f"{where}:ch{start + 1}", a.tokens, a.cell, a.note)
-            for a, start in _atoms_at(t, where)
+            Atom(a.kind, a.text, f"{where}:ch{start + 1}", a.tokens, a.cell, a.note, a.written)
+            for a, start in _atoms_at(t, where, text, index)
         ]
-    return [a for a, _ in _atoms_at(t, where)]
+    return [a for a, _ in _atoms_at(t, where, text, index)]
 
 
-def _atoms_at(t: str, where: str) -> list[tuple[Atom, int]]:
+def _atoms_at(
+    t: str, where: str, text: str = "", index: list[int] | None = None
+) -> list[tuple[Atom, int]]:
+    """The atoms of the compared text `t` with where each starts in it; what they keep as
+    written is taken from `text` through `index` (see `_mapped`)."""
     out: list[tuple[Atom, int]] = []
+
+    def written(start: int, end: int) -> str:
+        return _as_written(text, index, start, end, t[start:end])
+
+    def text_atom(start: int, end: int) -> tuple[Atom, int]:
+        return Atom("text", t[start:end], where, written=(written(start, end),)), start
+
     protected = _protected(t)
     pos = 0
     for m in _RUN.finditer(t):
@@ -105,16 +148,31 @@ def _atoms_at(t: str, where: str) -> list[tuple[Atom, int]]:
             if not run:
                 continue
         if t[pos:start].strip():
-            out.append((Atom("text", t[pos:start], where), pos))
+            out.append(text_atom(pos, start))
+        tokens = [
+            (m.group(0), start + m.start(), start + m.end()) for m in re.finditer(r"\S+", run)
+        ]
         note = ""
         after = re.match(rf"\s*({_NOTE})", t[end:])
         if after:
-            note = after.group(1)
+            note = written(end + after.start(1), end + after.end(1))
             end += after.end()
-        out.append((Atom("run", run, where, tuple(run.split()), note=note), start))
+        out.append(
+            (
+                Atom(
+                    "run",
+                    run,
+                    where,
+                    tuple(tok for tok, _, _ in tokens),
+                    note=note,
+                    written=tuple(written(a, b) for _, a, b in tokens),
+                ),
+                start,
+            )
+        )
         pos = end
     if t[pos:].strip():
-        out.append((Atom("text", t[pos:], where), pos))
+        out.append(text_atom(pos, len(t)))
     return out
 
 
@@ -123,7 +181,8 @@ def _protected(t: str) -> list[tuple[int, int]]:
     return [m.span() for m in _PAREN.finditer(t)]
 
 
-def note_only(text: str) -> str:
-    """The text if it is only a note in parentheses (a cell's note wrapped to the next line)."""
+def note_only(text: str, written: str = "") -> str:
+    """The text if it is only a note in parentheses (a cell's note wrapped to the next line), as
+    written (`written`, else as compared)."""
     t = normal(text).strip()
-    return t if re.fullmatch(_NOTE, t) else ""
+    return (written.strip() or t) if re.fullmatch(_NOTE, t) else ""

@@ -24,6 +24,7 @@ from pipeline.files.docx import read_docx
 from pipeline.files.html import read_html
 from pipeline.files.pdf import read_pdf
 from pipeline.files.text import read_text
+from pipeline.paths import readable_name
 
 MAX_BYTES = 50 * 2**20  # a published report is well under 10 MB
 CELL_COLUMNS = [
@@ -81,36 +82,41 @@ def read_report(path: Path) -> PublishedReport:
     """The published report at `path`, read cell by cell (never raises for a bad file)."""
     path = Path(path)
     doc = read_document(path)
-    issuer, year, who = identity(doc, path)
-    records = list(doc.findings) + who
+    # NOTE: a name that is not UTF-8 (GBK bytes from a zip made on Chinese Windows) is shown as
+    # read in GB18030: the readers name the file by its bytes, and no output could hold them
+    name = readable_name(path.name)
+    issuer, year, who = identity(doc, path.with_name(name))
     cells: list[dict] = []
     found_parts: dict[str, narrative.Part] = {}
     figures: list[dict] = []
-    tables = None
+    tables, found = None, []
     if doc.lines or doc.grids:
-        tables = read_tables(doc)
-        records += tables.findings
-        cells = tables.cells
-        # NOTE: a file with none of the tables is not a report: its narrative is not judged
-        if tables.found:
-            found_parts = narrative.parts(doc)
-            records += narrative.part_findings(doc, found_parts)
-            fee_cells, fee_findings = narrative.fees(doc, found_parts)
-            cells = cells + fee_cells
-            records += fee_findings
-            values = {
-                (c["section"], c["row"], c["col"]): c["value"]
-                for c in cells
-                if c["value"] is not None
-            }
-            figures, mismatches = narrative.figures(doc, found_parts, values)
-            records += mismatches
+        try:
+            tables, cells, found_parts, figures, found = _contents(doc)
+        except Exception as exc:  # NOTE: never raises: an unforeseen failure is this file's finding
+            tables, cells, found_parts, figures = None, [], {}, []
+            found = [
+                finding(
+                    "file.unreadable",
+                    file=name,
+                    reason=f"识别表格时出现内部错误（{type(exc).__name__}），请把文件发给维护人员",
+                )
+            ]
+    # NOTE: a file that is no report (no text at all, or none of the tables) has its own
+    # finding; that its body and year are unknown too adds nothing (they are still kept, from
+    # the title or the file name, when they are known)
+    named = who if tables is not None and tables.found else []
+    records = [*doc.findings, *named, *found]
     for rec in records:
-        rec.update(file=path.name, issuer=issuer, year="" if year is None else str(year))
+        if name != path.name:
+            rec.update(
+                {k: v.replace(path.name, name) for k, v in rec.items() if isinstance(v, str)}
+            )
+        rec.update(file=name, issuer=issuer, year="" if year is None else str(year))
         rec["unit"] = rec.get("unit") or issuer
-    frame = cell_frame(cells, path.name, issuer, year)
+    frame = cell_frame(cells, name, issuer, year)
     return PublishedReport(
-        file=path.name,
+        file=name,
         path=str(path),
         issuer=issuer,
         year=year,
@@ -125,6 +131,29 @@ def read_report(path: Path) -> PublishedReport:
         split_rules=tables.split_rules if tables else frozenset(),
         titles=doc.titles,
     )
+
+
+def _contents(doc: Document):
+    """The tables read, their cells with part 六's, the parts, the figures the text restates,
+    and the findings of reading them."""
+    tables = read_tables(doc)
+    records = list(tables.findings)
+    cells = tables.cells
+    found_parts: dict[str, narrative.Part] = {}
+    figures: list[dict] = []
+    # NOTE: a file with none of the tables is not a report: its narrative is not judged
+    if tables.found:
+        found_parts = narrative.parts(doc)
+        records += narrative.part_findings(doc, found_parts)
+        fee_cells, fee_findings = narrative.fees(doc, found_parts)
+        cells = cells + fee_cells
+        records += fee_findings
+        values = {
+            (c["section"], c["row"], c["col"]): c["value"] for c in cells if c["value"] is not None
+        }
+        figures, mismatches = narrative.figures(doc, found_parts, values)
+        records += mismatches
+    return tables, cells, found_parts, figures, records
 
 
 def read_document(path: Path) -> Document:
@@ -256,14 +285,24 @@ def ingested_cells(report: PublishedReport) -> pd.DataFrame:
     `pipeline.validate.validated_findings` can check them: unit = issuer, cell = where; cells left
     unread are left out (the rules treat them as unknown; the reading findings name them), and so
     is （六）其他处理's one-row total, which has no code in the format."""
-    c = report.cells
-    kept = c[c["read_as"].isin(list(_AS_INGESTED)) & (c["row"] != OTHER_TOTAL)]
+    return as_ingested(report.cells, report.issuer or report.file, report.format)
+
+
+def as_ingested(cells: pd.DataFrame, unit: str | pd.Series, sheet: str | pd.Series) -> pd.DataFrame:
+    """Cells of one or several reports (`cells` columns, as `PublishedReport.cells`) as the long
+    cell table, as `ingested_cells` makes it; `unit` and `sheet`: one for all, or one per cell."""
+    keep = cells["read_as"].isin(list(_AS_INGESTED)) & (cells["row"] != OTHER_TOTAL)
+    kept = cells[keep]
+
+    def each(value: str | pd.Series):
+        return value[keep].to_numpy() if isinstance(value, pd.Series) else value
+
     return pd.DataFrame(
         {
-            "unit": report.issuer or report.file,
+            "unit": each(unit),
             "unit_code": "",
             "file": kept["file"].astype(str),
-            "sheet": report.format,
+            "sheet": each(sheet),
             "cell": kept["where"].astype(str),
             "section": kept["section"].astype(str),
             "row": kept["row"].astype(str),

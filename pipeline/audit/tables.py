@@ -156,10 +156,10 @@ def _append(out: list[Atom], new: list[Atom]) -> None:
         if atom.kind != "text":
             out.append(atom)
             continue
-        note = numbers.note_only(atom.text)
+        note = numbers.note_only(atom.text, atom.written[0] if atom.written else "")
         if note and out and out[-1].kind == "run" and not out[-1].note:
             prev = out[-1]
-            out[-1] = Atom("run", prev.text, prev.where, prev.tokens, prev.cell, note)
+            out[-1] = Atom("run", prev.text, prev.where, prev.tokens, prev.cell, note, prev.written)
             continue
         out.extend(_headings_split(atom))
 
@@ -385,8 +385,17 @@ def _read_row(code, row, cols, seg: Segment, cells, runs, out: TableReading) -> 
             runs_.pop(0)
         written = [(a.tokens[0], a.text, a.where, a.note) for a in runs_]
     else:
+        # NOTE: each token beside its text as written (full-width digits, separators); a run's
+        # note belongs to its last token only
         written = [
-            (t, t, a.where, a.note if t == a.tokens[-1] else "") for a in runs_ for t in a.tokens
+            (
+                t,
+                a.written[i] if len(a.written) == len(a.tokens) else t,
+                a.where,
+                a.note if i == len(a.tokens) - 1 else "",
+            )
+            for a in runs_
+            for i, t in enumerate(a.tokens)
         ]
     if len(written) == k:
         for col, (token, text, where, note) in zip(cols, written, strict=True):
@@ -448,13 +457,17 @@ def _written(code, row, col, token, text, where, note, out: TableReading) -> dic
                 col=col,
                 where=where,
                 table=SECTIONS[code].short,
-                label=_cell_label(code, row, col),
+                label=cell_label(code, row, col),
                 text=text,
                 reason=reading.problem,
             )
         )
         return _record(code, row, col, None, text, where, "unread", "audit.value_unreadable")
-    shown = text.strip() if note else token
+    # NOTE: kept as written: a grid cell's whole text (its note in it), a token of a line of
+    # text with the note written after it
+    shown = text.strip() or token
+    if note and note not in shown:
+        shown += note
     if note:
         out.findings.append(
             finding(
@@ -464,21 +477,21 @@ def _written(code, row, col, token, text, where, note, out: TableReading) -> dic
                 col=col,
                 where=where,
                 table=SECTIONS[code].short,
-                label=_cell_label(code, row, col),
-                text=f"{token}{note}" if text.strip() == token else text.strip(),
+                label=cell_label(code, row, col),
+                text=shown,
                 value=number_text(reading.value, code, col),
                 note=note,
             )
         )
-        shown = f"{token}{note}" if text.strip() == token else text.strip()
     read_as = {"number": "written", "blank": "blank", "nil": "nil"}[reading.read_as]
     return _record(code, row, col, reading.value, shown, where, read_as)
 
 
-def _cell_label(code: str, row: str, col: str) -> str:
+def cell_label(code: str, row: str, col: str) -> str:
+    """A cell's row and column labels as messages name them (`（二）部分公开…·自然人`)."""
     section = SECTIONS[code]
     c = section.col(col)
-    r = _label(code, row) if section.row(row).label or row == OTHER_TOTAL else ""
+    r = _label(code, row) if row == OTHER_TOTAL or section.row(row).label else ""
     head = "·".join(c.labels) if code == "s4" else c.label
     return f"{r}·{head}" if r else head
 
