@@ -18,11 +18,14 @@ from pipeline.run.reading import read_year
 from pipeline.validate.years import LastYear
 
 
-def read_last_year(paths: Paths, memo: Memo | None = None) -> LastYear:
+def read_last_year(
+    paths: Paths, memo: Memo | None = None, units: pd.DataFrame | None = None
+) -> LastYear:
     """Last year's received cells for the rules across years: for each unit, from the first
     source that has it — last year's run, else last year's returns, else last year's published
     report (raw/<year-1>/published/) — read once and handed to every stage that needs them."""
-    units = read_units(paths.units) if paths.units.is_file() else None
+    if units is None and paths.units.is_file():
+        units = read_units(paths.units)
     return _read_last_year(paths.previous(), memo if memo is not None else Memo(), units)
 
 

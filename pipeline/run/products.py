@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -30,12 +31,12 @@ class Ingested:
     findings: pd.DataFrame  # the findings of reading them (01_ingested/findings.csv)
     units: pd.DataFrame  # the roster (raw/<year>/units.csv)
 
-    @property
+    @cached_property
     def received(self) -> pd.DataFrame:
         """The cells that count: one received return per unit."""
         return agg.received_cells(self.cells, self.files)
 
-    @property
+    @cached_property
     def roll(self) -> pd.DataFrame:
         """The roll call: each unit of the roster as received, missing, duplicate … (register.csv)."""
         return register(self.files, self.units)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
 from pipeline import files
@@ -31,12 +32,17 @@ BATCHES_PER_WORKER = (
 )
 
 
-def read_year(paths: Paths, memo: Memo, progress: Progress | None = None) -> Ingested:
+def read_year(
+    paths: Paths,
+    memo: Memo,
+    progress: Progress | None = None,
+    units: pd.DataFrame | None = None,
+) -> Ingested:
     """Every file in raw/<year>/returns/ read: the cells, the files received, the findings.
 
     Many files are read on every core: each worker reads a batch of files and sends back their
     reads together (one message per batch, not per file), with a memo of its own."""
-    units = check_inputs(paths)
+    units = check_inputs(paths) if units is None else units
     files = paths.return_files()
     names = [paths.relative(p) for p in files]
     workers = min(os.cpu_count() or 1, 8)

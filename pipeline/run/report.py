@@ -124,7 +124,7 @@ def _stages(
     ingested = read_year(paths, memo, progress)
     # NOTE: last year is read (perhaps on worker processes) before anything is written in the
     # background: no process is forked while a thread writes
-    last = read_last_year(paths, memo)
+    last = read_last_year(paths, memo, ingested.units)
     outcome.last_year = {"year": last.year, "where": last.where, "units": dict(last.sources)}
     done(ingest_stage(paths, ingested, writer.cells), started)
     started = time.perf_counter()
