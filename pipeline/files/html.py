@@ -101,7 +101,7 @@ class _Reader:
             self.lines.append(line)
             self.flow.append(line)
 
-    def walk(self, el) -> None:
+    def walk(self, el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _SKIP or not tag:
             if el.tail:
@@ -129,11 +129,11 @@ class _Reader:
             self.buffer.append(el.tail)
 
 
-def _cell_text(el) -> str:
+def _cell_text(el: etree._Element) -> str:
     """A cell's text, a line break where the page breaks it (`<br>`, `<p>`)."""
     parts: list[str] = []
 
-    def walk(node) -> None:
+    def walk(node: etree._Element) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in _SKIP:
             return
@@ -150,7 +150,7 @@ def _cell_text(el) -> str:
     return re.sub(r"[ \t\xa0]+", " ", "".join(parts)).strip()
 
 
-def _span(el, name: str) -> int:
+def _span(el: etree._Element, name: str) -> int:
     try:
         value = int(el.get(name, "1"))
     except ValueError:
@@ -158,7 +158,7 @@ def _span(el, name: str) -> int:
     return value if 1 <= value <= MAX_SPAN else 1
 
 
-def _grid(table, index: int) -> Grid:
+def _grid(table: etree._Element, index: int) -> Grid:
     """A table's rows, rowspan/colspan expanded (a merged cell's text in each position)."""
     rows = [tr for tr in table.iter("tr") if tr.getparent() is not None]
     taken: dict[tuple[int, int], Cell] = {}

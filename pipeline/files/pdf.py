@@ -17,6 +17,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pdfplumber
+from pdfplumber.table import Table as TableFinder
 
 from pipeline.files.document import Cell, Document, Grid, Line, failed, finding
 from pipeline.files.text import leading_titles
@@ -49,7 +50,7 @@ def _reason(exc: Exception) -> str:
     return f"不是可读取的PDF（{name}）"
 
 
-def _read(file: str, pdf) -> Document:
+def _read(file: str, pdf: pdfplumber.PDF) -> Document:
     pages = pdf.pages
     if len(pages) > MAX_PAGES:
         return failed(
@@ -119,7 +120,7 @@ def _metadata_text(value: object) -> str:
     return value
 
 
-def _grid(table, page: int, index: int, tops: list[float]) -> Grid:
+def _grid(table: TableFinder, page: int, index: int, tops: list[float]) -> Grid:
     """A ruled table's cells; a position a merged cell covers has origin (-1, -1)."""
     texts = table.extract()
     rows = []
