@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from pipeline import failures, run, unattended
+from pipeline.help import Command, Group
 from pipeline.paths import Paths
 from pipeline.run.reading import Progress
 
@@ -23,6 +24,7 @@ T = TypeVar("T")
 EXIT_OK, EXIT_BLOCKED, EXIT_CANNOT_START, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
+    cls=Group,
     help="政府信息公开工作年度报告：读取各单位报表、校验、汇总并生成全县报告。\n\n示例：xxgk report --year 2023",
     no_args_is_help=True,
     add_completion=False,
@@ -178,7 +180,7 @@ def _check_narratives(paths: Paths, unit: str | None, all_units: bool) -> None:
     run.check_narratives(paths, units, county=not unit)
 
 
-@app.command()
+@app.command(cls=Command)
 def ingest(
     year: Year, raw: Raw = Path("raw"), out: Out = Path("output"), quiet: Quiet = False
 ) -> None:
@@ -193,7 +195,7 @@ def ingest(
     _told(paths, quiet)(_guard(body, paths))
 
 
-@app.command()
+@app.command(cls=Command)
 def template(
     year: Year,
     raw: Raw = Path("raw"),
@@ -222,7 +224,7 @@ def template(
     )
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
     year: Year,
     raw: Raw = Path("raw"),
@@ -243,7 +245,7 @@ def validate(
         raise _fail(f"校验发现错误，请根据 {paths.issues_html} 退回修改。", EXIT_BLOCKED)
 
 
-@app.command()
+@app.command(cls=Command)
 def aggregate(
     year: Year,
     raw: Raw = Path("raw"),
@@ -265,7 +267,7 @@ def aggregate(
     _say(f"汇总：{result.counts['units']}个单位；写出 {paths.county_cells}", quiet)
 
 
-@app.command()
+@app.command(cls=Command)
 def render(
     year: Year,
     raw: Raw = Path("raw"),
@@ -313,7 +315,7 @@ def render(
     _say(f"报告：已写出 {shown} 等{len(result.written)}个文件", quiet)
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     year: Year,
     raw: Raw = Path("raw"),
@@ -359,7 +361,7 @@ def report(
     )
 
 
-@app.command()
+@app.command(cls=Command)
 def audit(
     paths: Annotated[
         list[Path],
