@@ -136,3 +136,28 @@ def test_without_its_own_text_the_county_report_speaks_of_the_county_not_of_one_
     md = paths.report_md.read_text("utf-8")
     assert "全县本年新收政府信息公开申请2件" in md
     assert "本机关制发" not in md and "本机关政府信息公开工作" not in md
+
+
+def test_a_text_placeholder_is_escaped_exactly_once_in_every_format():
+    import html as _html
+    import io
+
+    from docx import Document
+
+    from pipeline.render import word
+
+    source = (
+        "{% block preamble %}{{ unit }}{% endblock %}{% block part1 %}一{% endblock %}"
+        "{% block part5 %}五{% endblock %}{% block part6 %}六{% endblock %}"
+    )
+    name = "O'Brien & <Co> “局”"
+    parts = rnd.narrative(source, rnd.narrative_context(2023, "本机关", {}, unit=name))
+    assert parts["preamble"] == name
+    report = rnd.Report("题", "", 2023, "本机关", {}, parts)
+    page = rnd.report_html(report)
+    # once: the page shows the name as written (jinja2 writes ' as &#39;)
+    assert "<p>O&#39;Brien &amp; &lt;Co&gt; “局”</p>" in page
+    assert f"<p>{name}</p>" in _html.unescape(page)
+    assert f"\n{name}\n" in rnd.report_md(report)
+    doc = Document(io.BytesIO(word.report_docx(report)))
+    assert name in [p.text for p in doc.paragraphs]

@@ -10,7 +10,7 @@ from jinja2 import (
 )
 
 from pipeline.format2021 import SECTIONS, number_text, to_decimal
-from pipeline.render.environment import Values, _env
+from pipeline.render.environment import Values, _narrative_env
 
 NARRATIVE_PARTS = ("preamble", "part1", "part5", "part6")
 
@@ -27,7 +27,7 @@ class NarrativeError(Exception):
 def parsed_narrative(source: str):
     """The compiled jinja2 template of a narrative, or NarrativeError naming the line."""
     try:
-        return _env.from_string(source)
+        return _narrative_env.from_string(source)
     except TemplateSyntaxError as exc:
         raise NarrativeError(f"语法错误（{exc.message}）", exc.lineno) from exc
     except TemplateError as exc:
@@ -135,4 +135,4 @@ DEFAULT_NARRATIVES = {"本机关": "unit_narrative.md.j2", "全县": "county_nar
 
 def default_narrative(subject: str = "本机关") -> str:
     """The built-in narrative for a report (本机关 or 全县) whose author wrote none of its own."""
-    return _env.loader.get_source(_env, DEFAULT_NARRATIVES[subject])[0]
+    return _narrative_env.loader.get_source(_narrative_env, DEFAULT_NARRATIVES[subject])[0]
