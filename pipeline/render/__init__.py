@@ -25,7 +25,14 @@ from pipeline.render.report import (
     report_md,
     values_of,
 )
-from pipeline.render.tables import cell_text, layout_table, table_markdown, table_rows, tidy_cells
+from pipeline.render.tables import (
+    cell_text,
+    layout_table,
+    table_html,
+    table_markdown,
+    table_rows,
+    tidy_cells,
+)
 
 __all__ = [
     "Amount",
@@ -51,6 +58,7 @@ __all__ = [
     "report_context",
     "report_html",
     "report_md",
+    "table_html",
     "table_markdown",
     "table_rows",
     "tidy_cells",
