@@ -25,6 +25,7 @@ from pipeline.render.report import (
     report_md,
     values_of,
 )
+from pipeline.render.supplied import SUPPLIED_FIGURES, supplied_figures
 from pipeline.render.tables import (
     cell_text,
     layout_table,
@@ -42,6 +43,7 @@ __all__ = [
     "NarrativeError",
     "Report",
     "STATUS_LABELS",
+    "SUPPLIED_FIGURES",
     "Values",
     "cell_text",
     "default_narrative",
@@ -58,6 +60,7 @@ __all__ = [
     "report_context",
     "report_html",
     "report_md",
+    "supplied_figures",
     "table_html",
     "table_markdown",
     "table_rows",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
+    UndefinedError,
 )
 
 from pipeline.format2021 import SECTIONS, number_text, to_decimal
@@ -99,12 +101,28 @@ def narrative_blocks(source: str, context: dict) -> dict[str, str]:
             for name in NARRATIVE_PARTS
         }
     except Exception as exc:  # NOTE: a placeholder may fail in any way: 1/0, a number plus text…
-        reason = f"占位符无法计算（{type(exc).__name__}: {exc}）"
-        raise NarrativeError(reason, _template_line(template, exc)) from exc
+        raise NarrativeError(_failed_placeholder(exc), _template_line(template, exc)) from exc
     missing = [name for name in NARRATIVE_PARTS[:2] if not parts[name]]
     if missing:
         raise NarrativeError(f"缺少内容块：{'、'.join(missing)}（应有 {{% block part1 %}} 等）")
     return parts
+
+
+def _failed_placeholder(exc: Exception) -> str:
+    """Why a placeholder could not be rendered; a figure the office supplies, when it was not
+    supplied, says where it should be written."""
+    from pipeline.render.supplied import SUPPLIED_FIGURES
+
+    name = (
+        re.match(r"^'(\w+)' is undefined$", str(exc)) if isinstance(exc, UndefinedError) else None
+    )
+    if name and name.group(1) in SUPPLIED_FIGURES:
+        figure = SUPPLIED_FIGURES[name.group(1)]
+        return (
+            f"占位符 {figure.name}（{figure.meaning}）没有数字：请写在报告文字旁的数字文件"
+            f"（narratives/<单位>.toml）中，如 {figure.name} = 12"
+        )
+    return f"占位符无法计算（{type(exc).__name__}: {exc}）"
 
 
 def with_fee_statement(parts: dict[str, str], statement: str) -> dict[str, str]:
