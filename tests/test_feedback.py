@@ -65,8 +65,16 @@ def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path
     run_validate(paths)
     page = paths.issues_html.read_text("utf-8")
     assert '发现错误<span class="error">3</span>个' in page
-    assert "<td>s3.row_total</td><td>表三行合计</td>" in page
+    assert "<td>表三行合计</td><td><code>s3.row_total</code></td>" in page
     assert "古县审计局未报送2023年度年报数据。" in page
+    # every problem names its rule in Chinese beside the id, and its cells with their sheet
+    assert '<td class="rule">表三行合计 <code>s3.row_total</code></td>' in page
+    s3 = sheet_name("s3")
+    assert f"{s3}!{cell_address('s3', 'granted', 'natural')}" in page
+    # a note on the run as a whole stands under a heading that says so, not under a file's
+    whole = page.index("<h2>整体情况（不针对某一个单位）")
+    assert page.index("没有可用的2022年度数据", whole) < page.index("<h2>", whole + 1)
+    assert "未识别的文件" not in page
     assert "很可能有误：改为1" in page
     assert store.read_csv(paths.issues_csv).equals(store.read_csv(paths.validated_findings))
 
