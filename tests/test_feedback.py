@@ -116,3 +116,34 @@ def test_two_problem_files_of_one_unit_get_two_feedback_workbooks(tmp_path):
         f"{UNIT}_问题反馈.xlsx",
         f"{UNIT}_{UNIT}（修改）_问题反馈.xlsx",
     }
+
+
+def test_blanks_read_as_0_are_listed_in_the_feedback_as_the_guide_promises(tmp_path):
+    blank = with_totals({})
+    del blank["s3", "new", "commercial"]
+    paths = raw_year(tmp_path, {UNIT: blank})
+    run_ingest(paths)
+    run_validate(paths)
+    wb = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
+    listed = list(wb["校验问题"].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[4][:4]) for row in listed] == [("提示", "【提示】")]
+    assert "已按0计算" in listed[0][4] and cell_address("s3", "new", "commercial") in listed[0][4]
+
+
+def test_a_feedback_workbook_prints_on_a4_with_rows_as_tall_as_their_text(tmp_path):
+    from pipeline.render.sheets import text_lines
+
+    paths = raw_year(tmp_path, {UNIT: BROKEN})
+    run_ingest(paths)
+    run_validate(paths)
+    wb = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
+    ws = wb["校验问题"]
+    assert ws.page_setup.paperSize in (9, "9") and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+    for row in ws.iter_rows(min_row=2):
+        lines = text_lines(row[4].value, ws.column_dimensions["E"].width, 11)
+        assert (ws.row_dimensions[row[0].row].height or 15) >= lines * 11 * 1.3
+        # a problem of a range names the sheet and the range, not nothing
+        assert row[2].value == sheet_name("s3") and row[3].value
+    for sheet in wb.worksheets:
+        assert sheet.page_setup.paperSize in (9, "9"), sheet.title

@@ -88,3 +88,62 @@ def print_setup(
     if repeat_cols is not None:
         ws.repeat_columns(*repeat_cols)
     ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+# -- openpyxl worksheets (the feedback copies of returns) -----------------------------------------
+def fit_rows(ws, size: float = 11) -> None:
+    """Raise each row of an openpyxl worksheet to the height its wrapped text needs (a row kept
+    at a height of its own is raised only when it is too short for its text)."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, float] = {}
+
+    def width(c: int) -> float:
+        if c not in widths:
+            dim = ws.column_dimensions.get(get_column_letter(c))
+            widths[c] = dim.width if dim is not None and dim.width else 8.43
+        return widths[c]
+
+    spans = {}
+    for merged in ws.merged_cells.ranges:
+        spans[merged.min_row, merged.min_col] = (
+            merged.max_row - merged.min_row + 1,
+            merged.max_col - merged.min_col + 1,
+        )
+    need: dict[int, float] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            # NOTE: openpyxl holds a formula as its text (`=SUM(D6,…)`): not text to fit
+            if cell.data_type != "s" or not isinstance(cell.value, str):
+                continue
+            if not cell.alignment.wrap_text:
+                continue
+            rows, cols = spans.get((cell.row, cell.column), (1, 1))
+            room = sum(width(cell.column + i) for i in range(cols))
+            font = cell.font.sz or size
+            per_row = row_height(text_lines(cell.value, room, font) / rows, font)
+            for r in range(cell.row, cell.row + rows):
+                need[r] = max(need.get(r, 0), per_row)
+    for r, height in need.items():
+        current = ws.row_dimensions[r].height
+        if current is None or current < height:
+            ws.row_dimensions[r].height = height
+
+
+def print_setup_openpyxl(ws, *, landscape: bool = False, repeat: str | None = None) -> None:
+    """An openpyxl worksheet set to print on A4 one page wide, `repeat` rows (`1:1`) on each page,
+    unless it has a print setup of its own (its author's, kept)."""
+    if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
+        return
+    if ws.page_setup.paperSize not in (None, ""):
+        return
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if repeat:
+        ws.print_title_rows = repeat
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"

@@ -146,7 +146,7 @@ def _number(section: str, col: str, stored: int) -> float | int:
 
 
 # the widths of a table sheet's columns, left first (the rest as the last one)
-TABLE_WIDTHS = {"s2": (22, 14, 14, 14), "s3": (9, 11, 30, 8), "s4": (9,)}
+TABLE_WIDTHS = {"s2": (22, 14, 14, 14), "s3": (9, 12, 26, 7), "s4": (9,)}
 
 
 def _widths(section: str) -> dict[int, float]:
@@ -185,7 +185,8 @@ def _table_sheet(wb, fmt: dict, section: str, values: Values, title: str) -> Non
     ws.set_row(0, row_height(1, 14))
     ws.freeze_panes(TOP + g.header_rows, sec.label_cols)
     header = (TOP, TOP + g.header_rows - 1) if g.header_rows else None
-    print_setup(ws, landscape=section == "s4", repeat=header, one_page=section != "s3")
+    # NOTE: one page each: a merged label printed across a page break shows on one page only
+    print_setup(ws, landscape=section == "s4", repeat=header, one_page=True)
 
 
 UNITS_SHEET_MAX = (
