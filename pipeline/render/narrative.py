@@ -13,6 +13,7 @@ from jinja2 import (
 
 from pipeline.format2021 import SECTIONS, number_text, to_decimal
 from pipeline.render.environment import Values, _narrative_env
+from pipeline.render.supplied import SUPPLIED_FIGURES
 
 NARRATIVE_PARTS = ("preamble", "part1", "part5", "part6")
 
