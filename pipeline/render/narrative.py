@@ -112,8 +112,6 @@ def narrative_blocks(source: str, context: dict) -> dict[str, str]:
 def _failed_placeholder(exc: Exception) -> str:
     """Why a placeholder could not be rendered; a figure the office supplies, when it was not
     supplied, says where it should be written."""
-    from pipeline.render.supplied import SUPPLIED_FIGURES
-
     name = (
         re.match(r"^'(\w+)' is undefined$", str(exc)) if isinstance(exc, UndefinedError) else None
     )
