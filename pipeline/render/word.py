@@ -51,12 +51,12 @@ TEXT_WIDTH_MM = 156
 PT_PER_MM = 72 / 25.4
 BODY_HEIGHT_PT = (297 - 37 - 35) * PT_PER_MM  # the height of the text on a page
 HEADING_PT = 28 + 6 + 2  # a part heading (or a 续 caption) above a table, with its space before
-CELL_MARGIN_MM = 1.0  # left and right inside each table cell
+CELL_MARGIN_MM = 0.8  # left and right inside each table cell
 ROW_EXTRA_PT = 1.0  # a row's borders
 # the fixed columns of each table, left first: 表三's outer label five characters wide (三、本年度
-# / 办理结果), its group labels four (（三） / 不予公开), its figures, after the row labels, two
-# (商业 / 企业, four digits)
-COLUMN_WIDTHS_MM = {"s2": (52,), "s3": (21, 17.5, 50.3), "s4": ()}
+# / 办理结果), its group labels four (（三） / 不予公开), 自然人 three; its other figures share the
+# rest, two characters each (商业 / 企业, four digits)
+COLUMN_WIDTHS_MM = {"s2": (52,), "s3": (21, 17.5, 49.6, 12.7), "s4": ()}
 NO_LINE_START = frozenset("，。、；：？！）》」』”’")
 GROUP_NUMBER = re.compile(r"^（[一二三四五六七八九十]+）")
 
