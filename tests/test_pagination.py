@@ -140,7 +140,7 @@ def padded(report: rnd.Report, lines: int) -> rnd.Report:
 
 
 @pytest.fixture(scope="module")
-def reports(sample_year) -> dict[str, tuple[rnd.Report, Path, Path]]:
+def reports(sample_year, tmp_path_factory) -> dict[str, tuple[rnd.Report, Path, Path]]:
     """Reports to print, by name: (the report, its .docx, its .html); the county's and the sample
     unit's as the run wrote them, and the county's with its tables moved down the page."""
     paths = sample_year
@@ -151,12 +151,12 @@ def reports(sample_year) -> dict[str, tuple[rnd.Report, Path, Path]]:
         "county": (base, paths.report_docx, paths.report_html),
         "unit": (None, paths.unit_report_docx(SEED_UNIT), paths.unit_report_html(SEED_UNIT)),
     }
-    folder = paths.out / "pagination"
-    folder.mkdir(exist_ok=True)
+    folder = tmp_path_factory.mktemp("pagination")
     for lines in (3, 9, 14):
         report = padded(base, lines)
-        docx = store.write_bytes(word.report_docx(report), folder / f"padded{lines}.docx")
-        html = store.write_text(rnd.report_html(report), folder / f"padded{lines}.html")
+        docx, html = folder / f"padded{lines}.docx", folder / f"padded{lines}.html"
+        docx.write_bytes(word.report_docx(report))
+        html.write_text(rnd.report_html(report), encoding="utf-8")
         out[f"padded{lines}"] = (report, docx, html)
     return out
 
