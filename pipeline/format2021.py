@@ -6,7 +6,7 @@ sections, rows, columns and table layouts from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 
@@ -351,6 +351,41 @@ def grid(code: str) -> Grid:
             values[row.code, col.code] = cell
             cells.append(cell)
     return Grid(section, tuple(cells), depth, depth + len(section.rows), lc + len(cols), values)
+
+
+def grid_part(code: str, start: int, stop: int) -> Grid:
+    """The layout of table `code` with its header and only its data rows `start` … `stop - 1`:
+    one part of a table split on purpose (表三 and 表三（续）), each part with the whole header
+    and the group labels of its own rows (a label spanning the cut is printed on both sides)."""
+    g = grid(code)
+    top = g.header_rows
+    first_row, end_row = top + start, top + stop
+    cells: list[GridCell] = []
+    values = {}
+    for cell in g.cells:
+        if cell.r < top:
+            cells.append(cell)
+            continue
+        first, last = max(cell.r, first_row), min(cell.r + cell.rowspan, end_row)
+        if first >= last:
+            continue
+        part = replace(cell, r=first - first_row + top, rowspan=last - first)
+        cells.append(part)
+        if cell.kind == "value":
+            values[cell.row, cell.col] = part
+    return Grid(g.section, tuple(cells), top, top + stop - start, g.n_cols, values)
+
+
+def group_starts(code: str) -> tuple[int, ...]:
+    """The data rows of table `code` where a table may be split without cutting a group of rows
+    in two: each row whose label path differs from the row above it below the outermost level
+    (for 表三: 二、, （一）, （二）, （三）, （四）, （五）, （六）, （七）, 四、)."""
+    rows = SECTIONS[code].rows
+    return tuple(
+        i
+        for i in range(1, len(rows))
+        if rows[i].labels[:2] != rows[i - 1].labels[:2] or len(rows[i].labels) < 2
+    )
 
 
 def _grid_s2(section: Section) -> Grid:

@@ -65,8 +65,16 @@ def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path
     run_validate(paths)
     page = paths.issues_html.read_text("utf-8")
     assert '发现错误<span class="error">3</span>个' in page
-    assert "<td>s3.row_total</td><td>表三行合计</td>" in page
+    assert "<td>表三行合计</td><td><code>s3.row_total</code></td>" in page
     assert "古县审计局未报送2023年度年报数据。" in page
+    # every problem names its rule in Chinese beside the id, and its cells with their sheet
+    assert '<td class="rule">表三行合计 <code>s3.row_total</code></td>' in page
+    s3 = sheet_name("s3")
+    assert f"{s3}!{cell_address('s3', 'granted', 'natural')}" in page
+    # a note on the run as a whole stands under a heading that says so, not under a file's
+    whole = page.index("<h2>整体情况（不针对某一个单位）")
+    assert page.index("没有可用的2022年度数据", whole) < page.index("<h2>", whole + 1)
+    assert "未识别的文件" not in page
     assert "很可能有误：改为1" in page
     assert store.read_csv(paths.issues_csv).equals(store.read_csv(paths.validated_findings))
 
@@ -108,3 +116,34 @@ def test_two_problem_files_of_one_unit_get_two_feedback_workbooks(tmp_path):
         f"{UNIT}_问题反馈.xlsx",
         f"{UNIT}_{UNIT}（修改）_问题反馈.xlsx",
     }
+
+
+def test_blanks_read_as_0_are_listed_in_the_feedback_as_the_guide_promises(tmp_path):
+    blank = with_totals({})
+    del blank["s3", "new", "commercial"]
+    paths = raw_year(tmp_path, {UNIT: blank})
+    run_ingest(paths)
+    run_validate(paths)
+    wb = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
+    listed = list(wb["校验问题"].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[4][:4]) for row in listed] == [("提示", "【提示】")]
+    assert "已按0计算" in listed[0][4] and cell_address("s3", "new", "commercial") in listed[0][4]
+
+
+def test_a_feedback_workbook_prints_on_a4_with_rows_as_tall_as_their_text(tmp_path):
+    from pipeline.render.sheets import text_lines
+
+    paths = raw_year(tmp_path, {UNIT: BROKEN})
+    run_ingest(paths)
+    run_validate(paths)
+    wb = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
+    ws = wb["校验问题"]
+    assert ws.page_setup.paperSize in (9, "9") and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+    for row in ws.iter_rows(min_row=2):
+        lines = text_lines(row[4].value, ws.column_dimensions["E"].width, 11)
+        assert (ws.row_dimensions[row[0].row].height or 15) >= lines * 11 * 1.3
+        # a problem of a range names the sheet and the range, not nothing
+        assert row[2].value == sheet_name("s3") and row[3].value
+    for sheet in wb.worksheets:
+        assert sheet.page_setup.paperSize in (9, "9"), sheet.title

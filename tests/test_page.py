@@ -117,3 +117,100 @@ def test_the_page_prints_on_a4_with_every_figure_inside_the_margins(page):
             for c in sorted(g.values.values(), key=lambda c: (c.r, c.c))
         ]
         assert numbers_in(text[text.index(start) : text.index(end)]) == shown, section.code
+
+
+# Scrolls each table to its far right and reports, at the frame's width, where the row labels of
+# 表三 and the group names of 表四 then stand, and how every header's characters fall into lines.
+SCROLLED = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="page" style="border:0;width:WIDTHpx;height:8000px" srcdoc="SRCDOC"></iframe>
+<script>
+document.getElementById("page").addEventListener("load", function () {
+  const win = this.contentWindow, doc = this.contentDocument;
+  const out = {headers: [], labels: [], groups: []};
+  function lines(el) {
+    const text = el.textContent, tops = [];
+    const walker = doc.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let node, seen = {};
+    while ((node = walker.nextNode())) {
+      for (let i = 0; i < node.length; i++) {
+        const range = doc.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+        const box = range.getBoundingClientRect();
+        const key = Math.round(box.top / 4);
+        seen[key] = (seen[key] || "") + node.data[i];
+      }
+    }
+    return Object.keys(seen).sort(function (a, b) { return a - b; }).map(function (k) { return seen[k]; });
+  }
+  doc.querySelectorAll("th").forEach(function (th) {
+    out.headers.push({text: th.textContent, lines: lines(th)});
+  });
+  doc.querySelectorAll("table").forEach(function (table) {
+    const wrap = table.parentElement;
+    wrap.scrollLeft = wrap.scrollWidth;
+    const box = wrap.getBoundingClientRect();
+    table.querySelectorAll("td.label").forEach(function (td) {
+      const r = td.getBoundingClientRect();
+      const top = doc.elementFromPoint(Math.min(r.left + 5, box.right - 1), r.top + r.height / 2);
+      out.labels.push({table: table.className, text: td.textContent, left: r.left, right: r.right,
+                       wrapLeft: box.left, wrapRight: box.right,
+                       onTop: top !== null && (top === td || td.contains(top))});
+    });
+    table.querySelectorAll("th .slide").forEach(function (span) {
+      const r = span.getBoundingClientRect();
+      out.groups.push({text: span.textContent, left: r.left, right: r.right,
+                       wrapLeft: box.left, wrapRight: box.right});
+    });
+    out[table.className] = {scrolled: wrap.scrollLeft};
+  });
+  const pre = document.createElement("pre");
+  pre.id = "layout-probe";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script></body></html>"""
+
+
+def scrolled(report, tmp, width: int) -> dict:
+    """What SCROLLED measured of `report` laid out `width` px wide, each table scrolled right."""
+    probe = tmp / f"scrolled-{width}.html"
+    srcdoc = html.escape(report.read_text("utf-8"), quote=True)
+    probe.write_text(
+        SCROLLED.replace("WIDTH", str(width)).replace("SRCDOC", srcdoc), encoding="utf-8"
+    )
+    dom = chromium(tmp, "--window-size=1400,1000", "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="layout-probe">(.*?)</pre>', dom, flags=re.S)
+    assert found, "the probe did not run"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_on_a_phone_the_row_labels_of_table_three_stay_in_view_while_its_figures_scroll(page):
+    report, _, tmp = page
+    seen = scrolled(report, tmp, 390)
+    assert seen["s3"]["scrolled"] > 50, "表三 scrolls at 390 px"
+    labels = [x for x in seen["labels"] if x["table"] == "s3"]
+    assert len(labels) == len([c for c in grid("s3").cells if c.kind == "label"])
+    for label in labels:
+        assert label["left"] >= label["wrapLeft"] - 1, label["text"]
+        assert label["right"] <= label["wrapRight"] + 1, label["text"]
+        assert label["onTop"], f"{label['text']} is covered by the figures scrolled under it"
+    # 表四 has no row labels: the names of its groups slide along with their columns
+    assert {g["text"] for g in seen["groups"]} >= {"行政诉讼", "复议后起诉"}
+    for group in seen["groups"]:
+        if group["text"] in ("行政诉讼", "复议后起诉"):
+            assert group["left"] >= group["wrapLeft"] - 1, group["text"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_header_stacks_one_character_a_line(page, width):
+    report, _, tmp = page
+    seen = scrolled(report, tmp, width)
+    assert seen["headers"]
+    for header in seen["headers"]:
+        if len(header["text"].strip()) < 2:
+            continue
+        single = [
+            line
+            for line in header["lines"]
+            if len(line.strip()) == 1 and line.strip() not in "）”，"
+        ]
+        assert not single, (width, header["text"], header["lines"])

@@ -61,11 +61,16 @@ def test_the_seed_unit_report_states_that_no_processing_fee_was_collected(seed_r
 def test_the_html_report_merges_headers_as_the_format_does(seed_report):
     html, _ = seed_report
     assert (
-        '<th class="header" rowspan="3" colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</th>'
+        '<th class="header c0" rowspan="3" colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</th>'
         in html
     )
-    assert '<td class="label" rowspan="22">三、本年度办理结果</td>' in html
-    assert '<th class="header" colspan="10">行政诉讼</th>' in html
+    # a short label breaks only between its words (三、 | 本年度 | 办理结果, 商业 | 企业)
+    assert (
+        '<td class="label c0" rowspan="22"><span class="kw">三、<wbr>本年度<wbr>办理结果</span></td>'
+        in html
+    )
+    assert '<th class="header"><span class="kw">商业<wbr>企业</span></th>' in html
+    assert '<th class="header" colspan="10"><span class="kw slide">行政诉讼</span></th>' in html
     for part, title in PARTS.items():
         assert f"{part}、{title}" in html
 
@@ -136,3 +141,55 @@ def test_without_its_own_text_the_county_report_speaks_of_the_county_not_of_one_
     md = paths.report_md.read_text("utf-8")
     assert "全县本年新收政府信息公开申请2件" in md
     assert "本机关制发" not in md and "本机关政府信息公开工作" not in md
+
+
+def test_a_text_placeholder_is_escaped_exactly_once_in_every_format():
+    import html as _html
+    import io
+
+    from docx import Document
+
+    from pipeline.render import word
+
+    source = (
+        "{% block preamble %}{{ unit }}{% endblock %}{% block part1 %}一{% endblock %}"
+        "{% block part5 %}五{% endblock %}{% block part6 %}六{% endblock %}"
+    )
+    name = "O'Brien & <Co> “局”"
+    parts = rnd.narrative(source, rnd.narrative_context(2023, "本机关", {}, unit=name))
+    assert parts["preamble"] == name
+    report = rnd.Report("题", "", 2023, "本机关", {}, parts)
+    page = rnd.report_html(report)
+    # once: the page shows the name as written (jinja2 writes ' as &#39;)
+    assert "<p>O&#39;Brien &amp; &lt;Co&gt; “局”</p>" in page
+    assert f"<p>{name}</p>" in _html.unescape(page)
+    assert f"\n{name}\n" in rnd.report_md(report)
+    doc = Document(io.BytesIO(word.report_docx(report)))
+    assert name in [p.text for p in doc.paragraphs]
+
+
+def test_the_markdown_report_holds_the_three_tables_as_html_with_their_merges(seed_report):
+    from markdown_it import MarkdownIt
+
+    from pipeline.format2021 import TABLES, grid
+    from tests.helpers import TableCells
+
+    _, md = seed_report
+    assert "·" not in md, "no flattened header paths such as 法人或其他组织·商业企业"
+    assert '<th colspan="5">法人或其他组织</th>' in md
+    assert '<td rowspan="22">三、本年度办理结果</td>' in md
+    # a Markdown renderer passes the tables through whole, and the text around them as Markdown
+    page = MarkdownIt("commonmark").render(md)
+    assert "<h2>三、收到和处理政府信息公开申请情况</h2>" in page
+    parser = TableCells()
+    parser.feed(page)
+    assert len(parser.tables) == 3
+    for section, cells in zip(TABLES, parser.tables, strict=True):
+        assert len(cells) == len(grid(section.code).cells), section.code
+    html, _ = seed_report
+    shown = html_values(html)
+    for section, cells, values in zip(TABLES, parser.tables, shown, strict=True):
+        g = grid(section.code)
+        kinds = [c.kind for row in g.rows() for c in row]
+        got = [text for (text, _), kind in zip(cells, kinds, strict=True) if kind == "value"]
+        assert got == values, section.code

@@ -100,3 +100,55 @@ def test_every_total_of_the_template_is_a_formula(tmp_path):
     for section, row, col in formula_totals():
         value = wb[sheet_name(section)][cell_address(section, row, col)].value
         assert str(value).startswith("=SUM("), (section, row, col, value)
+
+
+def test_the_guide_says_what_xxgk_does_with_blanks_instead_of_forbidding_them():
+    lines = guide_lines()
+    counts = next(line for line in lines if line.startswith("3."))
+    assert "没有的填0；留空（或填“/”“无”）的单元格按0计算，并在反馈中列出" in counts
+    assert not any("不要填" in line and "留空" in line for line in lines)
+
+
+def test_every_sheet_of_the_template_prints_on_one_a4_page(tmp_path):
+    store.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.paperSize in (9, "9"), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # NOTE: 1 is the default and left out of the file: one page wide and one page tall
+        assert setup.fitToWidth in (None, 1) and setup.fitToHeight in (None, 1), ws.title
+    assert wb[sheet_name("s4")].page_setup.orientation == "landscape"
+    assert wb[sheet_name("s3")].page_setup.orientation == "portrait"
+    assert wb[sheet_name("s3")].print_title_rows == "$1:$5"  # the title and the three header rows
+    # the 填报说明 column fits A4 portrait unscaled even at 7 pt a width unit (LibreOffice here)
+    assert wb[GUIDE_SHEET].column_dimensions["A"].width * 7 <= 595 - 2 * 36
+
+
+def test_the_rows_of_the_template_are_as_tall_as_their_wrapped_labels(tmp_path):
+    from pipeline.format2021 import grid
+    from pipeline.render.sheets import text_lines
+    from pipeline.render.workbook import GRID_TOP
+
+    store.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    for code in ("s2", "s3", "s4", "s6"):
+        ws = wb[sheet_name(code)]
+
+        def width(c, ws=ws):
+            dim = next(
+                d for d in ws.column_dimensions.values() if d.min <= c + 1 <= (d.max or d.min)
+            )
+            return dim.width
+
+        for cell in grid(code).cells:
+            if cell.kind == "value" or cell.rowspan > 1:
+                continue
+            room = sum(width(c) for c in range(cell.c, cell.c + cell.colspan))
+            lines = text_lines(cell.text, room, 10)
+            height = ws.row_dimensions[GRID_TOP + cell.r + 1].height or 15
+            assert height >= lines * 10 * 1.3, (code, cell.text, lines, height)
+    guide = wb[GUIDE_SHEET]
+    for i, line in enumerate(guide_lines(), start=1):
+        lines = text_lines(line, guide.column_dimensions["A"].width, 11)
+        assert (guide.row_dimensions[i].height or 15) >= lines * 11 * 1.3, line

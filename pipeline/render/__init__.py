@@ -25,7 +25,15 @@ from pipeline.render.report import (
     report_md,
     values_of,
 )
-from pipeline.render.tables import cell_text, layout_table, table_markdown, table_rows, tidy_cells
+from pipeline.render.supplied import SUPPLIED_FIGURES, supplied_figures
+from pipeline.render.tables import (
+    cell_text,
+    layout_table,
+    table_html,
+    table_markdown,
+    table_rows,
+    tidy_cells,
+)
 
 __all__ = [
     "Amount",
@@ -35,6 +43,7 @@ __all__ = [
     "NarrativeError",
     "Report",
     "STATUS_LABELS",
+    "SUPPLIED_FIGURES",
     "Values",
     "cell_text",
     "default_narrative",
@@ -51,6 +60,8 @@ __all__ = [
     "report_context",
     "report_html",
     "report_md",
+    "supplied_figures",
+    "table_html",
     "table_markdown",
     "table_rows",
     "tidy_cells",

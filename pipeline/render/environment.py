@@ -1,4 +1,4 @@
-"""The jinja2 environment of the package's templates (pages autoescaped, undefined placeholders an error)."""
+"""The jinja2 environments: the package's page templates (HTML autoescaped) and the authors' narratives (plain text); undefined placeholders are an error in both."""
 
 from __future__ import annotations
 
@@ -15,6 +15,19 @@ Values = dict[tuple[str, str, str], int]  # (section, row, col) -> stored intege
 _env = Environment(
     loader=PackageLoader("pipeline", "templates"),
     autoescape=select_autoescape(["html.j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+# NOTE: a narrative is plain text that every format escapes for itself (the page once, the
+# Markdown and Word not at all); jinja2's `select_autoescape` escapes templates made from a string
+# by default, which escaped a placeholder twice in the page (`'` printed as `&#39;`) and once in Word.
+_narrative_env = Environment(
+    loader=PackageLoader("pipeline", "templates"),
+    autoescape=False,
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,

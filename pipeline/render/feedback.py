@@ -14,6 +14,7 @@ from pipeline.files.limits import _snapshot
 from pipeline.files.workbook import checked_workbook
 from pipeline.problems import SEVERITY_LABELS
 from pipeline.render.ooxml import stable_package
+from pipeline.render.sheets import fit_rows, print_setup_openpyxl
 from pipeline.store import write_bytes
 
 _ADDRESS = re.compile(r"^[A-Z]{1,3}[0-9]+$")
@@ -24,23 +25,31 @@ class Mark:
     """One problem to show in a returned workbook: where, how bad, and what to say."""
 
     sheet: str
-    cell: str  # empty for a problem of the whole return
+    cell: str  # the one cell to mark; empty for a problem of a range or the whole return
     severity: str
     text: str
+    cells: str = ""  # where the problem lies as the finding names it (a cell or a range)
+
+
+# notes sent back all the same: the template promises that blanks read as 0 are listed
+SENT_BACK_NOTES = ("value.missing",)
 
 
 def marks_by_file(findings: pd.DataFrame) -> dict[str, list[Mark]]:
-    """The marks for each return file that has errors or warnings (notes alone send nothing back)."""
+    """The marks for each return file that has errors, warnings or blanks read as 0 (other notes
+    alone send nothing back)."""
     out: dict[str, list[Mark]] = {}
-    serious = findings[findings["severity"].isin(["error", "warning"]) & (findings["file"] != "")]
+    sent = findings["severity"].isin(["error", "warning"]) | findings["rule"].isin(SENT_BACK_NOTES)
+    serious = findings[sent & (findings["file"] != "")]
     for file, group in serious.groupby("file", sort=True):
         out[file] = [
             Mark(
-                sheet=f.sheet if _ADDRESS.match(f.cell) else "",
+                sheet=f.sheet,
                 cell=f.cell if _ADDRESS.match(f.cell) else "",
                 severity=f.severity,
                 text=f"【{SEVERITY_LABELS[f.severity]}】{f.message}"
                 + (f"\n{f.suggestion}" if f.suggestion else ""),
+                cells=f.cell,
             )
             for f in group.itertuples()
         ]
@@ -50,7 +59,8 @@ def marks_by_file(findings: pd.DataFrame) -> dict[str, list[Mark]]:
 FEEDBACK_SHEET = "校验问题"
 
 
-_FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+_FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+FEEDBACK_WIDTHS = (6, 10, 30, 10, 80)
 
 
 def write_feedback(source: Path, target: Path, marks: list, when: datetime) -> Path:
@@ -78,7 +88,8 @@ def write_feedback(source: Path, target: Path, marks: list, when: datetime) -> P
             by_cell.setdefault((mark.sheet, mark.cell), []).append(mark)
     for (sheet, address), cell_marks in by_cell.items():
         cell = _writable(wb[sheet], address)
-        worst = "error" if any(m.severity == "error" for m in cell_marks) else "warning"
+        severities = {m.severity for m in cell_marks}
+        worst = next(s for s in ("error", "warning", "info") if s in severities)
         cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
         comment = Comment("\n\n".join(m.text for m in cell_marks), "xxgk")
         comment.width, comment.height = 320, 160
@@ -88,18 +99,23 @@ def write_feedback(source: Path, target: Path, marks: list, when: datetime) -> P
     ws = wb.create_sheet(FEEDBACK_SHEET, 0)
     ws.append(["序号", "严重程度", "工作表", "单元格", "问题与建议"])
     for i, mark in enumerate(marks, start=1):
-        ws.append(
-            [i, "错误" if mark.severity == "error" else "警告", mark.sheet, mark.cell, mark.text]
-        )
-    for col, width in zip("ABCDE", (6, 10, 30, 8, 100), strict=True):
+        where = mark.cells or mark.cell
+        ws.append([i, SEVERITY_LABELS[mark.severity], mark.sheet, where, mark.text])
+    for col, width in zip("ABCDE", FEEDBACK_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
-        row[4].alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=cell.column in (3, 5), vertical="top")
         for cell in row[2:]:
             cell.data_type = "s"  # NOTE: openpyxl takes text starting with "=" for a formula
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
+    for sheet in wb.worksheets:
+        fit_rows(sheet)
+        if sheet is not ws:
+            print_setup_openpyxl(sheet)
+    print_setup_openpyxl(ws, landscape=True, repeat="1:1")
     wb.active = 0
     buffer = BytesIO()
     wb.save(buffer)

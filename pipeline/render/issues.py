@@ -21,14 +21,18 @@ STATUS_LABELS = {
 }
 
 
+# the headings of the findings that belong to no unit
+NO_UNIT_FILE = "未能确定单位的文件"
+NO_UNIT = "整体情况（不针对某一个单位）"
+
+
 def issues_html(year: int, findings: pd.DataFrame, register: pd.DataFrame) -> str:
     """The findings as a page for office staff: counts per rule, the register, problems by unit."""
     rows = findings.to_dict("records")
     for f in rows:
         f["severity_label"] = SEVERITY_LABELS.get(f["severity"], f["severity"])
-        f["where"] = " ".join(
-            x for x in (f["file"], f"{f['sheet']}!{f['cell']}" if f["cell"] else "") if x
-        )
+        f["title"] = RULES[f["rule"]].title if f["rule"] in RULES else ""
+        f["place"] = place(f["sheet"], f["cell"])
     by_rule = (
         findings.groupby(["rule", "severity"], sort=False).size().reset_index(name="count")
         if len(findings)
@@ -36,7 +40,7 @@ def issues_html(year: int, findings: pd.DataFrame, register: pd.DataFrame) -> st
     )
     units: dict[str, list[dict]] = {}
     for f in rows:
-        units.setdefault(f["unit"] or "（未识别的文件）", []).append(f)
+        units.setdefault(f["unit"] or (NO_UNIT_FILE if f["file"] else NO_UNIT), []).append(f)
     return _env.get_template("issues.html.j2").render(
         year=year,
         received=int((register["status"] == "received").sum()),
@@ -59,6 +63,16 @@ def issues_html(year: int, findings: pd.DataFrame, register: pd.DataFrame) -> st
             for name, fs in units.items()
         ],
     )
+
+
+def place(sheet: str, cell: str) -> str:
+    """Where in a return a finding points: the cell with its sheet (`三、…情况!D6`), or the
+    sheet(s) alone for a finding of a whole sheet."""
+    if sheet and cell:
+        return f"{sheet}!{cell}"
+    if sheet:
+        return f"工作表：{sheet}"
+    return cell
 
 
 def _counted(findings: list[dict]) -> dict[str, int]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
+    UndefinedError,
 )
 
 from pipeline.format2021 import SECTIONS, number_text, to_decimal
-from pipeline.render.environment import Values, _env
+from pipeline.render.environment import Values, _narrative_env
+from pipeline.render.supplied import SUPPLIED_FIGURES
 
 NARRATIVE_PARTS = ("preamble", "part1", "part5", "part6")
 
@@ -27,7 +30,7 @@ class NarrativeError(Exception):
 def parsed_narrative(source: str):
     """The compiled jinja2 template of a narrative, or NarrativeError naming the line."""
     try:
-        return _env.from_string(source)
+        return _narrative_env.from_string(source)
     except TemplateSyntaxError as exc:
         raise NarrativeError(f"语法错误（{exc.message}）", exc.lineno) from exc
     except TemplateError as exc:
@@ -99,12 +102,26 @@ def narrative_blocks(source: str, context: dict) -> dict[str, str]:
             for name in NARRATIVE_PARTS
         }
     except Exception as exc:  # NOTE: a placeholder may fail in any way: 1/0, a number plus text…
-        reason = f"占位符无法计算（{type(exc).__name__}: {exc}）"
-        raise NarrativeError(reason, _template_line(template, exc)) from exc
+        raise NarrativeError(_failed_placeholder(exc), _template_line(template, exc)) from exc
     missing = [name for name in NARRATIVE_PARTS[:2] if not parts[name]]
     if missing:
         raise NarrativeError(f"缺少内容块：{'、'.join(missing)}（应有 {{% block part1 %}} 等）")
     return parts
+
+
+def _failed_placeholder(exc: Exception) -> str:
+    """Why a placeholder could not be rendered; a figure the office supplies, when it was not
+    supplied, says where it should be written."""
+    name = (
+        re.match(r"^'(\w+)' is undefined$", str(exc)) if isinstance(exc, UndefinedError) else None
+    )
+    if name and name.group(1) in SUPPLIED_FIGURES:
+        figure = SUPPLIED_FIGURES[name.group(1)]
+        return (
+            f"占位符 {figure.name}（{figure.meaning}）没有数字：请写在报告文字旁的数字文件"
+            f"（narratives/<单位>.toml）中，如 {figure.name} = 12"
+        )
+    return f"占位符无法计算（{type(exc).__name__}: {exc}）"
 
 
 def with_fee_statement(parts: dict[str, str], statement: str) -> dict[str, str]:
@@ -135,4 +152,4 @@ DEFAULT_NARRATIVES = {"本机关": "unit_narrative.md.j2", "全县": "county_nar
 
 def default_narrative(subject: str = "本机关") -> str:
     """The built-in narrative for a report (本机关 or 全县) whose author wrote none of its own."""
-    return _env.loader.get_source(_env, DEFAULT_NARRATIVES[subject])[0]
+    return _narrative_env.loader.get_source(_narrative_env, DEFAULT_NARRATIVES[subject])[0]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.format2021 import PARTS, TABLES, grid
 from pipeline.render.environment import Values, _env
-from pipeline.render.tables import table_markdown, table_rows
+from pipeline.render.tables import table_html, table_markdown, table_rows
 
 DRAFT_MARK = "草稿（数据未通过校验）"
 
@@ -43,24 +43,48 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def report_context(report: Report) -> dict:
+    """What the report templates show: titles, the narrative's paragraphs, the tables, notes."""
     return {
         "title": report.title,
         "subtitle": report.subtitle,
         "year": report.year,
         "parts": PARTS,
         "narrative": {k: _paragraphs(v) for k, v in report.narrative.items()},
-        "tables": {
-            s.part: {
-                "code": s.code,
-                "rows": table_rows(s.code, report.values),
-                "header_rows": grid(s.code).header_rows,
-                "markdown": table_markdown(s.code, report.values),
-            }
-            for s in TABLES
-        },
+        "tables": {s.part: _table_context(s.code, report.values) for s in TABLES},
         "notes": report.notes,
         "draft": DRAFT_MARK if report.draft else "",
     }
+
+
+def _table_context(section: str, values: Values) -> dict:
+    """What the page and Markdown templates show of one table."""
+    g = grid(section)
+    rows = table_rows(section, values)
+    return {
+        "code": section,
+        "rows": rows,
+        "header_rows": g.header_rows,
+        "label_cols": g.section.label_cols,
+        "n_cols": g.n_cols,
+        # the class of each grid column: its label column (c0, c1 …) or `v` and the column's code
+        "columns": [f"c{i}" for i in range(g.section.label_cols)]
+        + [f"v {c.code}" for c in g.section.cols],
+        "head": rows[: g.header_rows],
+        "bodies": _bodies(rows[g.header_rows :]),
+        "markdown": table_markdown(section, values),
+        "html": table_html(section, values),
+    }
+
+
+def _bodies(rows: list[list[dict]]) -> list[list[list[dict]]]:
+    """The body rows of a table in the groups printed together: each block of 表二 from its
+    article heading on (第二十条第（一）项 …), all the rows of any other table."""
+    bodies: list[list[list[dict]]] = []
+    for row in rows:
+        if not bodies or row[0]["kind"] == "heading":
+            bodies.append([])
+        bodies[-1].append(row)
+    return bodies
 
 
 def report_html(report: Report) -> str:

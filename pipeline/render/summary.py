@@ -1,57 +1,77 @@
 """The analysts' workbook `summary.xlsx`: the county tables as the report lays them out, every
-unit's every cell, the findings and the roll call of units.
+unit's every cell, the findings and the roll call of units, with Chinese headers and values
+(the codes behind them in the sheet 字段说明), row heights that fit their wrapped text and A4
+print setup.
 
 Written with XlsxWriter into memory (the edge, `io.write_bytes`, puts it on disk). Text is always
 written as text: a unit name or a cell's text beginning with `=`, `+`, `-` or `@` never becomes a
 formula (formula injection), and carries Excel's quote prefix so that editing it keeps it text.
+Figures are numbers, never text that looks like one.
 """
 
 from __future__ import annotations
 
 import io as _io
+import re
 from datetime import datetime
 
 import pandas as pd
 import xlsxwriter
 
 from pipeline.format2021 import SECTIONS, TABLES, grid, to_decimal
+from pipeline.problems import RULES, SEVERITY_LABELS
 from pipeline.render.environment import Values
+from pipeline.render.issues import STATUS_LABELS
+from pipeline.render.sheets import fitted_heights, print_setup, row_height, text_lines
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 NUMBER_FORMATS = {0: "0", 2: "0.00", 6: "0.0000"}  # by a column's scale: counts, 元, 万元
 TOP = 2  # a table sheet's grid starts on its third row, below the title
+FONT_SIZE = 10
+FIELDS_SHEET = "字段说明"
 
-FINDING_LABELS = {
-    "severity": "严重程度",
-    "rule": "规则",
-    "unit": "单位",
-    "file": "文件",
-    "sheet": "工作表",
-    "cell": "单元格",
-    "section": "表",
-    "row": "行",
-    "col": "列",
-    "text": "原样填写",
-    "value": "读作",
-    "expected": "应为",
-    "message": "说明",
-    "suggestion": "建议",
-}
-RETURN_LABELS = {
-    "file": "文件",
-    "unit": "单位",
-    "unit_code": "单位代码",
-    "status": "状态",
-    "written_unit": "填写的单位",
-    "written_year": "填写的年度",
-    "version": "模板版本",
-    "sheets": "工作表数",
-    "sections": "读到的表",
-    "cells": "单元格数",
-    "bytes": "文件字节数",
-    "sha256": "文件SHA-256校验值",
-}
-UNIT_COLUMNS = {"unit_code": "单位代码", "unit": "单位", "file": "文件"}
+# each sheet of records: its columns as (code, Chinese header, width, how a value is shown)
+FINDING_FIELDS = (
+    ("severity", "严重程度", 9, "severity"),
+    ("title", "规则", 18, "text"),
+    ("rule", "规则编号", 18, "text"),
+    ("unit", "单位", 22, "text"),
+    ("file", "文件", 30, "text"),
+    ("sheet", "工作表", 24, "text"),
+    ("cell", "单元格", 10, "text"),
+    ("section", "表", 8, "section"),
+    ("row", "行", 24, "row"),
+    ("col", "列", 14, "col"),
+    ("text", "原样填写", 12, "text"),
+    ("value", "读作", 10, "number"),
+    ("expected", "应为", 10, "number"),
+    ("message", "说明", 60, "text"),
+    ("suggestion", "建议", 36, "text"),
+)
+RETURN_FIELDS = (
+    ("file", "文件", 36, "text"),
+    ("unit", "单位", 22, "text"),
+    ("unit_code", "单位代码", 12, "text"),
+    ("status", "状态", 12, "status"),
+    ("written_unit", "填写的单位", 22, "text"),
+    ("written_year", "填写的年度", 10, "text"),
+    ("version", "模板版本", 12, "text"),
+    ("sheets", "工作表数", 9, "number"),
+    ("sections", "读到的表", 24, "sections"),
+    ("cells", "单元格数", 9, "number"),
+    ("bytes", "文件字节数", 11, "number"),
+    ("sha256", "文件SHA-256校验值", 36, "text"),
+)
+UNIT_FIELDS = (
+    ("unit_code", "单位代码", 12, "text"),
+    ("unit", "单位", 24, "text"),
+    ("file", "文件", 30, "text"),
+)
+# kept for callers that named the columns of the records sheets by code
+FINDING_LABELS = {code: label for code, label, _, _ in FINDING_FIELDS}
+RETURN_LABELS = {code: label for code, label, _, _ in RETURN_FIELDS}
+UNIT_COLUMNS = {code: label for code, label, _, _ in UNIT_FIELDS}
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 def summary_xlsx(
@@ -62,7 +82,7 @@ def summary_xlsx(
     findings: pd.DataFrame,
     returns: pd.DataFrame,
 ) -> bytes:
-    """The workbook's bytes: one sheet per table (county totals), 各单位, 问题清单, 报表登记."""
+    """The workbook's bytes: one sheet per table (county totals), 各单位, 问题清单, 报表登记, 字段说明."""
     buffer = _io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
@@ -79,14 +99,15 @@ def summary_xlsx(
     for section in TABLES:
         _table_sheet(wb, fmt, section.code, county, f"{title}·{section.short}（全县）")
     _units_sheet(wb, fmt, unit_cells)
-    _records_sheet(wb, fmt, "问题清单", findings, FINDING_LABELS)
-    _records_sheet(wb, fmt, "报表登记", returns, RETURN_LABELS)
+    _records_sheet(wb, fmt, "问题清单", findings, FINDING_FIELDS)
+    _records_sheet(wb, fmt, "报表登记", returns, RETURN_FIELDS)
+    _fields_sheet(wb, fmt)
     wb.close()
     return buffer.getvalue()
 
 
 def _formats(wb) -> dict:
-    base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+    base = {"font_name": "宋体", "font_size": FONT_SIZE, "valign": "vcenter"}
     boxed = {**base, "border": 1, "text_wrap": True}
     fmt = {
         "title": wb.add_format({**base, "bold": True, "font_size": 14}),
@@ -94,8 +115,12 @@ def _formats(wb) -> dict:
         "heading": wb.add_format({**boxed, "bold": True, "align": "center"}),
         "label": wb.add_format({**boxed, "align": "left"}),
         "code": wb.add_format({**base, "font_color": "#666666", "font_name": "Consolas"}),
-        "text": wb.add_format(base),
-        "text_quoted": wb.add_format({**base, "quote_prefix": True}),
+        "text": wb.add_format({**base, "text_wrap": True, "valign": "top"}),
+        "text_quoted": wb.add_format(
+            {**base, "text_wrap": True, "valign": "top", "quote_prefix": True}
+        ),
+        "number": wb.add_format({**base, "valign": "top"}),
+        "section_head": wb.add_format({**base, "bold": True, "font_size": 11}),
     }
     for scale, number in NUMBER_FORMATS.items():
         fmt[f"value{scale}"] = wb.add_format({**boxed, "align": "center", "num_format": number})
@@ -120,6 +145,16 @@ def _number(section: str, col: str, stored: int) -> float | int:
     return int(stored) if scale == 0 else float(to_decimal(stored, section, col))
 
 
+# the widths of a table sheet's columns, left first (the rest as the last one)
+TABLE_WIDTHS = {"s2": (22, 14, 14, 14), "s3": (9, 12, 26, 7), "s4": (9,)}
+
+
+def _widths(section: str) -> dict[int, float]:
+    """The width of each grid column of a table sheet."""
+    fixed = TABLE_WIDTHS[section]
+    return {c: fixed[min(c, len(fixed) - 1)] for c in range(grid(section).n_cols)}
+
+
 def _table_sheet(wb, fmt: dict, section: str, values: Values, title: str) -> None:
     sec = SECTIONS[section]
     g = grid(section)
@@ -140,12 +175,18 @@ def _table_sheet(wb, fmt: dict, section: str, values: Values, title: str) -> Non
             if (last_r, last_c) != (r, c):
                 ws.merge_range(r, c, last_r, last_c, None, style)
             ws.write_string(r, c, cell.text, style)
-    label_width = {"s2": 22, "s3": 14, "s4": 10}[section]
-    ws.set_column(0, max(sec.label_cols, 1) - 1, label_width)
-    if section == "s3":
-        ws.set_column(2, 2, 40)
-    ws.set_column(max(sec.label_cols, 1), g.n_cols - 1, 10)
+    widths = _widths(section)
+    for c, width in widths.items():
+        ws.set_column(c, c, width)
+    texts = [(TOP + c.r, c.c, c.text) for c in g.cells if c.kind != "value"]
+    spans = {(TOP + c.r, c.c): (c.rowspan, c.colspan) for c in g.cells}
+    for r, height in fitted_heights(texts, widths, FONT_SIZE, spans).items():
+        ws.set_row(r, height)
+    ws.set_row(0, row_height(1, 14))
     ws.freeze_panes(TOP + g.header_rows, sec.label_cols)
+    header = (TOP, TOP + g.header_rows - 1) if g.header_rows else None
+    # NOTE: one page each: a merged label printed across a page break shows on one page only
+    print_setup(ws, landscape=section == "s4", repeat=header, one_page=True)
 
 
 UNITS_SHEET_MAX = (
@@ -153,8 +194,18 @@ UNITS_SHEET_MAX = (
 )
 
 
+def cell_codes() -> list[tuple[str, object, object]]:
+    """Every cell of the return, in the order of the 各单位 sheet's columns: (section, row, col)."""
+    return [(code, r, c) for code, s in SECTIONS.items() for r, c in s.cells]
+
+
+def cell_label(code: str, row, col) -> str:
+    """How the 各单位 sheet heads a cell's column: 表三·一、本年新收政府信息公开申请数量·自然人."""
+    return "·".join(x for x in (SECTIONS[code].short, row.label, col.label) if x)
+
+
 def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
-    """A row per unit, a column per cell: the codes on the first header row, the labels below."""
+    """A row per unit, a column per cell, headed by the cell's table, row and column."""
     ws = wb.add_worksheet("各单位")
     units = unit_cells["unit"].nunique()
     if units > UNITS_SHEET_MAX:
@@ -164,22 +215,21 @@ def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
         )
         ws.write_string(0, 0, note, fmt["text"])
         return
-    cells = [(code, r, c) for code, s in SECTIONS.items() for r, c in s.cells]
-    keys = list(UNIT_COLUMNS)
-    for j, key in enumerate(keys):
-        _text(ws, fmt, 0, j, key, "code")
-        ws.write_string(1, j, UNIT_COLUMNS[key], fmt["header"])
+    cells = cell_codes()
+    keys = [code for code, _, _, _ in UNIT_FIELDS]
+    widths = {j: width for j, (_, _, width, _) in enumerate(UNIT_FIELDS)}
+    for j, (_, label, _, _) in enumerate(UNIT_FIELDS):
+        ws.write_string(0, j, label, fmt["header"])
     for j, (code, row, col) in enumerate(cells, start=len(keys)):
-        _text(ws, fmt, 0, j, f"{code}.{row.code}.{col.code}", "code")
-        label = "·".join(x for x in (SECTIONS[code].short, row.label, col.label) if x)
-        ws.write_string(1, j, label, fmt["header"])
+        ws.write_string(0, j, cell_label(code, row, col), fmt["header"])
+        widths[j] = 12
     wide = unit_cells.pivot_table(
         index=keys, columns=["section", "row", "col"], values="value", aggfunc="first"
     )
     # NOTE: laid out once in the sheet's column order; a lookup per cell cost 20 s per 2,000 units
     order = pd.MultiIndex.from_tuples([(code, r.code, c.code) for code, r, c in cells])
     stored = wide.reindex(columns=order).to_numpy(dtype="float64", na_value=float("nan"))
-    for i, (key, values) in enumerate(zip(wide.index, stored, strict=True), start=2):
+    for i, (key, values) in enumerate(zip(wide.index, stored, strict=True), start=1):
         for j, part in enumerate(key):
             _text(ws, fmt, i, j, part)
         for j, ((code, _row, col), value) in enumerate(
@@ -189,26 +239,135 @@ def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
                 ws.write_number(
                     i, j, _number(code, col.code, int(value)), fmt[f"number{col.scale}"]
                 )
-    ws.set_row(1, 90)
-    ws.set_column(0, 0, 11)
-    ws.set_column(1, 1, 26)
-    ws.set_column(2, 2, 30)
-    ws.set_column(len(keys), len(keys) + len(cells) - 1, 12)
-    ws.freeze_panes(2, 2)
-    ws.autofilter(1, 0, 1 + len(wide), len(keys) + len(cells) - 1)
-
-
-def _records_sheet(wb, fmt: dict, name: str, table: pd.DataFrame, labels: dict) -> None:
-    """A table as it is, every value as text, with codes and Chinese headers."""
-    ws = wb.add_worksheet(name)
-    columns = list(table.columns)
-    for j, column in enumerate(columns):
-        _text(ws, fmt, 0, j, column, "code")
-        ws.write_string(1, j, labels.get(column, column), fmt["header"])
-        width = 60 if column == "message" else 30 if column in ("file", "suggestion") else 12
+    headers = [(0, j, cell_label(*c)) for j, c in enumerate(cells, start=len(keys))]
+    ws.set_row(0, fitted_heights(headers, widths, FONT_SIZE)[0])
+    for j, width in widths.items():
         ws.set_column(j, j, width)
-    for i, record in enumerate(table.itertuples(index=False), start=2):
-        for j, value in enumerate(record):
-            _text(ws, fmt, i, j, value)
-    ws.freeze_panes(2, 0)
-    ws.autofilter(1, 0, 1 + len(table), max(len(columns) - 1, 0))
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, len(wide), len(keys) + len(cells) - 1)
+    # NOTE: two hundred columns cannot print one page wide and stay legible: pages across,
+    # each with the header row and the unit's code and name
+    print_setup(ws, landscape=True, repeat=(0, 0), repeat_cols=(0, 1), fit_width=False)
+
+
+def _shown(kind: str, value: object, record: dict) -> object:
+    """What a records sheet shows of a stored value: Chinese for a code, a number for a figure."""
+    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    if kind == "severity":
+        return SEVERITY_LABELS.get(text, text)
+    if kind == "status":
+        return STATUS_LABELS.get(text, text)
+    if kind == "section":
+        return SECTIONS[text].short if text in SECTIONS else text
+    if kind in ("row", "col") and record.get("section") in SECTIONS and text:
+        sec = SECTIONS[record["section"]]
+        names = (
+            {r.code: r.label for r in sec.rows}
+            if kind == "row"
+            else {c.code: c.label for c in sec.cols}
+        )
+        return names.get(text, text)
+    if kind == "sections":
+        return "、".join(SECTIONS[c].short if c in SECTIONS else c for c in text.split())
+    if kind == "number" and _NUMBER.match(text):
+        return int(text) if "." not in text else float(text)
+    return text
+
+
+def _records_sheet(wb, fmt: dict, name: str, table: pd.DataFrame, fields) -> None:
+    """A table of records with Chinese headers and values, figures as numbers."""
+    ws = wb.add_worksheet(name)
+    for j, (_, label, width, _) in enumerate(fields):
+        ws.write_string(0, j, label, fmt["header"])
+        ws.set_column(j, j, width)
+    records = table.to_dict("records")
+    heights = {}
+    for i, record in enumerate(records, start=1):
+        record = {
+            **record,
+            "title": RULES[record["rule"]].title if record.get("rule") in RULES else "",
+        }
+        lines = 1
+        for j, (code, _, width, kind) in enumerate(fields):
+            value = _shown(kind, record.get(code, ""), record)
+            if isinstance(value, (int, float)):
+                ws.write_number(i, j, value, fmt["number"])
+            else:
+                _text(ws, fmt, i, j, value)
+                lines = max(lines, text_lines(value, width, FONT_SIZE))
+        if lines > 1:
+            heights[i] = row_height(lines, FONT_SIZE)
+    for i, height in heights.items():
+        ws.set_row(i, height)
+    ws.set_row(0, row_height(1, FONT_SIZE))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(records), max(len(fields) - 1, 0))
+    print_setup(ws, landscape=True, repeat=(0, 0))
+
+
+def _fields_sheet(wb, fmt: dict) -> None:
+    """What the workbook's headers and values stand for: the field codes of every records sheet,
+    the codes behind the Chinese values, and the code of every cell of the return."""
+    ws = wb.add_worksheet(FIELDS_SHEET)
+    ws.write_string(
+        0, 0, "字段说明：本工作簿的中文表头和取值与程序、CSV 文件所用代码的对应", fmt["title"]
+    )
+    fields = [
+        (sheet, label, "" if code == "title" else code, "规则的中文名称" if code == "title" else "")
+        for sheet, table in (
+            ("各单位", UNIT_FIELDS),
+            ("问题清单", FINDING_FIELDS),
+            ("报表登记", RETURN_FIELDS),
+        )
+        for code, label, _, _ in table
+    ]
+    values = [("严重程度", code, label) for code, label in SEVERITY_LABELS.items()]
+    values += [("状态", code, label) for code, label in STATUS_LABELS.items()]
+    values += [("表", code, s.short) for code, s in SECTIONS.items()]
+    cells = [
+        (f"{code}.{row.code}.{col.code}", SECTIONS[code].short, row.label, col.label)
+        for code, row, col in cell_codes()
+    ]
+    r = 2
+    r = _block(
+        ws,
+        fmt,
+        r,
+        "一、各工作表的列与字段代码（CSV 文件中的列名）",
+        ("工作表", "列", "字段代码", "说明"),
+        fields,
+    )
+    r = _block(ws, fmt, r, "二、取值与代码", ("字段", "代码", "显示为"), values)
+    _block(
+        ws,
+        fmt,
+        r,
+        "三、报表各单元格的代码（“各单位”工作表的各列；02_validated/unit_*.csv）",
+        ("代码", "表", "行", "列"),
+        cells,
+    )
+    for c, width in FIELDS_WIDTHS.items():
+        ws.set_column(c, c, width)
+    print_setup(ws)
+
+
+FIELDS_WIDTHS = {0: 24, 1: 16, 2: 44, 3: 24}
+
+
+def _block(ws, fmt: dict, r: int, heading: str, header: tuple[str, ...], rows) -> int:
+    """A titled block of rows written from row `r`; the row after it and a blank one."""
+    ws.write_string(r, 0, heading, fmt["section_head"])
+    r += 1
+    for c, label in enumerate(header):
+        if label:
+            ws.write_string(r, c, label, fmt["header"])
+    r += 1
+    for row in rows:
+        lines = 1
+        for c, value in enumerate(row):
+            _text(ws, fmt, r, c, value)
+            lines = max(lines, text_lines(str(value), FIELDS_WIDTHS[c], FONT_SIZE))
+        if lines > 1:
+            ws.set_row(r, row_height(lines, FONT_SIZE))
+        r += 1
+    return r + 1

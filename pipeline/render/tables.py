@@ -1,6 +1,9 @@
-"""The three statutory tables as the report prints them: rows of printed cells with their merges, a rectangle of text, Markdown, and the tidy cells."""
+"""The three statutory tables as the report prints them: rows of printed cells with their merges, a rectangle of text, HTML for Markdown, Markdown pipe tables, and the tidy cells."""
 
 from __future__ import annotations
+
+import re
+from html import escape
 
 import pandas as pd
 
@@ -19,11 +22,39 @@ def table_rows(section: str, values: Values) -> list[list[dict]]:
                 "kind": cell.kind,
                 "rowspan": cell.rowspan,
                 "colspan": cell.colspan,
+                "column": cell.c,
+                "words": word_pieces(cell.text) if cell.kind != "value" else None,
             }
             for cell in row
         ]
         for row in g.rows()
     ]
+
+
+_NUMBERING = re.compile(r"^(?:（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、)")
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+# the words of the short labels of odd length (the even ones are words of two: 商业|企业)
+_WORDS = {
+    "本年度办理结果": ("本年度", "办理结果"),
+    "复议后起诉": ("复议后", "起诉"),
+    "申请人情况": ("申请人", "情况"),
+    "法人或其他组织": ("法人或", "其他组织"),
+}
+
+
+def word_pieces(label: str) -> tuple[str, ...] | None:
+    """Where a short header or label may break: after its number and between its words (商业 |
+    企业, （三） | 不予公开); None for a long or punctuated one, which may break anywhere."""
+    number = _NUMBERING.match(label)
+    head = (number.group(),) if number else ()
+    rest = label[number.end() :] if number else label
+    if rest in _WORDS:
+        return (*head, *_WORDS[rest])
+    if not _CJK.match(rest) or len(rest) > 8:
+        return None
+    if len(rest) % 2 or len(rest) <= (4 if head else 3):
+        return (*head, rest)
+    return (*head, *(rest[i : i + 2] for i in range(0, len(rest), 2)))
 
 
 def cell_text(cell, section: str, values: Values) -> str:
@@ -78,6 +109,33 @@ def table_markdown(section: str, values: Values) -> str:
         lines.append(_pipe(cells))
     note = f"{sec.corner}\n\n" if section == "s3" else ""
     return note + "\n".join(lines)
+
+
+def table_html(section: str, values: Values) -> str:
+    """The table as plain HTML with the format's merged headers and labels, for a Markdown page.
+
+    No blank line inside (CommonMark ends an HTML block at one), no classes or styles: Markdown
+    renderers and web site editors take it as it is.
+    """
+    g = grid(section)
+    lines = ["<table>"]
+    for r, row in enumerate(table_rows(section, values)):
+        if r == 0 and g.header_rows:
+            lines.append("<thead>")
+        elif r == g.header_rows:
+            lines.append("<tbody>")
+        cells = []
+        for cell in row:
+            tag = "td" if cell["kind"] in ("value", "label") else "th"
+            span = "".join(
+                f' {name}="{cell[name]}"' for name in ("rowspan", "colspan") if cell[name] > 1
+            )
+            cells.append(f"<{tag}{span}>{escape(cell['text'])}</{tag}>")
+        lines.append(f"<tr>{''.join(cells)}</tr>")
+        if r + 1 == g.header_rows:
+            lines.append("</thead>")
+    lines += ["</tbody>", "</table>"]
+    return "\n".join(lines)
 
 
 def _s2_block_markdown(heading: str, rows, values: Values) -> str:

@@ -22,6 +22,7 @@ from pipeline.format2021 import (
     SECTIONS,
     grid,
 )
+from pipeline.render.sheets import fitted_heights, print_setup
 from schemas.sums import formula_totals
 from schemas.sums import guide_lines as sum_guide_lines
 
@@ -100,6 +101,7 @@ def _write_cover(ws, unit: str, year: int, fmt) -> None:
             ws.data_validation(i, 1, i, 1, _UNIT_PROMPT)
         else:
             ws.write(i, 1, value, fmt["label"])
+    print_setup(ws, one_page=True)
     ws.protect("", {"format_columns": True, "format_rows": True})
 
 
@@ -114,7 +116,8 @@ def guide_lines() -> list[str]:
         "一、怎样填写",
         f"1.{COVER_UNIT}和{COVER_YEAR}已写在“{COVER_SHEET}”工作表上，请勿改动；不要增删、移动或改名工作表和行列。",
         "2.只在白色单元格中填写；灰色单元格是公式自动计算的合计，不必填写。",
-        f"3.{counts}中的件数填写0或正整数，没有的填0，不要填“/”“无”或留空。",
+        f"3.{counts}中的件数填写0或正整数，没有的填0；留空（或填“/”“无”）的单元格按0计算，"
+        "并在反馈中列出，请逐一核对（汇总时采用严格检查的，留空作为错误退回）。",
         f"4.“{amount.label}”填写不小于0的数，最多{TEMPLATE_DECIMALS[amount.unit]}位小数（1元＝0.0001万元）；"
         f"信息处理费的金额以元为单位，最多{TEMPLATE_DECIMALS['元']}位小数。",
         "二、表内数据应当符合的关系（不符合的报表将被退回）",
@@ -123,13 +126,27 @@ def guide_lines() -> list[str]:
     ]
 
 
+# NOTE: the 填报说明 column fits A4 portrait unscaled even where a column-width unit is 7 pt
+# (LibreOffice without Calibri measures units in DejaVu Sans, a third wider than Excel's):
+# LibreOffice wraps a cell's text before scaling the page to fit and can then run past its edge
+GUIDE_WIDTH = 70
+
+
 def _write_guide(ws, fmt) -> None:
-    ws.set_column(0, 0, 110)
-    for i, line in enumerate(guide_lines()):
+    ws.set_column(0, 0, GUIDE_WIDTH)
+    lines = guide_lines()
+    for i, line in enumerate(lines):
         style = (
-            fmt["title"] if i == 0 else (fmt["guide_head"] if "、" in line[:2] else fmt["guide"])
+            fmt["title_left"]
+            if i == 0
+            else (fmt["guide_head"] if "、" in line[:2] else fmt["guide"])
         )
         ws.write_string(i, 0, line, style)
+    heights = fitted_heights([(i, 0, line) for i, line in enumerate(lines)], {0: GUIDE_WIDTH}, 11)
+    heights[0] = fitted_heights([(0, 0, lines[0])], {0: GUIDE_WIDTH}, 14)[0]
+    for r, height in heights.items():
+        ws.set_row(r, height)
+    print_setup(ws, one_page=True)
     ws.protect("", {"format_columns": True, "format_rows": True})
 
 
@@ -138,13 +155,9 @@ def _write_section(ws, code: str, values, totals, fmt) -> None:
     section = g.section
     ws.merge_range(0, 0, 0, g.n_cols - 1, sheet_name(code), fmt["title"])
     ws.set_row(0, 28)
-    if section.label_cols:
-        widths = {"s2": [26], "s3": [12, 16, 44], "s6": [16]}[code]
-        for i, w in enumerate(widths):
-            ws.set_column(i, i, w)
-        ws.set_column(section.label_cols, g.n_cols - 1, 11)
-    else:
-        ws.set_column(0, g.n_cols - 1, 9)
+    widths = section_widths(code)
+    for c, width in widths.items():
+        ws.set_column(c, c, width)
     inputs: list[tuple[int, int, str, int]] = []  # (r, c, unit, scale) of each cell people fill
     for cell in g.cells:
         r, c = GRID_TOP + cell.r, cell.c
@@ -172,7 +185,26 @@ def _write_section(ws, code: str, values, totals, fmt) -> None:
     # template is read hundreds of times a second, and every rule is XML the reader must parse
     for (r, first, unit, scale), last in _runs(inputs):
         ws.data_validation(r, first, r, last, _validation(unit, scale, r, first))
+    texts = [(GRID_TOP + c.r, c.c, c.text) for c in g.cells if c.kind != "value"]
+    spans = {(GRID_TOP + c.r, c.c): (c.rowspan, c.colspan) for c in g.cells}
+    for r, height in fitted_heights(texts, widths, FONT_SIZE, spans).items():
+        ws.set_row(r, height)
+    header = (0, GRID_TOP + g.header_rows - 1) if g.header_rows else None
+    # NOTE: one page each: a merged label (（三）不予公开) printed across a page break shows its
+    # text on one page only, so 表三 is scaled to fit rather than continued
+    print_setup(ws, landscape=code == "s4", repeat=header, one_page=True)
     ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+FONT_SIZE = 10  # of the tables' cells
+
+
+def section_widths(code: str) -> dict[int, float]:
+    """The width of each column of a section's sheet in the return workbook."""
+    g = grid(code)
+    labels = {"s2": [26], "s3": [10, 13, 26], "s4": [], "s6": [16]}[code]
+    figure = {"s3": 7, "s4": 9}.get(code, 11)
+    return {c: labels[c] if c < len(labels) else figure for c in range(g.n_cols)}
 
 
 def _runs(cells: list[tuple[int, int, str, int]]):
@@ -275,8 +307,15 @@ def _formats(wb) -> dict:
             {**base, "align": "center", "num_format": "0.0000##", "locked": False}
         ),
         "open": wb.add_format({**base, "align": "left", "locked": False}),
-        "guide": wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True}),
-        "guide_head": wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True}),
+        "guide": wb.add_format(
+            {"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"}
+        ),
+        "guide_head": wb.add_format(
+            {"font_name": "宋体", "font_size": 11, "bold": True, "text_wrap": True}
+        ),
+        "title_left": wb.add_format(
+            {"bold": True, "font_size": 14, "font_name": "宋体", "text_wrap": True}
+        ),
         "total": wb.add_format(
             {**base, "align": "center", "num_format": "0", "bg_color": "#F2F2F2"}
         ),
