@@ -53,6 +53,15 @@ class Paths:
     def narrative(self) -> Path:
         return self.raw / "narrative.md.j2"
 
+    @property
+    def supplied(self) -> Path:
+        """The figures the county's narrative uses that no table holds (named values, TOML)."""
+        return self.raw / "narrative.toml"
+
+    def unit_supplied(self, unit: str) -> Path:
+        """The figures a body's own narrative uses that no table holds (docs/publication.md)."""
+        return self.raw / "narratives" / f"{safe_name(unit)}.toml"
+
     def unit_narrative(self, unit: str) -> Path:
         """A body's own narrative for its 本机关 report (jinja2, like narrative.md.j2)."""
         return self.raw / "narratives" / f"{safe_name(unit)}.md.j2"

@@ -702,3 +702,12 @@ def test_templates_without_any_roster_say_what_to_do(tmp_path):
     )
     assert result.exit_code == 2
     assert "请用 --units 指定名册文件" in result.stderr
+
+
+def test_a_faulty_figures_file_beside_a_narrative_stops_the_run_before_any_work(tmp_path):
+    paths = small_year(tmp_path)
+    figures = paths.unit_supplied("古县人民政府办公室")
+    figures.write_text("documents_published = 八十四\n", encoding="utf-8")
+    result = report(paths, "--all-units")
+    assert result.exit_code == 2 and str(figures) in result.stderr
+    assert not (paths.out_root / "2023").exists()

@@ -101,7 +101,7 @@ def test_blanks_are_read_as_zero_and_noted_once_per_return(tmp_path):
     assert len(notes) == 1 and notes.iloc[0]["severity"] == "info"
     assert (
         notes.iloc[0]["message"]
-        == f"{UNIT}有3个单元格为空或填写“/”“—”“无”等，已按0计算：B5、C5、D5。"
+        == f"{UNIT}有3个单元格为空或填写“/”“—”“无”等，已按0计算：二、主动公开政府信息情况!B5、C5、D5。"
     )
 
 

@@ -1,8 +1,10 @@
-"""A spreadsheet cell's name in A1 notation (`D12`) and its 0-based (row, column)."""
+"""A spreadsheet cell's name in A1 notation (`D12`), its 0-based (row, column), and cells named
+with their sheets."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 A1 = re.compile(r"([A-Z]{1,3})([1-9]\d*)")
@@ -28,3 +30,11 @@ def position(address: str) -> tuple[int, int]:
     for ch in m.group(1):
         col = col * 26 + ord(ch) - 64
     return int(m.group(2)) - 1, col - 1
+
+
+def by_sheet(sheets: Iterable[str], cells: Iterable[str]) -> str:
+    """Cells named with their sheet, once per sheet: `表三!D6、D7；表四!A6`."""
+    grouped: dict[str, list[str]] = {}
+    for sheet, cell in zip(sheets, cells, strict=True):
+        grouped.setdefault(sheet, []).append(cell)
+    return "；".join(f"{sheet}!{'、'.join(names)}" for sheet, names in grouped.items())

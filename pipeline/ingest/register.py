@@ -7,6 +7,7 @@ from collections import defaultdict
 import pandas as pd
 import pyarrow as pa
 
+from pipeline.files.a1 import by_sheet
 from pipeline.format2021 import SECTIONS
 from pipeline.ingest.cells import cell_table, cells_arrow
 from pipeline.ingest.returns import ReturnRead, _year
@@ -177,7 +178,7 @@ def ingested(
                     file=read.file,
                     sheet=" ".join(sorted({sheet for sheet, _ in read.derived})),
                     count=len(read.derived),
-                    cells="、".join(cell for _, cell in read.derived),
+                    cells=by_sheet(*zip(*read.derived, strict=True)),
                 )
             )
     for code, recs in by_unit.items():

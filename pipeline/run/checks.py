@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.inputs import CannotStart, check_apart, read_config, read_template, read_units
 from pipeline.paths import Paths
+from pipeline.render.supplied import supplied_figures
 
 log = logging.getLogger("xxgk")
 
@@ -38,6 +39,11 @@ def check_narratives(paths: Paths, units: list[str], *, county: bool = True) -> 
     for path in [*own, *(paths.unit_narrative(u) for u in units)]:
         if path.is_file():
             read_template(path)
+    # NOTE: the figures beside the narratives are checked as early (names, whole numbers)
+    for figures in [paths.supplied] if county else []:
+        supplied_figures(figures)
+    for unit in units:
+        supplied_figures(paths.unit_supplied(unit))
 
 
 def _needs(*products: Path) -> None:

@@ -24,6 +24,7 @@ from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.render import charts, feedback, summary, word
+from pipeline.render.supplied import supplied_figures
 from pipeline.run.checks import _needs, check_inputs
 from pipeline.run.previous_year import read_last_year
 from pipeline.run.products import (
@@ -303,7 +304,13 @@ def render_stage(
     if not paths.config.exists():
         notes.append(finding("config.default", unit="全县", config=paths.config))
     context = rnd.narrative_context(
-        paths.year, "全县", values, unit=name, county=name, units=int(county["units"].max())
+        paths.year,
+        "全县",
+        values,
+        unit=name,
+        county=name,
+        units=int(county["units"].max()),
+        **supplied_figures(paths.supplied),
     )
     unstated = int(county["units"].max()) - int(
         county.loc[county["section"] == "s6", "units"].max()

@@ -13,6 +13,7 @@ from pipeline.inputs import CannotStart, read_config, read_template, read_units
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.render import word
+from pipeline.render.supplied import supplied_figures
 from pipeline.run.checks import _needs
 from pipeline.run.products import Ingested, Validated, read_ingested, read_validated, received_units
 from pipeline.run.stages import StageResult, findings_so_far, write_issues
@@ -204,6 +205,7 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
         unit=unit,
         county=config.get("county", ""),
         kind=_kind_of(inputs.units, unit),
+        **supplied_figures(paths.unit_supplied(unit)),
     )
     own = paths.unit_narrative(unit)
     if own.exists():

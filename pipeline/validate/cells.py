@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.files.a1 import by_sheet
 from pipeline.format2021 import S2, S4_GROUPS, SECTIONS, whole_text
 from pipeline.problems import finding
 from pipeline.validate.provenance import Provenance
@@ -35,7 +36,7 @@ def value_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
             for rec in blank.itertuples()
         ]
     for (unit, file), group in blank.groupby(["unit", "file"], sort=True):
-        listed = "、".join(group["cell"].head(MAX_LISTED))
+        listed = by_sheet(group["sheet"].head(MAX_LISTED), group["cell"].head(MAX_LISTED))
         more = f"等（共{len(group)}个）" if len(group) > MAX_LISTED else ""
         sheets = " ".join(group["sheet"].unique())
         out.append(
