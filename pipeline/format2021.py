@@ -212,7 +212,7 @@ S6 = Section(
 )
 
 SECTIONS: dict[str, Section] = {s.code: s for s in (S2, S3, S4, S6)}
-TABLES = (S2, S3, S4)  # the three statutory tables printed in the report
+PRINTED_SECTIONS = (S2, S3, S4)  # the three statutory tables printed in the report
 AMOUNT_COLS = frozenset(
     c.code for s in SECTIONS.values() for c in s.cols if c.scale
 )  # money columns
@@ -264,7 +264,7 @@ def number_text(value: int, section: str, col: str) -> str:
 
 
 @dataclass(frozen=True)
-class GridCell:
+class PrintedCell:
     """One printed cell of a table layout, at grid position (r, c), spanning rowspan × colspan."""
 
     r: int
@@ -278,19 +278,19 @@ class GridCell:
 
 
 @dataclass(frozen=True)
-class Grid:
+class PrintedTable:
     """A table laid out as the format prints it."""
 
     section: Section
-    cells: tuple[GridCell, ...]
+    cells: tuple[PrintedCell, ...]
     header_rows: int
     n_rows: int
     n_cols: int
-    values: dict[tuple[str, str], GridCell] = field(default_factory=dict)
+    values: dict[tuple[str, str], PrintedCell] = field(default_factory=dict)
 
-    def rows(self) -> list[list[GridCell]]:
+    def rows(self) -> list[list[PrintedCell]]:
         """The cells that start in each grid row, left to right (as HTML lays them out)."""
-        out: list[list[GridCell]] = [[] for _ in range(self.n_rows)]
+        out: list[list[PrintedCell]] = [[] for _ in range(self.n_rows)]
         for cell in sorted(self.cells, key=lambda x: (x.r, x.c)):
             out[cell.r].append(cell)
         return out
@@ -326,41 +326,43 @@ def _spans(paths: list[tuple[str, ...]], depth: int) -> list[tuple[int, int, int
 
 
 @cache
-def grid(code: str) -> Grid:
+def printed(code: str) -> PrintedTable:
     """The printed layout of table `code`, headers and labels merged as the format prints them."""
     section = SECTIONS[code]
     if code == "s2":
         return _grid_s2(section)
     cols = section.cols
     depth = max(len(c.labels) for c in cols)
-    cells: list[GridCell] = []
+    cells: list[PrintedCell] = []
     lc = section.label_cols
     if lc:
-        cells.append(GridCell(0, 0, section.corner, "header", rowspan=depth, colspan=lc))
+        cells.append(PrintedCell(0, 0, section.corner, "header", rowspan=depth, colspan=lc))
     for level, start, length, down, text in _spans([c.labels for c in cols], depth):
-        cells.append(GridCell(level, lc + start, text, "header", rowspan=down, colspan=length))
+        cells.append(PrintedCell(level, lc + start, text, "header", rowspan=down, colspan=length))
     for level, start, length, across, text in _spans([r.labels for r in section.rows], lc):
         if text:
             cells.append(
-                GridCell(depth + start, level, text, "label", rowspan=length, colspan=across)
+                PrintedCell(depth + start, level, text, "label", rowspan=length, colspan=across)
             )
     values = {}
     for i, row in enumerate(section.rows):
         for j, col in enumerate(cols):
-            cell = GridCell(depth + i, lc + j, kind="value", row=row.code, col=col.code)
+            cell = PrintedCell(depth + i, lc + j, kind="value", row=row.code, col=col.code)
             values[row.code, col.code] = cell
             cells.append(cell)
-    return Grid(section, tuple(cells), depth, depth + len(section.rows), lc + len(cols), values)
+    return PrintedTable(
+        section, tuple(cells), depth, depth + len(section.rows), lc + len(cols), values
+    )
 
 
-def grid_part(code: str, start: int, stop: int) -> Grid:
+def printed_part(code: str, start: int, stop: int) -> PrintedTable:
     """The layout of table `code` with its header and only its data rows `start` … `stop - 1`:
     one part of a table split on purpose (表三 and 表三（续）), each part with the whole header
     and the group labels of its own rows (a label spanning the cut is printed on both sides)."""
-    g = grid(code)
+    g = printed(code)
     top = g.header_rows
     first_row, end_row = top + start, top + stop
-    cells: list[GridCell] = []
+    cells: list[PrintedCell] = []
     values = {}
     for cell in g.cells:
         if cell.r < top:
@@ -373,7 +375,7 @@ def grid_part(code: str, start: int, stop: int) -> Grid:
         cells.append(part)
         if cell.kind == "value":
             values[cell.row, cell.col] = part
-    return Grid(g.section, tuple(cells), top, top + stop - start, g.n_cols, values)
+    return PrintedTable(g.section, tuple(cells), top, top + stop - start, g.n_cols, values)
 
 
 def group_starts(code: str) -> tuple[int, ...]:
@@ -388,30 +390,30 @@ def group_starts(code: str) -> tuple[int, ...]:
     )
 
 
-def _grid_s2(section: Section) -> Grid:
+def _grid_s2(section: Section) -> PrintedTable:
     """Table 二: four blocks, each an article heading, a header row and its rows."""
     width = 4
-    cells: list[GridCell] = []
+    cells: list[PrintedCell] = []
     values = {}
     r = 0
     blocks: dict[str, list[Row]] = {}
     for row in section.rows:
         blocks.setdefault(row.block, []).append(row)
     for heading, rows in blocks.items():
-        cells.append(GridCell(r, 0, heading, "heading", colspan=width))
+        cells.append(PrintedCell(r, 0, heading, "heading", colspan=width))
         cols = section.cols_of(rows[0])
         span = (width - 1) // len(cols)
-        cells.append(GridCell(r + 1, 0, section.corner, "header"))
+        cells.append(PrintedCell(r + 1, 0, section.corner, "header"))
         for j, col in enumerate(cols):
-            cells.append(GridCell(r + 1, 1 + j * span, col.label, "header", colspan=span))
+            cells.append(PrintedCell(r + 1, 1 + j * span, col.label, "header", colspan=span))
         r += 2
         for row in rows:
-            cells.append(GridCell(r, 0, row.label, "label"))
+            cells.append(PrintedCell(r, 0, row.label, "label"))
             for j, col in enumerate(cols):
-                cell = GridCell(
+                cell = PrintedCell(
                     r, 1 + j * span, kind="value", colspan=span, row=row.code, col=col.code
                 )
                 values[row.code, col.code] = cell
                 cells.append(cell)
             r += 1
-    return Grid(section, tuple(cells), 0, r, width, values)
+    return PrintedTable(section, tuple(cells), 0, r, width, values)

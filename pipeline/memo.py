@@ -19,7 +19,7 @@ V = TypeVar("V")
 LIMIT = 10_000  # entries per table: far more layouts than a province sends, a few MB at most
 
 # the tables of a run, by what they hold
-TABLES = (
+TABLE_NAMES = (
     "facts",  # ingest.plan: what a sheet's text says (titles, old-format tells, label counts)
     "sections",  # ingest.plan: where a table's cells are on a sheet, as a plan lists them
     "joins",  # ingest.plan: the cells of a layout's tables, joined once
@@ -33,11 +33,11 @@ TABLES = (
 
 
 class Memo:
-    """The caches of one run, by table name (see TABLES), each bounded, with hit counts."""
+    """The caches of one run, by table name (see TABLE_NAMES), each bounded, with hit counts."""
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit = limit
-        self.tables: dict[str, dict[Hashable, Any]] = {name: {} for name in TABLES}
+        self.tables: dict[str, dict[Hashable, Any]] = {name: {} for name in TABLE_NAMES}
         self.hits: Counter[str] = Counter()
         self.misses: Counter[str] = Counter()
 

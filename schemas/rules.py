@@ -44,7 +44,7 @@ class WideTables:
         self.col = _numbered(cells["col"], _ALL_COLS)
         self.values = cells["value"].to_numpy(dtype="float64", na_value=np.nan)
         self._frames: dict[tuple[str, str], pd.DataFrame] = {}
-        self._grids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def wide(self, section: str, along: str) -> pd.DataFrame:
         key = (section, along)
@@ -52,10 +52,10 @@ class WideTables:
             self._frames[key] = self._wide(section, along)
         return self._frames[key]
 
-    def grid(self, section: str) -> tuple[np.ndarray, np.ndarray]:
+    def array(self, section: str) -> tuple[np.ndarray, np.ndarray]:
         """Table `section` of every file as one array (file × row × column, in the format's
         order; NaN where a cell is missing or unreadable), and which files hold any of its cells."""
-        if section not in self._grids:
+        if section not in self._arrays:
             sec = SECTIONS[section]
             rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
             mask = self.section == list(SECTIONS).index(section)
@@ -66,8 +66,8 @@ class WideTables:
             grid[self.file_index[mask][known], ri[known], ci[known]] = self.values[mask][known]
             present = np.zeros(len(self.files), dtype=bool)
             present[self.file_index[mask]] = True
-            self._grids[section] = grid, present
-        return self._grids[section]
+            self._arrays[section] = grid, present
+        return self._arrays[section]
 
     def units(self) -> np.ndarray:
         """The unit of each file (in the order of `files`)."""
@@ -77,7 +77,7 @@ class WideTables:
     def _wide(self, section: str, along: str) -> pd.DataFrame:
         sec = SECTIONS[section]
         rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]
-        grid = self.grid(section)[0]
+        grid = self.array(section)[0]
         if along == "col":
             grid, rows, cols = grid.transpose(0, 2, 1), cols, rows
         frame = pd.DataFrame(grid.reshape(-1, len(cols)), columns=cols)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, SECTIONS, _spans, grid
+from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, SECTIONS, _spans, printed
 from pipeline.render.workbook import CellKey, formula_totals, write_return
 
 Expected = dict[CellKey, tuple[str, int]]  # (section, row, col) -> (read_as, stored value)
@@ -146,7 +146,7 @@ def _table(sheet: Sheet, code: str, values: dict, style: Style, top: int, left: 
     """Write one table at (top, left); the row below it."""
     if code == "s3":
         return _s3(sheet, values, style, top, left)
-    g = grid(code)
+    g = printed(code)
     for cell in g.cells:
         r, c = top + cell.r, left + cell.c
         if cell.kind == "value":

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from pipeline.format2021 import S2, S3, S4_GROUPS, S4_RESULTS, S6, SECTIONS, grid
+from pipeline.format2021 import S2, S3, S4_GROUPS, S4_RESULTS, S6, SECTIONS, printed
 from pipeline.render.workbook import CellKey
 from scripts.messy import Sheet, stored
 
@@ -266,7 +266,7 @@ def _s2(sheet: Sheet, layout: Layout, values, top: int, left: int, record: bool)
                 j = S2.cols.index(col)
                 _value(sheet, ("s2", row.code, col.code), values, top + i, left + 1 + j, record)
         return top + 1 + len(S2.rows)
-    g = grid("s2")
+    g = printed("s2")
     for cell in g.cells:
         r, c = top + cell.r, left + cell.c
         if cell.kind == "value":
@@ -404,7 +404,7 @@ def _s4(sheet: Sheet, layout: Layout, values, top: int, left: int, record: bool)
         return ("s4", "cases", f"{group}_{result}")
 
     if style == "format":
-        g = grid("s4")
+        g = printed("s4")
         for cell in g.cells:
             r, c = top + cell.r, left + cell.c
             if cell.kind == "value":

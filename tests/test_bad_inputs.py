@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from pipeline import store
 from pipeline.cli import app
 from pipeline.paths import Paths
-from pipeline.render.workbook import cell_address, sheet_name
+from pipeline.render.workbook import sheet_name, template_cell
 from tests.helpers import ROOT, SAMPLE_RAW, command_line
 
 runner = CliRunner()
@@ -163,12 +163,12 @@ def test_outputs_of_an_earlier_run_are_replaced(tmp_path):
 # -- 2. error values are errors ------------------------------------------------------------------
 def test_an_excel_error_value_is_an_error_at_its_cell_never_zero(tmp_path):
     paths = small_year(tmp_path)
-    edit(paths, {(S2, cell_address("s2", "licensing", "decisions")): "#N/A"})
+    edit(paths, {(S2, template_cell("s2", "licensing", "decisions")): "#N/A"})
     result = report(paths)
     assert result.exit_code == 1
     found = store.read_csv(paths.issues_csv)
     mine = found[(found["rule"] == "value.type") & (found["unit"] == POLICE)]
-    assert mine["cell"].tolist() == [cell_address("s2", "licensing", "decisions")]
+    assert mine["cell"].tolist() == [template_cell("s2", "licensing", "decisions")]
     assert "公式结果为错误值 #N/A" in mine["message"].iloc[0]
     assert not paths.report_html.exists()
 
@@ -252,7 +252,7 @@ def test_a_libreoffice_error_in_an_ods_return_is_an_error(tmp_path):
 )
 def test_digits_glued_or_decorated_are_an_error_at_their_cell(tmp_path, typed, why):
     paths = small_year(tmp_path)
-    at = cell_address("s2", "licensing", "decisions")
+    at = template_cell("s2", "licensing", "decisions")
     edit(paths, {(S2, at): typed})
     result = report(paths)
     assert result.exit_code == 1
@@ -270,7 +270,7 @@ def _second_copy(paths: Paths, *, hidden: bool, change: int) -> str:
     wb = load_workbook(path)
     copy = wb.copy_worksheet(wb[S3])
     copy.title = "表三（上次报送）"
-    at = cell_address("s3", "new", "natural")
+    at = template_cell("s3", "new", "natural")
     copy[at] = (copy[at].value or 0) + change
     if hidden:
         copy.sheet_state = "hidden"
@@ -580,7 +580,7 @@ def test_an_encrypted_return_is_said_to_have_an_opening_password(tmp_path):
 # -- 9. suggestions that do not mislead -----------------------------------------------------------
 def test_a_changed_part_under_formulas_without_results_is_not_blamed_on_the_carry_over(tmp_path):
     paths = small_year(tmp_path)
-    at = cell_address("s3", "granted", "natural")
+    at = template_cell("s3", "granted", "natural")
     wb = load_workbook(return_of(paths))  # NOTE: openpyxl keeps formulas, drops their results
     wb[S3][at] = (wb[S3][at].value or 0) + 1
     wb.save(return_of(paths))
@@ -588,12 +588,12 @@ def test_a_changed_part_under_formulas_without_results_is_not_blamed_on_the_carr
     found = store.read_csv(paths.issues_csv)
     balance = found[(found["rule"] == "s3.balance") & (found["col"] == "natural")].iloc[0]
     assert balance["cell"] == (
-        f"{cell_address('s3', 'new', 'natural')}:{cell_address('s3', 'carried_out', 'natural')}"
+        f"{template_cell('s3', 'new', 'natural')}:{template_cell('s3', 'carried_out', 'natural')}"
     )
     assert balance["expected"] == "", "no single cell gets 应为"
     assert at in balance["suggestion"] or "D6:D8" in balance["suggestion"]
     marked = load_workbook(paths.feedback / f"{POLICE}_问题反馈.xlsx")
-    assert marked[S3][cell_address("s3", "carried_out", "natural")].comment is None
+    assert marked[S3][template_cell("s3", "carried_out", "natural")].comment is None
 
 
 # -- 10. narrative checks without false alarms ------------------------------------------------
@@ -640,9 +640,9 @@ def test_blanks_slashes_and_full_width_digits_are_read(tmp_path):
     edit(
         paths,
         {
-            (S2, cell_address("s2", "rules", "issued")): None,
-            (S2, cell_address("s2", "rules", "repealed")): "/",
-            (S2, cell_address("s2", "licensing", "decisions")): "３５６",
+            (S2, template_cell("s2", "rules", "issued")): None,
+            (S2, template_cell("s2", "rules", "repealed")): "/",
+            (S2, template_cell("s2", "licensing", "decisions")): "３５６",
         },
     )
     assert report(paths).exit_code == 0

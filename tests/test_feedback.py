@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from pipeline import store
 from pipeline.cli import app
-from pipeline.render.workbook import cell_address, sheet_name
+from pipeline.render.workbook import sheet_name, template_cell
 from pipeline.run import run_ingest, run_validate
 from tests.helpers import command_line, raw_year, with_totals
 
@@ -35,11 +35,11 @@ def test_a_feedback_workbook_marks_and_comments_each_problem_cell(tmp_path):
     listed = [row[4] for row in wb["校验问题"].iter_rows(min_row=2, values_only=True)]
     assert len(listed) == 2 and all(text.startswith("【错误】表三") for text in listed)
     # NOTE: the one cell that explains both broken sums is marked, not the totals it breaks
-    cell = wb[sheet_name("s3")][cell_address("s3", "granted", "natural")]
+    cell = wb[sheet_name("s3")][template_cell("s3", "granted", "natural")]
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
     assert cell.comment.text.count("很可能有误：改为1") == 2
     for key in (("s3", "granted", "total"), ("s3", "outcome_total", "natural")):
-        assert wb[sheet_name("s3")][cell_address(*key)].comment is None
+        assert wb[sheet_name("s3")][template_cell(*key)].comment is None
 
 
 def test_a_return_resaved_by_another_program_survives_the_round_trip(tmp_path):
@@ -50,9 +50,9 @@ def test_a_return_resaved_by_another_program_survives_the_round_trip(tmp_path):
     run_ingest(paths)
     run_validate(paths)
     marked = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
-    assert marked[sheet_name("s3")][cell_address("s3", "granted", "natural")].value == 4
-    assert marked[sheet_name("s3")][cell_address("s3", "granted", "natural")].comment is not None
-    assert marked[sheet_name("s3")][cell_address("s3", "granted", "total")].comment is None
+    assert marked[sheet_name("s3")][template_cell("s3", "granted", "natural")].value == 4
+    assert marked[sheet_name("s3")][template_cell("s3", "granted", "natural")].comment is not None
+    assert marked[sheet_name("s3")][template_cell("s3", "granted", "total")].comment is None
 
 
 def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path):
@@ -70,7 +70,7 @@ def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path
     # every problem names its rule in Chinese beside the id, and its cells with their sheet
     assert '<td class="rule">表三行合计 <code>s3.row_total</code></td>' in page
     s3 = sheet_name("s3")
-    assert f"{s3}!{cell_address('s3', 'granted', 'natural')}" in page
+    assert f"{s3}!{template_cell('s3', 'granted', 'natural')}" in page
     # a note on the run as a whole stands under a heading that says so, not under a file's
     whole = page.index("<h2>整体情况（不针对某一个单位）")
     assert page.index("没有可用的2022年度数据", whole) < page.index("<h2>", whole + 1)
@@ -127,7 +127,7 @@ def test_blanks_read_as_0_are_listed_in_the_feedback_as_the_guide_promises(tmp_p
     wb = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
     listed = list(wb["校验问题"].iter_rows(min_row=2, values_only=True))
     assert [(row[1], row[4][:4]) for row in listed] == [("提示", "【提示】")]
-    assert "已按0计算" in listed[0][4] and cell_address("s3", "new", "commercial") in listed[0][4]
+    assert "已按0计算" in listed[0][4] and template_cell("s3", "new", "commercial") in listed[0][4]
 
 
 def test_a_feedback_workbook_prints_on_a4_with_rows_as_tall_as_their_text(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.format2021 import S3, S3_OUTCOMES, SECTIONS, TABLES, grid, number_text
+from pipeline.format2021 import PRINTED_SECTIONS, S3, S3_OUTCOMES, SECTIONS, number_text, printed
 
 
 def test_table_three_has_the_25_rows_and_7_columns_of_the_format():
@@ -30,7 +30,7 @@ def test_labels_are_printed_as_the_format_prints_them():
 
 @pytest.mark.parametrize("code", list(SECTIONS))
 def test_layout_covers_its_rectangle_exactly_once(code):
-    g = grid(code)
+    g = printed(code)
     covered = {}
     for cell in g.cells:
         for r in range(cell.r, cell.r + cell.rowspan):
@@ -44,7 +44,7 @@ def test_layout_covers_its_rectangle_exactly_once(code):
 
 
 def test_table_three_merges_the_group_labels_as_the_format_does():
-    g = grid("s3")
+    g = printed("s3")
     spans = {cell.text: (cell.rowspan, cell.colspan) for cell in g.cells if cell.kind != "value"}
     assert spans["三、本年度办理结果"] == (22, 1)
     assert spans["（三）不予公开"] == (8, 1)
@@ -56,7 +56,7 @@ def test_table_three_merges_the_group_labels_as_the_format_does():
 
 
 def test_table_four_header_has_three_levels():
-    g = grid("s4")
+    g = printed("s4")
     spans = [(c.r, c.c, c.rowspan, c.colspan, c.text) for c in g.cells if c.kind == "header"]
     assert (0, 0, 1, 5, "行政复议") in spans
     assert (0, 5, 1, 10, "行政诉讼") in spans
@@ -67,7 +67,7 @@ def test_table_four_header_has_three_levels():
 
 
 def test_the_three_printed_tables_are_parts_two_to_four():
-    assert [t.part for t in TABLES] == ["二", "三", "四"]
+    assert [t.part for t in PRINTED_SECTIONS] == ["二", "三", "四"]
 
 
 @pytest.mark.parametrize(

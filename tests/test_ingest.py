@@ -5,7 +5,7 @@ import pandas as pd
 from pipeline import files, store
 from pipeline.ingest.register import UnitIndex, ingested
 from pipeline.ingest.returns import return_read
-from pipeline.render.workbook import cell_address, sheet_name, write_return
+from pipeline.render.workbook import sheet_name, template_cell, write_return
 from pipeline.run import run_ingest
 from tests.helpers import raw_year, zeros
 
@@ -35,7 +35,7 @@ def test_a_return_reads_back_cell_for_cell_with_provenance(tmp_path):
     sheet, cell, *_rest, text, read_as, value, problem = cells["s3", "new", "natural"]
     assert (sheet, cell, text, value) == (
         sheet_name("s3"),
-        cell_address("s3", "new", "natural"),
+        template_cell("s3", "new", "natural"),
         "7",
         7,
     )

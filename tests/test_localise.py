@@ -4,15 +4,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.format2021 import S3, S4
-from pipeline.render.workbook import cell_address
+from pipeline.render.workbook import template_cell
 from pipeline.validate.localise import equations, localised, suggestions
 from tests.helpers import with_totals
 from tests.strategies import consistent_return
 
 S3_CELLS = [("s3", r.code, c.code) for r, c in S3.cells]
-ADDRESS = {key: cell_address(*key) for key in S3_CELLS}
+ADDRESS = {key: template_cell(*key) for key in S3_CELLS}
 ADDRESS.update(
-    {("s4", "cases", c): cell_address("s4", "cases", c) for c in ("review_total", "review_upheld")}
+    {("s4", "cases", c): template_cell("s4", "cases", c) for c in ("review_total", "review_upheld")}
 )
 
 
@@ -118,7 +118,7 @@ def _named(text: str) -> set[str]:
 
 
 ALL_CELLS = S3_CELLS + [("s4", "cases", c.code) for c in S4.cols]
-ALL_ADDRESS = {key: cell_address(*key) for key in ALL_CELLS}
+ALL_ADDRESS = {key: template_cell(*key) for key in ALL_CELLS}
 
 
 @given(

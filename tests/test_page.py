@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import render as rnd
 from pipeline import store
-from pipeline.format2021 import PARTS, TABLES, grid
+from pipeline.format2021 import PARTS, PRINTED_SECTIONS, printed
 from tests.helpers import chromium, numbers_in, require_tool
 
 # Lays the page out in a frame `width` px wide, measures it there and writes the result into the
@@ -70,7 +70,7 @@ def test_at_phone_width_the_page_fits_and_every_table_scrolls_whole(page):
     assert seen["viewport"] == 375
     assert seen["pageWidth"] <= 375, "the page itself scrolls sideways"
     assert seen["fontSize"] >= 14
-    assert [t["code"] for t in seen["tables"]] == [s.code for s in TABLES]
+    assert [t["code"] for t in seen["tables"]] == [s.code for s in PRINTED_SECTIONS]
     for table in seen["tables"]:
         assert table["overflowX"] in ("auto", "scroll"), table["code"]
         assert table["wrapLeft"] >= 0 and table["wrapRight"] <= 375, table["code"]
@@ -110,10 +110,10 @@ def test_the_page_prints_on_a4_with_every_figure_inside_the_margins(page):
     subprocess.run(["pdftotext", "-layout", str(pdf), str(text_file)], check=True)
     text = text_file.read_text("utf-8")
     heads = [f"{p}、{PARTS[p]}" for p in "二三四五"]
-    for section, start, end in zip(TABLES, heads, heads[1:], strict=False):
-        g = grid(section.code)
+    for section, start, end in zip(PRINTED_SECTIONS, heads, heads[1:], strict=False):
+        g = printed(section.code)
         shown = [
-            rnd.cell_text(c, section.code, values)
+            rnd.printed_text(c, section.code, values)
             for c in sorted(g.values.values(), key=lambda c: (c.r, c.c))
         ]
         assert numbers_in(text[text.index(start) : text.index(end)]) == shown, section.code
@@ -188,7 +188,7 @@ def test_on_a_phone_the_row_labels_of_table_three_stay_in_view_while_its_figures
     seen = scrolled(report, tmp, 390)
     assert seen["s3"]["scrolled"] > 50, "表三 scrolls at 390 px"
     labels = [x for x in seen["labels"] if x["table"] == "s3"]
-    assert len(labels) == len([c for c in grid("s3").cells if c.kind == "label"])
+    assert len(labels) == len([c for c in printed("s3").cells if c.kind == "label"])
     for label in labels:
         assert label["left"] >= label["wrapLeft"] - 1, label["text"]
         assert label["right"] <= label["wrapRight"] + 1, label["text"]

@@ -14,7 +14,7 @@ from pipeline.aggregate import as_unit_cells, county_cells
 from pipeline.format2021 import S3, S4, scale
 from pipeline.ingest.cells import CELL_COLUMNS
 from pipeline.ingest.returns import return_read
-from pipeline.render.workbook import cell_address, formula_totals, write_return
+from pipeline.render.workbook import formula_totals, template_cell, write_return
 from pipeline.validate import consolidated_findings, validated_findings
 from tests.strategies import consistent_return
 
@@ -31,7 +31,7 @@ def cells_frame(returns: list[dict]) -> pd.DataFrame:
             f"U{i}",
             f"r{i}.xlsx",
             "表",
-            cell_address(s, r, c),
+            template_cell(s, r, c),
             s,
             r,
             c,
@@ -86,7 +86,7 @@ def test_a_broken_cell_is_reported_in_its_own_row_or_column(values, key, delta):
     found = errors(findings)
     assert found, f"changing {key} by {delta} went unnoticed"
     section, row, col = key
-    at = cell_address(*key)
+    at = template_cell(*key)
     for _rule, s, r, c, cell in found_at(findings):
         assert s == section
         if ":" in cell:  # NOTE: a finding on the rule (several cells explain it) spans the cell
@@ -99,7 +99,7 @@ def test_a_broken_cell_is_reported_in_its_own_row_or_column(values, key, delta):
     if (
         section == "s3"
     ):  # every s3 cell is in two equations: the changed cell is named, with its value
-        named = f"【建议】{cell_address(*key)}很可能有误：改为{values[key]}可同时满足"
+        named = f"【建议】{template_cell(*key)}很可能有误：改为{values[key]}可同时满足"
         suggested = findings.loc[findings["severity"] == "error", "suggestion"]
         assert all(text.startswith(named) for text in suggested), (key, suggested.tolist())
 

@@ -60,13 +60,13 @@ def test_a_carry_over_that_does_not_join_last_years_published_report_is_an_error
     source = paths.returns_dir / f"{POLICE}.xlsx"
     from openpyxl import load_workbook
 
-    from pipeline.render.workbook import cell_address, sheet_name
+    from pipeline.render.workbook import sheet_name, template_cell
 
     wb = load_workbook(source)
-    wb[sheet_name("s3")][cell_address("s3", "carried_in", "natural")] = 0
-    wb[sheet_name("s3")][cell_address("s3", "carried_in", "total")] = 0
-    wb[sheet_name("s3")][cell_address("s3", "new", "natural")] = 3
-    wb[sheet_name("s3")][cell_address("s3", "new", "total")] = 3
+    wb[sheet_name("s3")][template_cell("s3", "carried_in", "natural")] = 0
+    wb[sheet_name("s3")][template_cell("s3", "carried_in", "total")] = 0
+    wb[sheet_name("s3")][template_cell("s3", "new", "natural")] = 3
+    wb[sheet_name("s3")][template_cell("s3", "new", "total")] = 3
     wb.save(source)
     result = runner.invoke(app, command_line(paths, "report"))
     assert result.exit_code == 1

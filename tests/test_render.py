@@ -171,7 +171,7 @@ def test_a_text_placeholder_is_escaped_exactly_once_in_every_format():
 def test_the_markdown_report_holds_the_three_tables_as_html_with_their_merges(seed_report):
     from markdown_it import MarkdownIt
 
-    from pipeline.format2021 import TABLES, grid
+    from pipeline.format2021 import PRINTED_SECTIONS, printed
     from tests.helpers import TableCells
 
     _, md = seed_report
@@ -184,12 +184,12 @@ def test_the_markdown_report_holds_the_three_tables_as_html_with_their_merges(se
     parser = TableCells()
     parser.feed(page)
     assert len(parser.tables) == 3
-    for section, cells in zip(TABLES, parser.tables, strict=True):
-        assert len(cells) == len(grid(section.code).cells), section.code
+    for section, cells in zip(PRINTED_SECTIONS, parser.tables, strict=True):
+        assert len(cells) == len(printed(section.code).cells), section.code
     html, _ = seed_report
     shown = html_values(html)
-    for section, cells, values in zip(TABLES, parser.tables, shown, strict=True):
-        g = grid(section.code)
+    for section, cells, values in zip(PRINTED_SECTIONS, parser.tables, shown, strict=True):
+        g = printed(section.code)
         kinds = [c.kind for row in g.rows() for c in row]
         got = [text for (text, _), kind in zip(cells, kinds, strict=True) if kind == "value"]
         assert got == values, section.code

@@ -17,9 +17,9 @@ from pipeline import files
 from pipeline.files import xlsx
 from pipeline.ingest.returns import return_read
 from pipeline.render.workbook import (
-    cell_address,
     formula_totals,
     sheet_name,
+    template_cell,
     write_return,
     write_template,
 )
@@ -49,7 +49,7 @@ def filled_template(path, values) -> None:
             continue
         number = Decimal(value)
         typed = int(number) if number == number.to_integral_value() else float(number)
-        wb[sheet_name(section)][cell_address(section, row, col)] = typed
+        wb[sheet_name(section)][template_cell(section, row, col)] = typed
     wb.save(path)
 
 

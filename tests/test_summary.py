@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import render as rnd
 from pipeline import store
-from pipeline.format2021 import SECTIONS, TABLES, grid
+from pipeline.format2021 import PRINTED_SECTIONS, SECTIONS, printed
 from pipeline.render.sheets import text_lines
 from pipeline.render.summary import FINDING_FIELDS, RETURN_FIELDS, TOP, cell_codes, summary_xlsx
 
@@ -36,14 +36,14 @@ def test_the_sheets_are_the_three_tables_the_units_the_findings_and_the_register
     ]
 
 
-@pytest.mark.parametrize("section", [s.code for s in TABLES])
+@pytest.mark.parametrize("section", [s.code for s in PRINTED_SECTIONS])
 def test_each_table_sheet_holds_the_county_totals_merged_as_the_report(workbook, section):
     wb, paths = workbook
-    ws = wb.worksheets[[s.code for s in TABLES].index(section)]
+    ws = wb.worksheets[[s.code for s in PRINTED_SECTIONS].index(section)]
     values = rnd.values_of(store.read_cells(paths.county_cells))
     merged = {str(r) for r in ws.merged_cells.ranges}
     expected_merges = set()
-    for cell in grid(section).cells:
+    for cell in printed(section).cells:
         got = ws.cell(TOP + cell.r + 1, cell.c + 1)
         if cell.kind == "value":
             col = SECTIONS[section].col(cell.col)
@@ -59,14 +59,16 @@ def test_each_table_sheet_holds_the_county_totals_merged_as_the_report(workbook,
     assert merged == expected_merges
     assert (
         ws.freeze_panes
-        == ws.cell(TOP + grid(section).header_rows + 1, 1 + SECTIONS[section].label_cols).coordinate
+        == ws.cell(
+            TOP + printed(section).header_rows + 1, 1 + SECTIONS[section].label_cols
+        ).coordinate
     )
 
 
 def test_the_fee_amount_keeps_its_decimals(workbook):
     wb, paths = workbook
     ws = wb.worksheets[0]
-    cell = grid("s2").values["fees", "amount"]
+    cell = printed("s2").values["fees", "amount"]
     got = ws.cell(TOP + cell.r + 1, cell.c + 1)
     county = store.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
     assert got.value == int(county["s2", "fees", "amount"]) / 10**6 and got.value % 1
@@ -152,7 +154,7 @@ def test_rows_are_as_tall_as_their_wrapped_labels(workbook):
     wb, _ = workbook
     ws = wb["表三 收到和处理政府信息公开申请情况"]
     widths = {i: ws.column_dimensions[get_column_letter(i + 1)].width for i in range(10)}
-    for cell in grid("s3").cells:
+    for cell in printed("s3").cells:
         if cell.kind != "label" or cell.rowspan > 1:
             continue
         width = sum(widths[c] for c in range(cell.c, cell.c + cell.colspan))

@@ -1,7 +1,7 @@
 """Validate: each rule reported at its cell, with the numbers in the message."""
 
 from pipeline import store
-from pipeline.render.workbook import cell_address as at
+from pipeline.render.workbook import template_cell as at
 from pipeline.run import run_ingest, run_validate
 from tests.helpers import raw_year, validated, with_totals
 

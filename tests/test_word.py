@@ -16,7 +16,7 @@ from docx.shared import Mm, Pt
 
 from pipeline import render as rnd
 from pipeline import store
-from pipeline.format2021 import PARTS, TABLES, grid
+from pipeline.format2021 import PARTS, PRINTED_SECTIONS, printed
 from pipeline.render import word
 from tests.helpers import libreoffice_writer, numbers_in, require_tool
 
@@ -52,8 +52,8 @@ def layout_of(table) -> set[tuple[int, int, int, int, str]]:
 
 def expected_layout(section: str, values) -> set[tuple[int, int, int, int, str]]:
     return {
-        (cell.r, cell.c, cell.rowspan, cell.colspan, rnd.cell_text(cell, section, values))
-        for cell in grid(section).cells
+        (cell.r, cell.c, cell.rowspan, cell.colspan, rnd.printed_text(cell, section, values))
+        for cell in printed(section).cells
     }
 
 
@@ -61,7 +61,7 @@ def test_every_cell_and_merge_of_the_three_tables_reads_back(county):
     docx, values = county
     tables = Document(str(docx)).tables
     assert len(tables) == 3
-    for table, section in zip(tables, TABLES, strict=True):
+    for table, section in zip(tables, PRINTED_SECTIONS, strict=True):
         assert layout_of(table) == expected_layout(section.code, values), section.code
 
 
@@ -69,7 +69,7 @@ def test_table_three_merges_its_labels_as_the_format_prints_them(county):
     docx, _ = county
     cells = layout_of(Document(str(docx)).tables[1])
     assert (5, 0, 22, 1, "三、本年度办理结果") in cells
-    assert (0, 0, 3, 3, grid("s3").section.corner) in cells
+    assert (0, 0, 3, 3, printed("s3").section.corner) in cells
     assert (7, 1, 8, 1, "（三）不予公开") in cells
     assert (0, 3, 1, 7, "申请人情况") in cells
 
@@ -142,14 +142,14 @@ def test_libreoffice_prints_every_figure_of_the_three_tables(county, tmp_path):
     text = (tmp_path / "report.txt").read_text("utf-8")
     text = re.sub(r"^\s*—\s*\d+\s*—\s*$", "", text, flags=re.M)  # the page numbers
     heads = [f"{p}、{PARTS[p]}" for p in "二三四五"]
-    for section, start, end in zip(TABLES, heads, heads[1:], strict=False):
-        printed = numbers_in(text[text.index(start) : text.index(end)])
-        g = grid(section.code)
+    for section, start, end in zip(PRINTED_SECTIONS, heads, heads[1:], strict=False):
+        found = numbers_in(text[text.index(start) : text.index(end)])
+        g = printed(section.code)
         shown = [
-            rnd.cell_text(c, section.code, values)
+            rnd.printed_text(c, section.code, values)
             for c in sorted(g.values.values(), key=lambda c: (c.r, c.c))
         ]
-        assert printed == shown, section.code
+        assert found == shown, section.code
 
 
 def test_a_missing_tool_fails_in_ci_and_is_skipped_with_a_reason_elsewhere(monkeypatch):

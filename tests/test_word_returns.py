@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from pipeline import store
 from pipeline.cli import app
 from pipeline.format2021 import S3, S4, SECTIONS, number_text
-from pipeline.render.workbook import cell_address, sheet_name, write_return
+from pipeline.render.workbook import sheet_name, template_cell, write_return
 from tests.helpers import FIXTURES, command_line, raw_year, with_totals
 from tests.strategies import consistent_return
 
@@ -127,7 +127,7 @@ def test_a_broken_sum_in_a_word_return_is_found_at_its_table_row_and_column(tmp_
     )
     feedback = load_workbook(paths.feedback / "古县公安局_问题反馈.xlsx")
     assert feedback.sheetnames[0] == "校验问题"
-    marked = feedback[sheet_name("s3")][cell_address("s3", "granted", "natural")]
+    marked = feedback[sheet_name("s3")][template_cell("s3", "granted", "natural")]
     assert marked.value == "4", "the copy holds what the department wrote"
     assert "很可能有误：改为5" in marked.comment.text
     rows = list(feedback["校验问题"].iter_rows(min_row=2, values_only=True))

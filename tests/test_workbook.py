@@ -12,10 +12,10 @@ from pipeline.render.workbook import (
     COVER_SHEET,
     GUIDE_SHEET,
     TEMPLATE_VERSION,
-    cell_address,
     formula_totals,
     guide_lines,
     sheet_name,
+    template_cell,
 )
 from tests.helpers import command_line, raw_year
 
@@ -55,26 +55,26 @@ def test_cover_is_locked_inputs_open_with_chinese_validation(tmp_path):
     assert cover["B3"].protection.locked and cover["B4"].protection.locked
     s3 = wb[sheet_name("s3")]
     assert s3.protection.sheet
-    part = s3[cell_address("s3", "new", "natural")]
-    total = s3[cell_address("s3", "new", "total")]
+    part = s3[template_cell("s3", "new", "natural")]
+    total = s3[template_cell("s3", "new", "total")]
     assert not part.protection.locked and total.protection.locked
-    parts = ",".join(cell_address("s3", "new", c) for c in S3_PARTS)
+    parts = ",".join(template_cell("s3", "new", c) for c in S3_PARTS)
     assert total.value == f"=SUM({parts})"
 
     def rule_at(ws, address):
         """The validation rule covering `address` (one rule covers a run of input cells)."""
         return next(v for v in ws.data_validations.dataValidation if address in v.sqref)
 
-    count = rule_at(s3, cell_address("s3", "new", "natural"))
+    count = rule_at(s3, template_cell("s3", "new", "natural"))
     assert (
         str(count.sqref)
-        == f"{cell_address('s3', 'new', 'natural')}:{cell_address('s3', 'new', 'other')}"
+        == f"{template_cell('s3', 'new', 'natural')}:{template_cell('s3', 'new', 'other')}"
     )
     assert (count.type, count.operator, count.formula1) == ("whole", "greaterThanOrEqual", "0")
     assert count.prompt == "请填写0或正整数；没有则填0。"
     assert count.error == "此处只能填写0或正整数。"
     s2 = wb[sheet_name("s2")]
-    at = cell_address("s2", "fees", "amount")
+    at = template_cell("s2", "fees", "amount")
     amount = rule_at(s2, at)
     assert amount.type == "custom"
     assert amount.formula1 == f"AND(ISNUMBER({at}),{at}>=0,ROUND({at},4)={at})"
@@ -98,7 +98,7 @@ def test_every_total_of_the_template_is_a_formula(tmp_path):
     store.write_template(tmp_path / "t.xlsx", "古县司法局", 2023)
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
     for section, row, col in formula_totals():
-        value = wb[sheet_name(section)][cell_address(section, row, col)].value
+        value = wb[sheet_name(section)][template_cell(section, row, col)].value
         assert str(value).startswith("=SUM("), (section, row, col, value)
 
 
@@ -126,7 +126,7 @@ def test_every_sheet_of_the_template_prints_on_one_a4_page(tmp_path):
 
 
 def test_the_rows_of_the_template_are_as_tall_as_their_wrapped_labels(tmp_path):
-    from pipeline.format2021 import grid
+    from pipeline.format2021 import printed
     from pipeline.render.sheets import text_lines
     from pipeline.render.workbook import GRID_TOP
 
@@ -141,7 +141,7 @@ def test_the_rows_of_the_template_are_as_tall_as_their_wrapped_labels(tmp_path):
             )
             return dim.width
 
-        for cell in grid(code).cells:
+        for cell in printed(code).cells:
             if cell.kind == "value" or cell.rowspan > 1:
                 continue
             room = sum(width(c) for c in range(cell.c, cell.c + cell.colspan))

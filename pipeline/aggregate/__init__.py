@@ -62,7 +62,7 @@ def unit_table(cells: pd.DataFrame, section: str, tables: WideTables | None = No
     (`tables`: the cells already laid out, when the caller has them)."""
     sec = SECTIONS[section]
     tables = tables if tables is not None else WideTables(cells)
-    grid, present = tables.grid(section)
+    grid, present = tables.array(section)
     units, files = tables.units(), np.asarray(tables.files, dtype=object)
     order = sorted(np.flatnonzero(present), key=lambda i: (units[i], files[i]))
     rows, cols = [r.code for r in sec.rows], [c.code for c in sec.cols]

@@ -13,7 +13,7 @@ from pipeline.format2021 import (
     S3,
 )
 from pipeline.ingest.values import cell_text
-from pipeline.ingest.vocabulary import Grid, Segment, keys, norm, segments
+from pipeline.ingest.vocabulary import Rows, Segment, keys, norm, segments
 from pipeline.memo import Memo
 
 
@@ -56,7 +56,7 @@ class SheetIndex:
     template), so only what identifies the layout is worked out per sheet: its fingerprint, the
     hash of its text cells as written. The index by label is built when first asked for."""
 
-    def __init__(self, rows: Grid, memo: Memo | None = None) -> None:
+    def __init__(self, rows: Rows, memo: Memo | None = None) -> None:
         self.rows = rows
         self.memo = memo if memo is not None else Memo()
         texts = [

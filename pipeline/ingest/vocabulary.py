@@ -17,7 +17,7 @@ from pipeline.format2021 import (
     SECTIONS,
 )
 
-Grid = list[list[object]]
+Rows = list[list[object]]
 
 
 _SPACE = re.compile(r"\s+")

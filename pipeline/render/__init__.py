@@ -27,8 +27,8 @@ from pipeline.render.report import (
 )
 from pipeline.render.supplied import SUPPLIED_FIGURES, supplied_figures
 from pipeline.render.tables import (
-    cell_text,
     layout_table,
+    printed_text,
     table_html,
     table_markdown,
     table_rows,
@@ -45,7 +45,7 @@ __all__ = [
     "STATUS_LABELS",
     "SUPPLIED_FIGURES",
     "Values",
-    "cell_text",
+    "printed_text",
     "default_narrative",
     "fee_statement",
     "figures",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.format2021 import PARTS, TABLES, grid
+from pipeline.format2021 import PARTS, PRINTED_SECTIONS, printed
 from pipeline.render.environment import Values, _env
 from pipeline.render.tables import table_html, table_markdown, table_rows
 
@@ -50,7 +50,7 @@ def report_context(report: Report) -> dict:
         "year": report.year,
         "parts": PARTS,
         "narrative": {k: _paragraphs(v) for k, v in report.narrative.items()},
-        "tables": {s.part: _table_context(s.code, report.values) for s in TABLES},
+        "tables": {s.part: _table_context(s.code, report.values) for s in PRINTED_SECTIONS},
         "notes": report.notes,
         "draft": DRAFT_MARK if report.draft else "",
     }
@@ -58,7 +58,7 @@ def report_context(report: Report) -> dict:
 
 def _table_context(section: str, values: Values) -> dict:
     """What the page and Markdown templates show of one table."""
-    g = grid(section)
+    g = printed(section)
     rows = table_rows(section, values)
     return {
         "code": section,

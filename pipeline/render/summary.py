@@ -18,7 +18,7 @@ from datetime import datetime
 import pandas as pd
 import xlsxwriter
 
-from pipeline.format2021 import SECTIONS, TABLES, grid, to_decimal
+from pipeline.format2021 import PRINTED_SECTIONS, SECTIONS, printed, to_decimal
 from pipeline.problems import RULES, SEVERITY_LABELS
 from pipeline.render.environment import Values
 from pipeline.render.issues import STATUS_LABELS
@@ -96,7 +96,7 @@ def summary_xlsx(
     )
     wb.set_properties({"title": title, "created": datetime(year + 1, 1, 1)})
     fmt = _formats(wb)
-    for section in TABLES:
+    for section in PRINTED_SECTIONS:
         _table_sheet(wb, fmt, section.code, county, f"{title}·{section.short}（全县）")
     _units_sheet(wb, fmt, unit_cells)
     _records_sheet(wb, fmt, "问题清单", findings, FINDING_FIELDS)
@@ -152,12 +152,12 @@ TABLE_WIDTHS = {"s2": (22, 14, 14, 14), "s3": (9, 12, 26, 7), "s4": (9,)}
 def _widths(section: str) -> dict[int, float]:
     """The width of each grid column of a table sheet."""
     fixed = TABLE_WIDTHS[section]
-    return {c: fixed[min(c, len(fixed) - 1)] for c in range(grid(section).n_cols)}
+    return {c: fixed[min(c, len(fixed) - 1)] for c in range(printed(section).n_cols)}
 
 
 def _table_sheet(wb, fmt: dict, section: str, values: Values, title: str) -> None:
     sec = SECTIONS[section]
-    g = grid(section)
+    g = printed(section)
     ws = wb.add_worksheet(f"{sec.short} {sec.title}"[:31])
     _text(ws, fmt, 0, 0, title, "title")
     for cell in g.cells:

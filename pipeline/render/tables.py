@@ -7,18 +7,18 @@ from html import escape
 
 import pandas as pd
 
-from pipeline.format2021 import SECTIONS, grid, number_text
+from pipeline.format2021 import SECTIONS, number_text, printed
 from pipeline.render.environment import Values
 
 
 # -- tables -----------------------------------------------------------------------------------
 def table_rows(section: str, values: Values) -> list[list[dict]]:
     """The table as rows of printed cells (text, kind, rowspan, colspan), merges as the format has them."""
-    g = grid(section)
+    g = printed(section)
     return [
         [
             {
-                "text": cell_text(cell, section, values),
+                "text": printed_text(cell, section, values),
                 "kind": cell.kind,
                 "rowspan": cell.rowspan,
                 "colspan": cell.colspan,
@@ -57,7 +57,7 @@ def word_pieces(label: str) -> tuple[str, ...] | None:
     return (*head, *(rest[i : i + 2] for i in range(0, len(rest), 2)))
 
 
-def cell_text(cell, section: str, values: Values) -> str:
+def printed_text(cell, section: str, values: Values) -> str:
     """What a grid cell prints: its label, or its value as the report writes numbers."""
     if cell.kind != "value":
         return cell.text
@@ -66,10 +66,10 @@ def cell_text(cell, section: str, values: Values) -> str:
 
 def layout_table(section: str, values: Values) -> pd.DataFrame:
     """The table in the report's layout as a rectangle of text (a merged cell's text at its top left)."""
-    g = grid(section)
+    g = printed(section)
     rect = [[""] * g.n_cols for _ in range(g.n_rows)]
     for cell in g.cells:
-        rect[cell.r][cell.c] = cell_text(cell, section, values)
+        rect[cell.r][cell.c] = printed_text(cell, section, values)
     return pd.DataFrame(rect)
 
 
@@ -117,7 +117,7 @@ def table_html(section: str, values: Values) -> str:
     No blank line inside (CommonMark ends an HTML block at one), no classes or styles: Markdown
     renderers and web site editors take it as it is.
     """
-    g = grid(section)
+    g = printed(section)
     lines = ["<table>"]
     for r, row in enumerate(table_rows(section, values)):
         if r == 0 and g.header_rows:

@@ -1,7 +1,7 @@
 """The report as a Word document (.docx) in the look of a government document (党政机关公文格式).
 
 Built with python-docx from the same `Report` as the HTML and Markdown, the tables laid out by
-`format2021.grid()`. The document uses named paragraph styles (报告标题, 部分标题, 正文, 表格文字)
+`format2021.printed()`. The document uses named paragraph styles (报告标题, 部分标题, 正文, 表格文字)
 so that the office can restyle it in Word or WPS without touching code.
 """
 
@@ -22,10 +22,18 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
-from pipeline.format2021 import PARTS, TABLES, Grid, GridCell, grid, grid_part, group_starts
+from pipeline.format2021 import (
+    PARTS,
+    PRINTED_SECTIONS,
+    PrintedCell,
+    PrintedTable,
+    group_starts,
+    printed,
+    printed_part,
+)
 from pipeline.render.ooxml import stable_package
 from pipeline.render.report import Report, report_context
-from pipeline.render.tables import cell_text
+from pipeline.render.tables import printed_text
 
 # (font asked for, the font Word/WPS substitutes where it is missing: both ship with Windows)
 TITLE_FONT = ("方正小标宋简体", "宋体")  # 小标宋 for the title
@@ -80,7 +88,7 @@ def report_docx(report: Report) -> bytes:
     _paragraphs(doc, context["narrative"]["preamble"])
     _add(doc, f"一、{PARTS['一']}", STYLE_HEADING)
     _paragraphs(doc, context["narrative"]["part1"])
-    for section in TABLES:
+    for section in PRINTED_SECTIONS:
         _add(doc, f"{section.part}、{PARTS[section.part]}", STYLE_HEADING)
         _table(doc, section.code, report)
     _add(doc, f"五、{PARTS['五']}", STYLE_HEADING)
@@ -242,17 +250,17 @@ def _draft_header(doc, mark: str) -> None:
 def column_widths_mm(section: str) -> list[float]:
     """The widths of a table's grid columns: its label and figure columns as set, any others
     sharing what is left of the page."""
-    g = grid(section)
+    g = printed(section)
     fixed = COLUMN_WIDTHS_MM[section]
     rest = (TEXT_WIDTH_MM - sum(fixed)) / (g.n_cols - len(fixed)) if g.n_cols > len(fixed) else 0
     return [*fixed, *[rest] * (g.n_cols - len(fixed))]
 
 
-def table_parts(section: str, values=None) -> list[Grid]:
+def table_parts(section: str, values=None) -> list[PrintedTable]:
     """The table as printed: whole when it fits on a page under its heading, else split on purpose
     at group boundaries into parts (表三, 表三（续）) that each fit a page, with as few parts as
     can be and their heights as even as can be."""
-    g = grid(section)
+    g = printed(section)
     values = values or {}
     starts = group_starts(section) if g.header_rows else ()
     heights = [row_height_pt(section, r, values) for r in range(g.n_rows)]
@@ -278,18 +286,18 @@ def table_parts(section: str, values=None) -> list[Grid]:
         if best:
             break
     bounds = best[1] if best else (0, len(cuts) - 1)
-    return [grid_part(section, cuts[a], cuts[b]) for a, b in pairwise(bounds)]
+    return [printed_part(section, cuts[a], cuts[b]) for a, b in pairwise(bounds)]
 
 
 def table_height_pt(section: str, values=None) -> float:
     """How tall the whole table prints, in points, at its size (the estimate `table_parts` uses)."""
-    return sum(row_height_pt(section, r, values or {}) for r in range(grid(section).n_rows))
+    return sum(row_height_pt(section, r, values or {}) for r in range(printed(section).n_rows))
 
 
 def row_height_pt(section: str, r: int, values) -> float:
     """How tall grid row `r` of a table prints: the most lines a cell of it needs at its column
     width (a merged cell's lines shared over the rows it spans), at the table's fixed line height."""
-    g = grid(section)
+    g = printed(section)
     widths = column_widths_mm(section)
     size, line = TABLE_SIZE[section].pt, TABLE_LINE[section].pt
     need = 1.0
@@ -299,7 +307,7 @@ def row_height_pt(section: str, r: int, values) -> float:
         width = (sum(widths[cell.c : cell.c + cell.colspan]) - 2 * CELL_MARGIN_MM) * PT_PER_MM
         lines = sum(
             text_lines(piece, width, size)
-            for piece in cell_lines(cell, cell_text(cell, section, values))
+            for piece in cell_lines(cell, printed_text(cell, section, values))
         )
         need = max(need, lines / cell.rowspan)
     return ceil(need) * line + ROW_EXTRA_PT
@@ -322,7 +330,7 @@ def text_lines(text: str, width_pt: float, size_pt: float) -> int:
     return lines
 
 
-def cell_lines(cell: GridCell, text: str) -> list[str]:
+def cell_lines(cell: PrintedCell, text: str) -> list[str]:
     """The lines a table cell is written in: a group label of 表三 breaks after its number
     (（三） / 不予公开) rather than anywhere the column happens to end."""
     if cell.kind == "label" and cell.colspan == 1 and cell.c == 1:
@@ -336,7 +344,7 @@ def _table(doc, section: str, report: Report) -> None:
     """Table `section` as printed: whole, or split on purpose into parts that each fit a page,
     each part after the first headed by its caption (表三（续）) on a new page."""
     parts = table_parts(section, report.values)
-    short = grid(section).section.short
+    short = printed(section).section.short
     for i, part in enumerate(parts):
         if i:
             caption = _add(doc, f"{short}（续）", STYLE_TABLE)
@@ -347,7 +355,7 @@ def _table(doc, section: str, report: Report) -> None:
     _add(doc, "", STYLE_TABLE)  # a line between a table and the next heading
 
 
-def _table_xml(doc, section: str, g: Grid, values) -> None:
+def _table_xml(doc, section: str, g: PrintedTable, values) -> None:
     """One table written as WordprocessingML from its grid: `gridSpan` across, `vMerge` down.
 
     Every row is kept with the next (`keepNext` on its paragraphs) and cannot split
@@ -413,7 +421,7 @@ def _table_xml(doc, section: str, g: Grid, values) -> None:
                     _el("w:b", r_pr)
                 _el("w:sz", r_pr, val=size)
                 _el("w:szCs", r_pr, val=size)
-                for i, piece in enumerate(cell_lines(cell, cell_text(cell, section, values))):
+                for i, piece in enumerate(cell_lines(cell, printed_text(cell, section, values))):
                     if i:
                         _el("w:br", run)
                     _el("w:t", run).text = piece

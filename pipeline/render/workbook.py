@@ -20,7 +20,7 @@ from pipeline.format2021 import (
     S2,
     S6,
     SECTIONS,
-    grid,
+    printed,
 )
 from pipeline.render.sheets import fitted_heights, print_setup
 from schemas.sums import formula_totals
@@ -44,9 +44,9 @@ def sheet_name(section: str) -> str:
     return f"{s.part}、{s.title}"
 
 
-def cell_address(section: str, row: str, col: str) -> str:
+def template_cell(section: str, row: str, col: str) -> str:
     """Where a cell sits on its sheet in the project's return workbook, e.g. `D6`."""
-    g = grid(section).values[row, col]
+    g = printed(section).values[row, col]
     return xl_rowcol_to_cell(GRID_TOP + g.r, g.c)
 
 
@@ -151,7 +151,7 @@ def _write_guide(ws, fmt) -> None:
 
 
 def _write_section(ws, code: str, values, totals, fmt) -> None:
-    g = grid(code)
+    g = printed(code)
     section = g.section
     ws.merge_range(0, 0, 0, g.n_cols - 1, sheet_name(code), fmt["title"])
     ws.set_row(0, 28)
@@ -201,7 +201,7 @@ FONT_SIZE = 10  # of the tables' cells
 
 def section_widths(code: str) -> dict[int, float]:
     """The width of each column of a section's sheet in the return workbook."""
-    g = grid(code)
+    g = printed(code)
     labels = {"s2": [26], "s3": [10, 13, 26], "s4": [], "s6": [16]}[code]
     figure = {"s3": 7, "s4": 9}.get(code, 11)
     return {c: labels[c] if c < len(labels) else figure for c in range(g.n_cols)}
@@ -224,7 +224,7 @@ def _runs(cells: list[tuple[int, int, str, int]]):
 
 
 def _address(key: CellKey) -> str:
-    return cell_address(*key)
+    return template_cell(*key)
 
 
 def _write_value(ws, r: int, c: int, value: object, style) -> None:

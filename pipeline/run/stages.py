@@ -17,7 +17,7 @@ import pyarrow as pa
 from pipeline import aggregate as agg
 from pipeline import render as rnd
 from pipeline import store
-from pipeline.format2021 import TABLES
+from pipeline.format2021 import PRINTED_SECTIONS
 from pipeline.ingest.register import MISSING, RECEIVED
 from pipeline.inputs import CannotStart, read_config, read_template, read_units
 from pipeline.memo import Memo
@@ -211,13 +211,13 @@ def _documents(paths: Paths, findings: pd.DataFrame) -> set[str]:
 def _on_the_template(findings: pd.DataFrame, documents: set[str]) -> pd.DataFrame:
     """The findings of Word returns placed on the cells of the project's Excel return (their
     messages keep the place in the document)."""
-    from pipeline.render.workbook import cell_address, sheet_name
+    from pipeline.render.workbook import sheet_name, template_cell
 
     moved = findings.copy()
     for i, f in moved[moved["file"].isin(documents)].iterrows():
         if f["section"] in ("s2", "s3", "s4", "s6") and f["row"] and f["col"]:
             moved.loc[i, "sheet"] = sheet_name(f["section"])
-            moved.loc[i, "cell"] = cell_address(f["section"], f["row"], f["col"])
+            moved.loc[i, "cell"] = template_cell(f["section"], f["row"], f["col"])
         else:
             moved.loc[i, ["sheet", "cell"]] = ""
     return moved
@@ -341,7 +341,7 @@ def render_stage(
         notes=_missing_notes(ingested.roll, paths.year) if allow_missing else (),
     )
     written.append(store.write_cells(rnd.tidy_cells(county), paths.tidy_cells))
-    for section in TABLES:
+    for section in PRINTED_SECTIONS:
         layout = rnd.layout_table(section.code, values)
         written.append(store.write_grid(layout, paths.section_table(section.code)))
     written.append(store.write_text(rnd.report_html(report), paths.report_html))
