@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from pipeline.audit.tables import OTHER_LABEL, OTHER_TOTAL, published_equations
+from pipeline.audit.layout import OTHER_LABEL, OTHER_TOTAL, published_equations
 from pipeline.files.document import finding
 from pipeline.format2021 import S3, S3_PARTS, whole_text
 from pipeline.validate.localise import Cell, Equation

@@ -15,7 +15,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from pipeline.audit.tables import HEADINGS, ORDER
+from pipeline.audit.layout import HEADINGS, ORDER
 from pipeline.files.document import Document, Line, finding
 from pipeline.format2021 import PARTS
 from pipeline.ingest.values import read_cell

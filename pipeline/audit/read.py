@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.audit import narrative
-from pipeline.audit.tables import OTHER_TOTAL, read_tables
+from pipeline.audit.layout import OTHER_TOTAL
+from pipeline.audit.tables import read_tables
 from pipeline.audit.workbook import read_xlsx
 from pipeline.files.convert import read_converted
 from pipeline.files.document import Document, failed, finding
