@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from pipeline.audit import split
 from pipeline.audit.layout import OTHER_TOTAL, cell_label, row_label
 from pipeline.audit.rows import Segment
 from pipeline.files.document import finding
 from pipeline.format2021 import SECTIONS, number_text, scale
 from pipeline.ingest.values import read_cell
+from pipeline.validate.localise import Cell
 
 
-def read_row(code, row, cols, seg: Segment, cells, runs, findings: list[dict]) -> None:
+class CellRecord(TypedDict):
+    """One cell as read: its place, its value as stored (None when unread), text, where and how."""
+
+    section: str
+    row: str
+    col: str
+    value: int | None
+    text: str
+    where: str
+    read_as: str  # written | split | blank | nil | stated_none | unread
+    problem: str  # the rule that left it unread, or ""
+
+
+def read_row(
+    code: str,
+    row: str,
+    cols: tuple[str, ...],
+    seg: Segment,
+    cells: dict[Cell, CellRecord],
+    runs: list[split.Run],
+    findings: list[dict[str, object]],
+) -> None:
     """One row's figures: as written when there are as many as its cells, else a run to split."""
     section = SECTIONS[code]
     k = len(cols)
@@ -72,7 +96,17 @@ def read_row(code, row, cols, seg: Segment, cells, runs, findings: list[dict]) -
         cells[code, row, col] = record(code, row, col, None, "", seg.where, "unread", rule)
 
 
-def record(code, row, col, value, text, where, read_as, problem="") -> dict:
+def record(
+    code: str,
+    row: str,
+    col: str,
+    value: int | None,
+    text: str,
+    where: str,
+    read_as: str,
+    problem: str = "",
+) -> CellRecord:
+    """The record of one cell of table `code`."""
     return {
         "section": code,
         "row": row,
@@ -85,7 +119,16 @@ def record(code, row, col, value, text, where, read_as, problem="") -> dict:
     }
 
 
-def _written(code, row, col, token, text, where, note, findings: list[dict]) -> dict:
+def _written(
+    code: str,
+    row: str,
+    col: str,
+    token: str,
+    text: str,
+    where: str,
+    note: str,
+    findings: list[dict[str, object]],
+) -> CellRecord:
     """A figure as written, read under the project's policy for a cell (docs/values.md)."""
     reading = read_cell(token, scale(code, col) if row != OTHER_TOTAL else 0)
     if reading.value is None:

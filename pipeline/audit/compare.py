@@ -32,7 +32,7 @@ def compared_year(report: PublishedReport) -> int | None:
 
 
 def first_of_each(
-    reports: list[PublishedReport], per_report: dict[str, list[dict]]
+    reports: list[PublishedReport], per_report: dict[str, list[dict[str, object]]]
 ) -> dict[tuple[str, int], PublishedReport]:
     """The report of each issuer and year that is compared across years (the first by path); a
     warning on each other report of the same issuer and year."""
@@ -61,7 +61,7 @@ def first_of_each(
 def years_before(
     reports: list[PublishedReport],
     first: dict[tuple[str, int], PublishedReport],
-    per_report: dict[str, list[dict]],
+    per_report: dict[str, list[dict[str, object]]],
 ) -> tuple[dict[str, PublishedReport], dict[str, dict[str, float]]]:
     """Each compared report's report of the year before and its parts' similarity to it (both by
     file); a finding on each report that has none, and 内容雷同's findings on those that do."""
@@ -104,7 +104,7 @@ def _judged_similarities(this: PublishedReport, last: PublishedReport) -> dict[s
 
 def checked(
     reports: list[PublishedReport], befores: dict[str, PublishedReport]
-) -> dict[str, list[dict]]:
+) -> dict[str, list[dict[str, object]]]:
     """The findings of the catalog's rules on each report (by file), with the rules across years
     against the report of the year before (`befores`, by file) where there is one.
 
@@ -114,7 +114,7 @@ def checked(
     groups: dict[int | None, list[PublishedReport]] = {}
     for r in reports:
         groups.setdefault(compared_year(r), []).append(r)
-    out: dict[str, list[dict]] = {r.file: [] for r in reports}
+    out: dict[str, list[dict[str, object]]] = {r.file: [] for r in reports}
     for year, group in groups.items():
         cells = _unit_cells(group)
         earlier = list({id(b): b for r in group if (b := befores.get(r.file))}.values())
@@ -141,6 +141,6 @@ def _unit_cells(reports: list[PublishedReport]) -> pd.DataFrame:
     return as_ingested(cells, unit, sheet)
 
 
-def _placed(record: dict) -> dict:
+def _placed(record: dict[str, object]) -> dict[str, object]:
     """A finding of the validator, its place (`cell`: where the figure stands) as `where`."""
     return {**record, "where": record.get("cell", "")}

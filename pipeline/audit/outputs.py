@@ -74,7 +74,7 @@ FORMAT_ORDER = tuple(
 
 
 def findings_table(
-    reports: list[PublishedReport], per_report: dict[str, list[dict]]
+    reports: list[PublishedReport], per_report: dict[str, list[dict[str, object]]]
 ) -> pd.DataFrame:
     """Every finding, by report in path order, errors first within each."""
     rows = []
@@ -99,6 +99,7 @@ def findings_table(
 
 
 def _text(value: object) -> str:
+    """A finding's field as a CSV cell: empty for None and NaN."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value)
@@ -196,7 +197,7 @@ def audit_page(
         f["title"] = RULES[f["rule"]].title if f["rule"] in RULES else ""
     by_rule = Counter((f["rule"], f["severity"]) for f in rows)
     listed = summary.to_dict("records")
-    by_file: dict[str, list[dict]] = {}
+    by_file: dict[str, list[dict[str, object]]] = {}
     for f in rows:
         by_file.setdefault(f["file"], []).append(f)
     return page(
@@ -226,6 +227,7 @@ def audit_page(
 
 
 def _similarity_shown(text: str) -> str:
+    """reports.csv's `similarity` as the page shows it (`第一部分 0.35，第五部分 0.42`)."""
     return (
         "，".join(f"第{p.split(':')[0]}部分 {p.split(':')[1]}" for p in text.split())
         if text

@@ -82,6 +82,7 @@ def segments(items: Sequence[Atom]) -> list[Segment]:
 
 
 def _blank_only(seg: Segment) -> bool:
+    """Whether a segment's figures are all blank."""
     return all(t == "" for a in seg.runs for t in a.tokens)
 
 
@@ -116,7 +117,7 @@ def placed(code: str, segs: list[Segment]) -> tuple[dict[str, Segment], list[Seg
         hi = order[fixed[b]] if b < len(segs) else len(keys)
         free = [k for k in keys[lo + 1 : hi] if k not in skip and k not in taken]
         fits = len(loose) == len(free) and all(
-            matches[i] is None or k in matches[i].keys for i, k in zip(loose, free, strict=True)
+            m is None or k in m.keys for m, k in zip((matches[i] for i in loose), free, strict=True)
         )
         if fits:
             rows.update({k: segs[i] for i, k in zip(loose, free, strict=True)})

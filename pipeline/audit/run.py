@@ -82,7 +82,7 @@ def run_audit(
 
 def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
     """The reports already read, checked, compared across years and written to `out`."""
-    per_report: dict[str, list[dict]] = {r.file: [] for r in reports}
+    per_report: dict[str, list[dict[str, object]]] = {r.file: [] for r in reports}
     first = first_of_each(reports, per_report)
     for r in reports:
         per_report[r.file] += [{**f} for f in r.findings]

@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.audit import split
-from pipeline.audit.cells import read_row, record
+from pipeline.audit.cells import CellRecord, read_row, record
 from pipeline.audit.flow import atoms
 from pipeline.audit.labelmatch import squeezed
 from pipeline.audit.layout import OTHER_ROWS, OTHER_TOTAL, published_equations, row_label
-from pipeline.audit.rows import placed, regions, segments
+from pipeline.audit.rows import Segment, placed, regions, segments
 from pipeline.files.document import Document, finding
 from pipeline.format2021 import OLD_FORMAT_LABELS, S3, S4, SECTIONS
+from pipeline.validate.localise import Cell
 
 SHOWN_OPTIONS = 6  # splits listed in a message
 
@@ -33,8 +34,8 @@ SHOWN_OPTIONS = 6  # splits listed in a message
 class TableReading:
     """What was read from a document's tables: the cells, the findings, what was found."""
 
-    cells: list[dict] = field(default_factory=list)
-    findings: list[dict] = field(default_factory=list)
+    cells: list[CellRecord] = field(default_factory=list)
+    findings: list[dict[str, object]] = field(default_factory=list)
     found: tuple[str, ...] = ()
     other_single_row: bool = False
     old_format: tuple[str, ...] = ()
@@ -53,7 +54,7 @@ def read_tables(doc: Document) -> TableReading:
         return out
     items = atoms(doc)
     spans, out.headings = regions(items)
-    cells: dict[tuple[str, str, str], dict] = {}
+    cells: dict[Cell, CellRecord] = {}
     runs: list[split.Run] = []
     for code in ("s2", "s3", "s4"):
         if code not in spans:
@@ -88,7 +89,9 @@ def read_tables(doc: Document) -> TableReading:
     return out
 
 
-def _read_s4(segs, cells, runs, out: TableReading) -> None:
+def _read_s4(
+    segs: list[Segment], cells: dict[Cell, CellRecord], runs: list[split.Run], out: TableReading
+) -> None:
     """表四's one row: the first run of figures below its header."""
     if not segs:
         return
@@ -96,13 +99,18 @@ def _read_s4(segs, cells, runs, out: TableReading) -> None:
 
 
 # -- splitting ---------------------------------------------------------------------------------
-def _split(cells: dict, runs: list[split.Run], out: TableReading) -> None:
+def _split(cells: dict[Cell, CellRecord], runs: list[split.Run], out: TableReading) -> None:
+    """The runs of digits split by the sums: each run's cells read, or a finding saying why not;
+    a note of the rules used for each table split."""
     if not runs:
         return
+    # NOTE: a cell read as written, blank or nil always has its value
     known = {
-        key: rec["value"]
+        key: value
         for key, rec in cells.items()
-        if rec["read_as"] in ("written", "blank", "nil") and key[2] != "amount"
+        if rec["read_as"] in ("written", "blank", "nil")
+        and key[2] != "amount"
+        and (value := rec["value"]) is not None
     }
     result = split.splits(runs, known, published_equations(out.other_single_row))
     used_by_table: dict[str, list[str]] = {}
@@ -171,7 +179,7 @@ def _split(cells: dict, runs: list[split.Run], out: TableReading) -> None:
         )
 
 
-def _complete(doc: Document, cells: dict, out: TableReading) -> None:
+def _complete(doc: Document, cells: dict[Cell, CellRecord], out: TableReading) -> None:
     """Every cell of each table found is in the result: a missing row is a finding, its cells
     unread; with （六）其他处理 as one row, its three sub-rows are unknown."""
     if not out.found:
@@ -186,7 +194,7 @@ def _complete(doc: Document, cells: dict, out: TableReading) -> None:
                 )
             )
             continue
-        missing_rows = []
+        missing_rows: list[str] = []
         for row in section.rows:
             for col in section.cols_of(row):
                 if (code, row.code, col.code) in cells:
@@ -201,21 +209,23 @@ def _complete(doc: Document, cells: dict, out: TableReading) -> None:
                 )
                 if row.code not in missing_rows:
                     missing_rows.append(row.code)
-        for row in missing_rows:
+        for missing in missing_rows:
             out.findings.append(
                 finding(
                     "file.cell_missing",
                     file=doc.file,
                     section=code,
-                    row=row,
+                    row=missing,
                     table=section.short,
-                    label=section.row(row).label or section.short,
+                    label=section.row(missing).label or section.short,
                     unit="",
                 )
             )
     if out.other_single_row:
-        values = [cells.get(("s3", OTHER_TOTAL, c.code), {}).get("value") for c in S3.cols]
-        where = cells.get(("s3", OTHER_TOTAL, "total"), {}).get("where", "")
+        row_cells = [cells.get(("s3", OTHER_TOTAL, c.code)) for c in S3.cols]
+        values = [None if rec is None else rec["value"] for rec in row_cells]
+        total = cells.get(("s3", OTHER_TOTAL, "total"))
+        where = "" if total is None else total["where"]
         out.findings.append(
             finding(
                 "audit.other_single_row",
