@@ -6,11 +6,14 @@ from __future__ import annotations
 import docx
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
 from pipeline.audit import ingested_cells, read_report
+from pipeline.cli import app
 from pipeline.files import convert as convert_module
 from pipeline.format2021 import S2, S3, S4, SECTIONS
 from pipeline.validate import validated_findings
+from tests.helpers import command_line, raw_year, with_totals
 
 # what the report prints, by cell; every other cell is 0
 WRITTEN = {
@@ -193,6 +196,53 @@ def test_text(tmp_path):
     path = tmp_path / "某某县财政局2023年年报.txt"
     path.write_text(plain_text(), encoding="utf-8")
     assert_read_back(read_report(path))
+
+
+def test_our_own_markdown_report_is_read_without_the_heading_mark(tmp_path):
+    """xxgk's own report.md, its title a Markdown heading (`# 古县公安局 2022年…`): the issuer
+    and the titles are read without the `#`."""
+    unit = "古县公安局"
+    values = with_totals({("s3", "new", "natural"): 3, ("s3", "granted", "natural"): 2}) | {
+        ("s3", "carried_out", "natural"): 1,
+        ("s3", "carried_out", "total"): 1,
+    }
+    paths = raw_year(tmp_path, {unit: values}, year=2022)
+    made = CliRunner().invoke(app, [*command_line(paths, "report"), "--all-units"])
+    assert made.exit_code == 0, made.stderr
+    md = paths.unit_report_md(unit)
+    assert md.read_text("utf-8").splitlines()[0] == f"# {unit} 2022年政府信息公开工作年度报告"
+    report = read_report(md)
+    assert (report.issuer, report.year) == (unit, 2022)
+    assert report.titles and not [t for t in report.titles if "#" in t]
+    assert report.tables_found == ("s2", "s3", "s4")
+    assert {f["issuer"] for f in report.findings} <= {unit}
+    assert not [f for f in report.findings if f["rule"] == "audit.issuer_unknown"]
+    cells = report.cells.set_index(["section", "row", "col"])["value"]
+    assert cells[("s3", "new", "natural")] == 3 and cells[("s3", "carried_out", "total")] == 1
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        (
+            "# 古县公安局 2022年政府信息公开工作年度报告",
+            "古县公安局 2022年政府信息公开工作年度报告",
+        ),
+        ("## 古县公安局2022年政府信息公开工作年度报告", "古县公安局2022年政府信息公开工作年度报告"),
+        (
+            "#古县公安局 2022年政府信息公开工作年度报告 #",
+            "古县公安局 2022年政府信息公开工作年度报告",
+        ),
+    ],
+    ids=["h1", "h2", "closed"],
+)
+def test_a_markdown_heading_mark_is_not_part_of_the_issuer(tmp_path, heading, title):
+    body = plain_text().split("\n", 1)[1]  # without its own title
+    path = tmp_path / "report.md"
+    path.write_text(f"{heading}\n{body}", encoding="utf-8")
+    report = read_report(path)
+    assert (report.issuer, report.year) == ("古县公安局", 2022)
+    assert report.titles[0] == title
 
 
 def test_cells_check_as_the_project_long_table(tmp_path):

@@ -96,6 +96,8 @@ def document_of_text(file: str, text: str, meta: dict | None = None) -> Document
 
 
 _REPORT_TITLE = re.compile(r"(政府信息公开|政务公开).{0,12}年度?报告|年度报告")
+# a Markdown heading's marks (`# 标题`, `## 标题 ##`): never part of the title
+_HEADING_MARKS = re.compile(r"^#{1,6}\s*|\s+#+$")
 
 
 def _leading_title(lines: list[Line], first: int = 12) -> list[str]:
@@ -105,8 +107,9 @@ def _leading_title(lines: list[Line], first: int = 12) -> list[str]:
 
 
 def leading_titles(texts: list[str], first: int = 12) -> list[str]:
-    """Title candidates among the first non-blank `texts` (see `_leading_title`)."""
-    texts = [t.strip() for t in texts if t.strip()][:first]
+    """Title candidates among the first non-blank `texts` (see `_leading_title`), each without
+    Markdown heading marks."""
+    texts = [t for t in (_HEADING_MARKS.sub("", t.strip()) for t in texts) if t][:first]
     for j, text in enumerate(texts):
         if _REPORT_TITLE.search(text) and len(text) <= 60 and "。" not in text:
             return ["".join(texts[i : j + 1]) for i in range(j, max(-1, j - 3), -1)]
