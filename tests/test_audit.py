@@ -639,13 +639,13 @@ def test_a_file_name_that_is_not_utf8(tmp_path):
 
 def test_many_files_are_read_on_every_core_alike(tmp_path, monkeypatch):
     """Read in worker processes (as many files are), the audit finds exactly the same."""
-    from pipeline.audit import run as run_module
+    from pipeline.audit import parallel as parallel_module
 
     two_years(tmp_path / "in")
     shutil.copy2(REAL / "洪泽区2023.pdf", tmp_path / "in")
     alone = run_audit([tmp_path / "in"], tmp_path / "out1")
-    monkeypatch.setattr(run_module, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel_module.os, "cpu_count", lambda: 2)
     ticks: list[int] = []
     together = run_audit([tmp_path / "in"], tmp_path / "out2", progress=ticks.append)
     assert ticks == [1, 1, 1]
@@ -724,7 +724,7 @@ def test_nothing_to_audit_cannot_start(tmp_path):
 
 
 def test_an_internal_failure_is_exit_3(tmp_path, monkeypatch):
-    from pipeline.audit import run as run_module
+    from pipeline.audit import compare as compare_module
 
     write_report(
         tmp_path / "in",
@@ -735,7 +735,7 @@ def test_an_internal_failure_is_exit_3(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(run_module, "validated_findings", broken)
+    monkeypatch.setattr(compare_module, "validated_findings", broken)
     result = audit_cli(tmp_path / "in", "--out", tmp_path / "out")
     assert result.exit_code == 3
     assert result.stderr.startswith("xxgk：内部错误（RuntimeError: boom）")

@@ -6,11 +6,14 @@ from __future__ import annotations
 import docx
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
 from pipeline.audit import ingested_cells, read_report
+from pipeline.cli import app
 from pipeline.files import convert as convert_module
 from pipeline.format2021 import S2, S3, S4, SECTIONS
 from pipeline.validate import validated_findings
+from tests.helpers import command_line, raw_year, with_totals
 
 # what the report prints, by cell; every other cell is 0
 WRITTEN = {
@@ -195,6 +198,53 @@ def test_text(tmp_path):
     assert_read_back(read_report(path))
 
 
+def test_our_own_markdown_report_is_read_without_the_heading_mark(tmp_path):
+    """xxgk's own report.md, its title a Markdown heading (`# 古县公安局 2022年…`): the issuer
+    and the titles are read without the `#`."""
+    unit = "古县公安局"
+    values = with_totals({("s3", "new", "natural"): 3, ("s3", "granted", "natural"): 2}) | {
+        ("s3", "carried_out", "natural"): 1,
+        ("s3", "carried_out", "total"): 1,
+    }
+    paths = raw_year(tmp_path, {unit: values}, year=2022)
+    made = CliRunner().invoke(app, [*command_line(paths, "report"), "--all-units"])
+    assert made.exit_code == 0, made.stderr
+    md = paths.unit_report_md(unit)
+    assert md.read_text("utf-8").splitlines()[0] == f"# {unit} 2022年政府信息公开工作年度报告"
+    report = read_report(md)
+    assert (report.issuer, report.year) == (unit, 2022)
+    assert report.titles and not [t for t in report.titles if "#" in t]
+    assert report.tables_found == ("s2", "s3", "s4")
+    assert {f["issuer"] for f in report.findings} <= {unit}
+    assert not [f for f in report.findings if f["rule"] == "audit.issuer_unknown"]
+    cells = report.cells.set_index(["section", "row", "col"])["value"]
+    assert cells[("s3", "new", "natural")] == 3 and cells[("s3", "carried_out", "total")] == 1
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        (
+            "# 古县公安局 2022年政府信息公开工作年度报告",
+            "古县公安局 2022年政府信息公开工作年度报告",
+        ),
+        ("## 古县公安局2022年政府信息公开工作年度报告", "古县公安局2022年政府信息公开工作年度报告"),
+        (
+            "#古县公安局 2022年政府信息公开工作年度报告 #",
+            "古县公安局 2022年政府信息公开工作年度报告",
+        ),
+    ],
+    ids=["h1", "h2", "closed"],
+)
+def test_a_markdown_heading_mark_is_not_part_of_the_issuer(tmp_path, heading, title):
+    body = plain_text().split("\n", 1)[1]  # without its own title
+    path = tmp_path / "report.md"
+    path.write_text(f"{heading}\n{body}", encoding="utf-8")
+    report = read_report(path)
+    assert (report.issuer, report.year) == ("古县公安局", 2022)
+    assert report.titles[0] == title
+
+
 def test_cells_check_as_the_project_long_table(tmp_path):
     """The reader's cells become the long cell table the validator checks: 洪泽区's 表四 as
     published (总计 0 beside 维持 10 + 纠正 1) is an s4.group_total error, its 0 kept."""
@@ -245,3 +295,33 @@ def test_doc_without_libreoffice(tmp_path, monkeypatch):
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     report = read_report(path)
     assert [f["rule"] for f in report.findings][0] == "audit.no_converter"
+
+
+def test_an_html_table_in_markdown_is_a_grid_with_its_merges_and_its_lines():
+    """Markdown allows raw `<table>` blocks: read as the web-page reader reads them, each cell at
+    the block's first line, and a block that is not a table stays text."""
+    from pipeline.files.text import document_of_text
+
+    text = "\n".join(
+        [
+            "# 报告",
+            "<table>",
+            '<tr><th rowspan="2">项目</th><th colspan="2">本年</th></tr>',
+            "<tr><th>新收</th><th>办结</th></tr>",
+            "<tr><td>申请</td><td>1,234</td><td>5</td></tr>",
+            "</table>",
+            "正文一行",
+            "<table class=x 未闭合",
+        ]
+    )
+    doc = document_of_text("r.md", text)
+    (grid,) = doc.grids
+    assert [[c.text for c in row] for row in grid.rows] == [
+        ["项目", "本年", "本年"],
+        ["项目", "新收", "办结"],
+        ["申请", "1,234", "5"],
+    ]
+    assert grid.rows[2][1].where == "l2:r3:c2" and grid.rows[1][0].origin == (0, 0)
+    assert [ln.where for ln in doc.lines][-2:] == ["l7", "l8"]
+    assert "正文一行" in [ln.text for ln in doc.lines]
+    assert not [ln for ln in doc.lines if "<tr>" in ln.text]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from pipeline.audit.tables import OTHER_LABEL, OTHER_TOTAL, published_equations
+from pipeline.audit.layout import OTHER_LABEL, OTHER_TOTAL, published_equations
 from pipeline.files.document import finding
 from pipeline.format2021 import S3, S3_PARTS, whole_text
 from pipeline.validate.localise import Cell, Equation
@@ -43,6 +43,7 @@ def _values(report: PublishedReport) -> tuple[dict[Cell, int], set[Cell]]:
 
 
 def _tables_of(report: PublishedReport) -> tuple[Equation, ...]:
+    """The sum rules of the tables found in the report."""
     return tuple(
         e for e in published_equations(report.other_single_row) if e.total[0] in report.tables_found
     )
@@ -76,7 +77,7 @@ def standing_counts(standings: dict[tuple[str, str], str]) -> dict[str, int]:
     return {s: counted.get(s, 0) for s in STANDINGS}
 
 
-def single_row_findings(report: PublishedReport) -> list[dict]:
+def single_row_findings(report: PublishedReport) -> list[dict[str, object]]:
     """With （六）其他处理 printed as one row: each column's （七）总计 checked against the other
     groups and （六）'s total, and （六）'s 总计 against its parts (both left unchecked by the
     validator, which does not know the one-row total)."""

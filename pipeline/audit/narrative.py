@@ -13,12 +13,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipeline.audit.tables import HEADINGS, ORDER
+from pipeline.audit.cells import CellRecord
+from pipeline.audit.layout import HEADINGS, ORDER
 from pipeline.files.document import Document, Line, finding
 from pipeline.format2021 import PARTS
 from pipeline.ingest.values import read_cell
+from pipeline.validate.localise import Cell
+
+if TYPE_CHECKING:
+    from pipeline.audit.read import PublishedReport
 
 NUMERALS = dict(zip(ORDER, "一二三四五六", strict=True))
 NARRATIVE_PARTS = ("一", "五", "六")  # the parts written as text (二 to 四 are tables)
@@ -49,6 +56,8 @@ def _joined(lines: tuple[Line, ...]) -> tuple[str, list[int]]:
 
 
 def _where(lines: tuple[Line, ...], starts: list[int], offset: int) -> str:
+    """Where the character at `offset` of the joined text stands (its line, and its character in
+    a long line)."""
     if not lines:
         return ""
     i = max(0, bisect_right(starts, offset) - 1)
@@ -81,7 +90,7 @@ def parts(doc: Document) -> dict[str, Part]:
     return out
 
 
-def part_findings(doc: Document, found: dict[str, Part]) -> list[dict]:
+def part_findings(doc: Document, found: dict[str, Part]) -> list[dict[str, object]]:
     """A finding for each part whose heading is missing, or whose text is empty."""
     out = []
     for numeral, title in PARTS.items():
@@ -139,11 +148,14 @@ WHAT = {
 }
 
 
-def _table(values: dict, section: str, row: str, col: str) -> int | None:
+def _table(values: Mapping[Cell, int], section: str, row: str, col: str) -> int | None:
+    """A figure of the tables, None when unread."""
     return values.get((section, row, col))
 
 
-def figures(doc: Document, found: dict[str, Part], values: dict) -> tuple[list[dict], list[dict]]:
+def figures(
+    doc: Document, found: dict[str, Part], values: Mapping[Cell, int]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """The figures the text gives (each with what it was compared with and which reading of the
     tables matched), and a finding for each that matches none."""
     part = found.get("一")
@@ -169,7 +181,7 @@ def figures(doc: Document, found: dict[str, Part], values: dict) -> tuple[list[d
             if m.start() in seen:
                 continue
             seen.add(m.start())
-            value = int(m.group(m.lastindex))
+            value = int(m.groups()[-1])  # NOTE: each pattern's figure is its last group
             where = _where(doc.lines, starts, base + m.start())
             options = readings[what]
             matched = [name for name, v in options if v is not None and v == value]
@@ -201,9 +213,11 @@ def figures(doc: Document, found: dict[str, Part], values: dict) -> tuple[list[d
     return out, problems
 
 
-def _sum(values: dict, *cols: str) -> int | None:
+def _sum(values: Mapping[Cell, int], *cols: str) -> int | None:
+    """The sum of 表四's figures `cols`, None when one is unread."""
     parts = [values.get(("s4", "cases", c)) for c in cols]
-    return None if any(p is None for p in parts) else sum(parts)
+    known = [p for p in parts if p is not None]
+    return sum(known) if len(known) == len(parts) else None
 
 
 # -- part 六: the information-processing fees ---------------------------------------------------
@@ -222,7 +236,7 @@ FEE_FIGURES = {
 }
 
 
-def fees(doc: Document, found: dict[str, Part]) -> tuple[list[dict], list[dict]]:
+def fees(doc: Document, found: dict[str, Part]) -> tuple[list[CellRecord], list[dict[str, object]]]:
     """Part 六's fee figures as s6 cells (`read_as` written, or `stated_none` for a sentence saying
     no fee was collected), or a finding that the part does not state them."""
     part = found.get("六")
@@ -240,18 +254,18 @@ def fees(doc: Document, found: dict[str, Part]) -> tuple[list[dict], list[dict]]
         return _where(doc.lines, lines_starts, part.start + kept[min(offset, len(kept) - 1)])
 
     cols = ("notices", "notice_amount", "collected")
-    got = {c: FEE_FIGURES[c].search(text) for c in cols}
-    if all(got.values()):
+    got = [m for m in (FEE_FIGURES[c].search(text) for c in cols) if m is not None]
+    if len(got) == len(cols):
         cells = []
-        for col in cols:
+        for col, figure in zip(cols, got, strict=True):
             scale = 0 if col == "notices" else 2
-            reading = read_cell(got[col].group(1), scale)
+            reading = read_cell(figure.group(1), scale)
             cells.append(
                 _fee_cell(
                     col,
                     reading.value,
-                    got[col].group(0),
-                    at(got[col].start(1)),
+                    figure.group(0),
+                    at(figure.start(1)),
                     "written" if reading.value is not None else "unread",
                 )
             )
@@ -266,7 +280,8 @@ def fees(doc: Document, found: dict[str, Part]) -> tuple[list[dict], list[dict]]
     ]
 
 
-def _fee_cell(col: str, value, text: str, where: str, read_as: str) -> dict:
+def _fee_cell(col: str, value: int | None, text: str, where: str, read_as: str) -> CellRecord:
+    """The record of one of part 六's fee cells."""
     return {
         "section": "s6",
         "row": "fees",
@@ -299,11 +314,14 @@ def similarity(a: str, b: str) -> float:
 
 
 def _grams(t: str) -> set[str]:
+    """The character 3-grams of a text."""
     return {t[i : i + 3] for i in range(len(t) - 2)}
 
 
-def similar_findings(this, last, threshold: float = SIMILAR) -> list[dict]:
-    """For two reports of one issuer (`this` and the year before, `last`: PublishedReport), a
+def similar_findings(
+    this: PublishedReport, last: PublishedReport, threshold: float = SIMILAR
+) -> list[dict[str, object]]:
+    """For two reports of one issuer (`this` and the year before, `last`), a
     warning for each narrative part more alike than `threshold`; every ratio is in `ratios`."""
     out = []
     for numeral in NARRATIVE_PARTS:
@@ -336,7 +354,7 @@ def similar_findings(this, last, threshold: float = SIMILAR) -> list[dict]:
     return out
 
 
-def part_similarities(this, last) -> dict[str, float]:
+def part_similarities(this: PublishedReport, last: PublishedReport) -> dict[str, float]:
     """The similarity of each narrative part found in both reports, by numeral."""
     return {
         n: round(similarity(this.parts[n].text, last.parts[n].text), 4)

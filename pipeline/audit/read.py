@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.audit import narrative
-from pipeline.audit.tables import OTHER_TOTAL, read_tables
+from pipeline.audit.cells import CellRecord
+from pipeline.audit.layout import OTHER_TOTAL
+from pipeline.audit.tables import TableReading, read_tables
 from pipeline.audit.workbook import read_xlsx
 from pipeline.files.convert import read_converted
 from pipeline.files.document import Document, failed, finding
@@ -66,9 +69,9 @@ class PublishedReport:
     year: int | None
     format: str
     cells: pd.DataFrame
-    findings: list[dict]
+    findings: list[dict[str, object]]
     parts: dict[str, narrative.Part] = field(default_factory=dict)
-    figures: list[dict] = field(default_factory=list)
+    figures: list[dict[str, object]] = field(default_factory=list)
     tables_found: tuple[str, ...] = ()
     other_single_row: bool = False
     old_format: tuple[str, ...] = ()
@@ -86,10 +89,11 @@ def read_report(path: Path) -> PublishedReport:
     # read in GB18030: the readers name the file by its bytes, and no output could hold them
     name = readable_name(path.name)
     issuer, year, who = identity(doc, path.with_name(name))
-    cells: list[dict] = []
+    cells: list[CellRecord] = []
     found_parts: dict[str, narrative.Part] = {}
-    figures: list[dict] = []
-    tables, found = None, []
+    figures: list[dict[str, object]] = []
+    tables: TableReading | None = None
+    found: list[dict[str, object]] = []
     if doc.lines or doc.grids:
         try:
             tables, cells, found_parts, figures, found = _contents(doc)
@@ -133,14 +137,22 @@ def read_report(path: Path) -> PublishedReport:
     )
 
 
-def _contents(doc: Document):
+def _contents(
+    doc: Document,
+) -> tuple[
+    TableReading,
+    list[CellRecord],
+    dict[str, narrative.Part],
+    list[dict[str, object]],
+    list[dict[str, object]],
+]:
     """The tables read, their cells with part 六's, the parts, the figures the text restates,
     and the findings of reading them."""
     tables = read_tables(doc)
     records = list(tables.findings)
     cells = tables.cells
     found_parts: dict[str, narrative.Part] = {}
-    figures: list[dict] = []
+    figures: list[dict[str, object]] = []
     # NOTE: a file with none of the tables is not a report: its narrative is not judged
     if tables.found:
         found_parts = narrative.parts(doc)
@@ -218,7 +230,7 @@ _JUNK = re.compile(r"^(?:正文|标题|关于|[:：\s])+|[:：\s_\-—]+$")
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
-def identity(doc: Document, path: Path) -> tuple[str, int | None, list[dict]]:
+def identity(doc: Document, path: Path) -> tuple[str, int | None, list[dict[str, object]]]:
     """The issuer and year: from the title, else from the file name, else a finding for each."""
     issuer, year = "", None
     for title in doc.titles:
@@ -255,7 +267,7 @@ def identity(doc: Document, path: Path) -> tuple[str, int | None, list[dict]]:
 
 
 # -- the cells ---------------------------------------------------------------------------------
-def cell_frame(cells: list[dict], file: str, issuer: str, year: int | None) -> pd.DataFrame:
+def cell_frame(cells: list[CellRecord], file: str, issuer: str, year: int | None) -> pd.DataFrame:
     """The cells as a table with the columns `CELL_COLUMNS`, the value a nullable integer."""
     frame = pd.DataFrame(
         cells, columns=[c for c in CELL_COLUMNS if c not in ("file", "issuer", "year")]
@@ -294,7 +306,8 @@ def as_ingested(cells: pd.DataFrame, unit: str | pd.Series, sheet: str | pd.Seri
     keep = cells["read_as"].isin(list(_AS_INGESTED)) & (cells["row"] != OTHER_TOTAL)
     kept = cells[keep]
 
-    def each(value: str | pd.Series):
+    def each(value: str | pd.Series) -> str | np.ndarray:
+        """One value for all the cells kept, or each kept cell's own."""
         return value[keep].to_numpy() if isinstance(value, pd.Series) else value
 
     return pd.DataFrame(

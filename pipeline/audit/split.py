@@ -129,6 +129,7 @@ def _local_to(e: Equation, run: Run, known: Mapping[Cell, int]) -> bool:
 
 
 def _why_none(local: list[Equation]) -> str:
+    """Why a run has no split (Chinese, for the message)."""
     if not local:
         return "数字位数与栏数不相容"
     return "任何拆分都不满足本行的合计（已发布的表格本身可能不一致）"
@@ -217,7 +218,7 @@ def _combined(
             ]
         )
     layers: list[dict[tuple[int, ...], list[tuple[tuple[int, ...], int]]]] = []
-    states: dict[tuple[int, ...], list] = {tuple(start): []}
+    states: dict[tuple[int, ...], list[tuple[tuple[int, ...], int]]] = {tuple(start): []}
     for effect in effects:
         nxt: dict[tuple[int, ...], list[tuple[tuple[int, ...], int]]] = {}
         for state in states:

@@ -21,7 +21,8 @@ def read_xlsx(path: Path, data: bytes) -> Document:
         book = files.read_workbook(path)
     except files.UnreadableFile as exc:
         return failed(path.name, "xlsx", finding(exc.rule, file=path.name, reason=str(exc)))
-    grids, lines = [], []
+    grids: list[Grid] = []
+    lines: list[Line] = []
     for s, (name, rows) in enumerate(book.sheets.items(), start=1):
         cells = tuple(
             tuple(

@@ -15,7 +15,8 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from pipeline.files.document import Cell, Document, Grid, Line, failed, finding
+from pipeline.files.document import Document, Grid, Line, failed, finding
+from pipeline.files.htmltable import SKIP, table_grid
 from pipeline.files.text import decoded, leading_titles
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
@@ -46,8 +47,6 @@ _BLOCKS = frozenset(
         "title",
     ]
 )
-_SKIP = frozenset({"script", "style", "noscript", "template", "head"})
-MAX_SPAN = 50  # a rowspan/colspan past this is taken as 1 (a broken page)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -103,13 +102,14 @@ class _Reader:
 
     def walk(self, el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP or not tag:
+        if tag in SKIP or not tag:
             if el.tail:
                 self.buffer.append(el.tail)
             return
         if tag == "table" and not el.xpath(".//table"):
             self.flush()
-            grid = _grid(el, len(self.grids) + 1)
+            index = len(self.grids) + 1
+            grid = table_grid(el, f"t{index}", f"t{index}:")
             self.grids.append(grid)
             self.flow.append(grid)
             for row in grid.rows:
@@ -127,64 +127,3 @@ class _Reader:
                 self.flush()
         if el.tail:
             self.buffer.append(el.tail)
-
-
-def _cell_text(el: etree._Element) -> str:
-    """A cell's text, a line break where the page breaks it (`<br>`, `<p>`)."""
-    parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _SKIP:
-            return
-        if tag in ("br", "p", "div") and parts:
-            parts.append("\n")
-        if node.text and tag:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(el)
-    return re.sub(r"[ \t\xa0]+", " ", "".join(parts)).strip()
-
-
-def _span(el: etree._Element, name: str) -> int:
-    try:
-        value = int(el.get(name, "1"))
-    except ValueError:
-        return 1
-    return value if 1 <= value <= MAX_SPAN else 1
-
-
-def _grid(table: etree._Element, index: int) -> Grid:
-    """A table's rows, rowspan/colspan expanded (a merged cell's text in each position)."""
-    rows = [tr for tr in table.iter("tr") if tr.getparent() is not None]
-    taken: dict[tuple[int, int], Cell] = {}
-    out: list[tuple[Cell, ...]] = []
-    for r, tr in enumerate(rows):
-        c = 0
-        for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
-                continue
-            while (r, c) in taken:
-                c += 1
-            text = _cell_text(td)
-            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
-            for dr in range(rs):
-                for dc in range(cs):
-                    taken[r + dr, c + dc] = Cell(
-                        text, f"t{index}:r{r + dr + 1}:c{c + dc + 1}", (r, c)
-                    )
-            c += cs
-    height = max((r for r, _ in taken), default=-1) + 1
-    for r in range(height):
-        width = max((c for rr, c in taken if rr == r), default=-1) + 1
-        out.append(
-            tuple(
-                taken.get((r, c), Cell("", f"t{index}:r{r + 1}:c{c + 1}", (r, c)))
-                for c in range(width)
-            )
-        )
-    return Grid(f"t{index}", tuple(out))
