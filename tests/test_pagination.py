@@ -19,7 +19,7 @@ from docx.shared import Pt
 from pipeline import render as rnd
 from pipeline import store
 from pipeline.format2021 import PARTS, S2, S3, SECTIONS, number_text
-from pipeline.render import word
+from pipeline.render import word, word_tables
 from tests.helpers import chromium, libreoffice_writer, require_tool
 
 SEED_UNIT = "古县人民政府办公室"
@@ -216,10 +216,13 @@ def test_a_table_too_tall_for_a_page_is_split_at_a_group_into_table_and_continua
 ):
     base = reports["county"][0]
     # NOTE: 表三 at a line height that cannot fit one page stands for a larger type or a longer label
-    monkeypatch.setitem(word.TABLE_LINE, "s3", Pt(21))
-    parts = word.table_parts("s3", base.values)
+    monkeypatch.setitem(word_tables.TABLE_LINE, "s3", Pt(21))
+    parts = word_tables.table_parts("s3", base.values)
     assert len(parts) == 2
-    assert word.table_height_pt("s3", base.values) > word.BODY_HEIGHT_PT - word.HEADING_PT
+    assert (
+        word_tables.table_height_pt("s3", base.values)
+        > word_tables.BODY_HEIGHT_PT - word_tables.HEADING_PT
+    )
     for part in parts:
         texts = {c.text for c in part.cells}
         assert {S3_HEADER, "三、本年度办理结果"} <= texts

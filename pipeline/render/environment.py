@@ -12,8 +12,9 @@ from jinja2 import (
 Values = dict[tuple[str, str, str], int]  # (section, row, col) -> stored integer
 
 
+TEMPLATES = PackageLoader("pipeline", "templates")
 _env = Environment(
-    loader=PackageLoader("pipeline", "templates"),
+    loader=TEMPLATES,
     autoescape=select_autoescape(["html.j2"]),
     undefined=StrictUndefined,
     trim_blocks=True,
@@ -26,7 +27,7 @@ _env = Environment(
 # Markdown and Word not at all); jinja2's `select_autoescape` escapes templates made from a string
 # by default, which escaped a placeholder twice in the page (`'` printed as `&#39;`) and once in Word.
 _narrative_env = Environment(
-    loader=PackageLoader("pipeline", "templates"),
+    loader=TEMPLATES,
     autoescape=False,
     undefined=StrictUndefined,
     trim_blocks=True,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,10 @@ from pipeline.problems import SEVERITY_LABELS
 from pipeline.render.ooxml import stable_package
 from pipeline.render.sheets import fit_rows, print_setup_openpyxl
 from pipeline.store import write_bytes
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 _ADDRESS = re.compile(r"^[A-Z]{1,3}[0-9]+$")
 
@@ -122,7 +127,7 @@ def write_feedback(source: Path, target: Path, marks: list, when: datetime) -> P
     return write_bytes(stable_package(buffer.getvalue(), when), target)
 
 
-def _writable(ws, address: str):
+def _writable(ws: Worksheet, address: str) -> Cell:
     """The cell at `address`, or the top-left cell of the merged range covering it."""
     for merged in ws.merged_cells.ranges:
         if address in merged:

@@ -6,13 +6,14 @@ import re
 from decimal import Decimal
 
 from jinja2 import (
+    Template,
     TemplateError,
     TemplateSyntaxError,
     UndefinedError,
 )
 
 from pipeline.format2021 import SECTIONS, number_text, to_decimal
-from pipeline.render.environment import Values, _narrative_env
+from pipeline.render.environment import TEMPLATES, Values, _narrative_env
 from pipeline.render.supplied import SUPPLIED_FIGURES
 
 NARRATIVE_PARTS = ("preamble", "part1", "part5", "part6")
@@ -27,7 +28,7 @@ class NarrativeError(Exception):
         self.reason, self.line = reason, line
 
 
-def parsed_narrative(source: str):
+def parsed_narrative(source: str) -> Template:
     """The compiled jinja2 template of a narrative, or NarrativeError naming the line."""
     try:
         return _narrative_env.from_string(source)
@@ -37,7 +38,7 @@ def parsed_narrative(source: str):
         raise NarrativeError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _template_line(template, exc: BaseException) -> int | None:
+def _template_line(template: Template, exc: BaseException) -> int | None:
     """The line of the narrative template where rendering failed (from the traceback)."""
     tb, line = exc.__traceback__, None
     while tb is not None:
@@ -152,4 +153,4 @@ DEFAULT_NARRATIVES = {"本机关": "unit_narrative.md.j2", "全县": "county_nar
 
 def default_narrative(subject: str = "本机关") -> str:
     """The built-in narrative for a report (本机关 or 全县) whose author wrote none of its own."""
-    return _narrative_env.loader.get_source(_narrative_env, DEFAULT_NARRATIVES[subject])[0]
+    return TEMPLATES.get_source(_narrative_env, DEFAULT_NARRATIVES[subject])[0]

@@ -9,6 +9,13 @@ is drawn over the row below. Every row that holds wrapped text is given its heig
 from __future__ import annotations
 
 from math import ceil
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet as OpenpyxlSheet
+    from xlsxwriter.worksheet import Worksheet
+
+Spans = dict[tuple[int, int], tuple[int, int]]  # a merged cell's (rows, columns), by (row, col)
 
 # A column width is counted in widths of the digit 0 of the workbook's default font (Calibri
 # 11 pt: 7 px). A character of a CJK font at 10 pt is 13.3 px wide, about 1.9 of those; a digit or
@@ -47,7 +54,10 @@ def row_height(lines: float, size: float) -> float:
 
 
 def fitted_heights(
-    cells: list[tuple[int, int, str]], widths: dict[int, float], size: float, spans=None
+    cells: list[tuple[int, int, str]],
+    widths: dict[int, float],
+    size: float,
+    spans: Spans | None = None,
 ) -> dict[int, float]:
     """The height each row needs for its wrapped cells, by row: `cells` are (row, column, text),
     `widths` the columns' widths, `spans` a cell's (rows, columns) merged, (1, 1) if absent;
@@ -64,7 +74,7 @@ def fitted_heights(
 
 
 def print_setup(
-    ws,
+    ws: Worksheet,
     *,
     landscape: bool = False,
     repeat: tuple[int, int] | None = None,
@@ -91,7 +101,7 @@ def print_setup(
 
 
 # -- openpyxl worksheets (the feedback copies of returns) -----------------------------------------
-def fit_rows(ws, size: float = 11) -> None:
+def fit_rows(ws: OpenpyxlSheet, size: float = 11) -> None:
     """Raise each row of an openpyxl worksheet to the height its wrapped text needs (a row kept
     at a height of its own is raised only when it is too short for its text)."""
     from openpyxl.utils import get_column_letter
@@ -104,7 +114,7 @@ def fit_rows(ws, size: float = 11) -> None:
             widths[c] = dim.width if dim is not None and dim.width else 8.43
         return widths[c]
 
-    spans = {}
+    spans: Spans = {}
     for merged in ws.merged_cells.ranges:
         spans[merged.min_row, merged.min_col] = (
             merged.max_row - merged.min_row + 1,
@@ -130,7 +140,9 @@ def fit_rows(ws, size: float = 11) -> None:
             ws.row_dimensions[r].height = height
 
 
-def print_setup_openpyxl(ws, *, landscape: bool = False, repeat: str | None = None) -> None:
+def print_setup_openpyxl(
+    ws: OpenpyxlSheet, *, landscape: bool = False, repeat: str | None = None
+) -> None:
     """An openpyxl worksheet set to print on A4 one page wide, `repeat` rows (`1:1`) on each page,
     unless it has a print setup of its own (its author's, kept)."""
     if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:

@@ -13,17 +13,25 @@ from __future__ import annotations
 
 import io as _io
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import xlsxwriter
 
-from pipeline.format2021 import PRINTED_SECTIONS, SECTIONS, printed, to_decimal
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
+from pipeline.format2021 import PRINTED_SECTIONS, SECTIONS, Col, Row, printed, to_decimal
 from pipeline.problems import RULES, SEVERITY_LABELS
 from pipeline.render.environment import Values
 from pipeline.render.issues import STATUS_LABELS
 from pipeline.render.sheets import fitted_heights, print_setup, row_height, text_lines
 
+Field = tuple[str, str, int, str]  # (code, Chinese header, width, how a value is shown)
+Formats = dict[str, "Format"]
 FORMULA_STARTS = ("=", "+", "-", "@")
 NUMBER_FORMATS = {0: "0", 2: "0.00", 6: "0.0000"}  # by a column's scale: counts, 元, 万元
 TOP = 2  # a table sheet's grid starts on its third row, below the title
@@ -106,7 +114,7 @@ def summary_xlsx(
     return buffer.getvalue()
 
 
-def _formats(wb) -> dict:
+def _formats(wb: xlsxwriter.Workbook) -> Formats:
     base = {"font_name": "宋体", "font_size": FONT_SIZE, "valign": "vcenter"}
     boxed = {**base, "border": 1, "text_wrap": True}
     fmt = {
@@ -128,7 +136,7 @@ def _formats(wb) -> dict:
     return fmt
 
 
-def _text(ws, fmt: dict, r: int, c: int, value: object, style: str = "text") -> None:
+def _text(ws: Worksheet, fmt: Formats, r: int, c: int, value: object, style: str = "text") -> None:
     """Write `value` as text, whatever it looks like (nothing at all for an empty value: a
     province's sheets hold a hundred thousand cells, and each costs its write)."""
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
@@ -155,7 +163,9 @@ def _widths(section: str) -> dict[int, float]:
     return {c: fixed[min(c, len(fixed) - 1)] for c in range(printed(section).n_cols)}
 
 
-def _table_sheet(wb, fmt: dict, section: str, values: Values, title: str) -> None:
+def _table_sheet(
+    wb: xlsxwriter.Workbook, fmt: Formats, section: str, values: Values, title: str
+) -> None:
     sec = SECTIONS[section]
     g = printed(section)
     ws = wb.add_worksheet(f"{sec.short} {sec.title}"[:31])
@@ -194,17 +204,17 @@ UNITS_SHEET_MAX = (
 )
 
 
-def cell_codes() -> list[tuple[str, object, object]]:
+def cell_codes() -> list[tuple[str, Row, Col]]:
     """Every cell of the return, in the order of the 各单位 sheet's columns: (section, row, col)."""
     return [(code, r, c) for code, s in SECTIONS.items() for r, c in s.cells]
 
 
-def cell_label(code: str, row, col) -> str:
+def cell_label(code: str, row: Row, col: Col) -> str:
     """How the 各单位 sheet heads a cell's column: 表三·一、本年新收政府信息公开申请数量·自然人."""
     return "·".join(x for x in (SECTIONS[code].short, row.label, col.label) if x)
 
 
-def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
+def _units_sheet(wb: xlsxwriter.Workbook, fmt: Formats, unit_cells: pd.DataFrame) -> None:
     """A row per unit, a column per cell, headed by the cell's table, row and column."""
     ws = wb.add_worksheet("各单位")
     units = unit_cells["unit"].nunique()
@@ -217,7 +227,7 @@ def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
         return
     cells = cell_codes()
     keys = [code for code, _, _, _ in UNIT_FIELDS]
-    widths = {j: width for j, (_, _, width, _) in enumerate(UNIT_FIELDS)}
+    widths: dict[int, float] = {j: width for j, (_, _, width, _) in enumerate(UNIT_FIELDS)}
     for j, (_, label, _, _) in enumerate(UNIT_FIELDS):
         ws.write_string(0, j, label, fmt["header"])
     for j, (code, row, col) in enumerate(cells, start=len(keys)):
@@ -250,7 +260,7 @@ def _units_sheet(wb, fmt: dict, unit_cells: pd.DataFrame) -> None:
     print_setup(ws, landscape=True, repeat=(0, 0), repeat_cols=(0, 1), fit_width=False)
 
 
-def _shown(kind: str, value: object, record: dict) -> object:
+def _shown(kind: str, value: object, record: dict) -> str | int | float:
     """What a records sheet shows of a stored value: Chinese for a code, a number for a figure."""
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
     if kind == "severity":
@@ -274,14 +284,20 @@ def _shown(kind: str, value: object, record: dict) -> object:
     return text
 
 
-def _records_sheet(wb, fmt: dict, name: str, table: pd.DataFrame, fields) -> None:
+def _records_sheet(
+    wb: xlsxwriter.Workbook,
+    fmt: Formats,
+    name: str,
+    table: pd.DataFrame,
+    fields: tuple[Field, ...],
+) -> None:
     """A table of records with Chinese headers and values, figures as numbers."""
     ws = wb.add_worksheet(name)
     for j, (_, label, width, _) in enumerate(fields):
         ws.write_string(0, j, label, fmt["header"])
         ws.set_column(j, j, width)
     records = table.to_dict("records")
-    heights = {}
+    heights: dict[int, float] = {}
     for i, record in enumerate(records, start=1):
         record = {
             **record,
@@ -305,7 +321,7 @@ def _records_sheet(wb, fmt: dict, name: str, table: pd.DataFrame, fields) -> Non
     print_setup(ws, landscape=True, repeat=(0, 0))
 
 
-def _fields_sheet(wb, fmt: dict) -> None:
+def _fields_sheet(wb: xlsxwriter.Workbook, fmt: Formats) -> None:
     """What the workbook's headers and values stand for: the field codes of every records sheet,
     the codes behind the Chinese values, and the code of every cell of the return."""
     ws = wb.add_worksheet(FIELDS_SHEET)
@@ -354,7 +370,14 @@ def _fields_sheet(wb, fmt: dict) -> None:
 FIELDS_WIDTHS = {0: 24, 1: 16, 2: 44, 3: 24}
 
 
-def _block(ws, fmt: dict, r: int, heading: str, header: tuple[str, ...], rows) -> int:
+def _block(
+    ws: Worksheet,
+    fmt: Formats,
+    r: int,
+    heading: str,
+    header: tuple[str, ...],
+    rows: Sequence[tuple[str, ...]],
+) -> int:
     """A titled block of rows written from row `r`; the row after it and a blank one."""
     ws.write_string(r, 0, heading, fmt["section_head"])
     r += 1

@@ -7,7 +7,7 @@ from html import escape
 
 import pandas as pd
 
-from pipeline.format2021 import SECTIONS, number_text, printed
+from pipeline.format2021 import SECTIONS, PrintedCell, Row, Section, number_text, printed
 from pipeline.render.environment import Values
 
 
@@ -57,7 +57,7 @@ def word_pieces(label: str) -> tuple[str, ...] | None:
     return (*head, *(rest[i : i + 2] for i in range(0, len(rest), 2)))
 
 
-def printed_text(cell, section: str, values: Values) -> str:
+def printed_text(cell: PrintedCell, section: str, values: Values) -> str:
     """What a grid cell prints: its label, or its value as the report writes numbers."""
     if cell.kind != "value":
         return cell.text
@@ -138,7 +138,7 @@ def table_html(section: str, values: Values) -> str:
     return "\n".join(lines)
 
 
-def _s2_block_markdown(heading: str, rows, values: Values) -> str:
+def _s2_block_markdown(heading: str, rows: list[Row], values: Values) -> str:
     sec = SECTIONS["s2"]
     cols = sec.cols_of(rows[0])
     lines = [
@@ -162,8 +162,8 @@ def _s2_block_markdown(heading: str, rows, values: Values) -> str:
     return "\n".join(lines)
 
 
-def _blocks(sec):
-    blocks: dict[str, list] = {}
+def _blocks(sec: Section) -> list[tuple[str, list[Row]]]:
+    blocks: dict[str, list[Row]] = {}
     for row in sec.rows:
         blocks.setdefault(row.block, []).append(row)
     return list(blocks.items())

@@ -8,10 +8,8 @@ so that the office can restyle it in Word or WPS without touching code.
 from __future__ import annotations
 
 import io as _io
-import re
 from datetime import datetime
-from itertools import combinations, pairwise
-from math import ceil
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -22,18 +20,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
-from pipeline.format2021 import (
-    PARTS,
-    PRINTED_SECTIONS,
-    PrintedCell,
-    PrintedTable,
-    group_starts,
-    printed,
-    printed_part,
-)
+from pipeline.format2021 import PARTS, PRINTED_SECTIONS, printed
 from pipeline.render.ooxml import stable_package
 from pipeline.render.report import Report, report_context
-from pipeline.render.tables import printed_text
+from pipeline.render.word_tables import element, table_parts, table_xml
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.styles.style import CharacterStyle
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 # (font asked for, the font Word/WPS substitutes where it is missing: both ship with Windows)
 TITLE_FONT = ("方正小标宋简体", "宋体")  # 小标宋 for the title
@@ -44,30 +40,12 @@ LATIN_FONT = "Times New Roman"
 TITLE_SIZE = Pt(22)  # 二号
 BODY_SIZE = Pt(16)  # 三号
 FOOTER_SIZE = Pt(14)  # 四号
-TABLE_SIZE = {"s2": Pt(12), "s3": Pt(10.5), "s4": Pt(10.5)}  # 小四; 五号 where the table is wide
-# NOTE: exact line heights (固定值), in the tables too: a row is then as tall whatever font the
-# machine substitutes (Noto's natural line is 1.44 em, 仿宋's about 1.2), so where a table ends
-# is the same in Word, WPS and LibreOffice, and `table_parts` can tell whether it fits a page
-TABLE_LINE = {"s2": Pt(17), "s3": Pt(14), "s4": Pt(14)}
 TITLE_SPACE_AFTER = Pt(28)  # one line of the text between the title and the first paragraph
 LINE = Pt(28)  # 固定值 28 磅: 22 lines of 28 characters on A4
 
 # the A4 page of GB/T 9704: 37 mm top, 35 mm bottom, 28 mm left, 26 mm right → 156 mm of text
 PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(37), "bottom": Mm(35)}
 LEFT, RIGHT = Mm(28), Mm(26)
-TEXT_WIDTH_MM = 156
-PT_PER_MM = 72 / 25.4
-BODY_HEIGHT_PT = (297 - 37 - 35) * PT_PER_MM  # the height of the text on a page
-HEADING_PT = 28 + 6 + 2  # a part heading (or a 续 caption) above a table, with its space before
-CELL_MARGIN_MM = 0.8  # left and right inside each table cell
-ROW_EXTRA_PT = 1.0  # a row's borders
-# the fixed columns of each table, left first: 表三's outer label five characters wide (三、本年度
-# / 办理结果), its group labels four (（三） / 不予公开), 自然人 three; its other figures share the
-# rest, two characters each (商业 / 企业, four digits)
-COLUMN_WIDTHS_MM = {"s2": (52,), "s3": (21, 17.5, 49.6, 12.7), "s4": ()}
-NO_LINE_START = frozenset("，。、；：？！）》」』”’")
-GROUP_NUMBER = re.compile(r"^（[一二三四五六七八九十]+）")
-
 STYLE_TITLE, STYLE_HEADING, STYLE_BODY, STYLE_TABLE = "报告标题", "部分标题", "正文", "表格文字"
 
 
@@ -108,12 +86,12 @@ def report_docx(report: Report) -> bytes:
     return stable_package(buffer.getvalue(), datetime(report.year + 1, 1, 1))
 
 
-def _paragraphs(doc, paragraphs: list[str]) -> None:
+def _paragraphs(doc: DocxDocument, paragraphs: list[str]) -> None:
     for text in paragraphs:
         _add(doc, text, STYLE_BODY)
 
 
-def _add(doc, text: str, style: str):
+def _add(doc: DocxDocument, text: str, style: str) -> Paragraph:
     """A paragraph of `text` in `style`, added at the end of the document."""
     # NOTE: python-docx's `style=` looks the default style up among all latent styles (≈ 3 ms)
     paragraph = doc.add_paragraph(text)
@@ -122,7 +100,7 @@ def _add(doc, text: str, style: str):
 
 
 # -- page, styles, fonts ----------------------------------------------------------------------
-def _page(doc) -> None:
+def _page(doc: DocxDocument) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = PAGE["width"], PAGE["height"]
@@ -131,7 +109,7 @@ def _page(doc) -> None:
     section.footer_distance = Mm(20)
 
 
-def _fonts(rpr_owner, fonts: tuple[str, str], size: Pt) -> None:
+def _fonts(rpr_owner: CharacterStyle | Run, fonts: tuple[str, str], size: Pt) -> None:
     """Set a style's or run's fonts: East-Asian text in `fonts[0]`, digits and Latin in Times."""
     font = rpr_owner.font
     font.name = LATIN_FONT
@@ -148,7 +126,7 @@ def _fonts(rpr_owner, fonts: tuple[str, str], size: Pt) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _styles(doc) -> None:
+def _styles(doc: DocxDocument) -> None:
     styles = doc.styles
     normal = styles["Normal"]
     _fonts(normal, BODY_FONT, BODY_SIZE)
@@ -187,7 +165,7 @@ def _styles(doc) -> None:
     pf.line_spacing = 1.0
 
 
-def _font_fallbacks(doc) -> None:
+def _font_fallbacks(doc: DocxDocument) -> None:
     """Name, in the font table, the font Word and WPS should use where the asked-for one is missing.
 
     `w:altName` is the OOXML way to say 方正小标宋简体 → 宋体 and 仿宋_GB2312 → 仿宋; a font that
@@ -213,7 +191,7 @@ def _font_fallbacks(doc) -> None:
     fonts_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _footer_page_number(doc) -> None:
+def _footer_page_number(doc: DocxDocument) -> None:
     """The page number centred in the footer, as `— 1 —` (a PAGE field)."""
     footer = doc.sections[0].footer
     p = footer.paragraphs[0]
@@ -236,7 +214,7 @@ def _footer_page_number(doc) -> None:
             run._r.append(char)
 
 
-def _draft_header(doc, mark: str) -> None:
+def _draft_header(doc: DocxDocument, mark: str) -> None:
     """The draft mark in the header, so it stands on every page."""
     p = doc.sections[0].header.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -246,101 +224,7 @@ def _draft_header(doc, mark: str) -> None:
     run.font.color.rgb = RGBColor(0xCC, 0x00, 0x00)
 
 
-# -- tables -----------------------------------------------------------------------------------
-def column_widths_mm(section: str) -> list[float]:
-    """The widths of a table's grid columns: its label and figure columns as set, any others
-    sharing what is left of the page."""
-    g = printed(section)
-    fixed = COLUMN_WIDTHS_MM[section]
-    rest = (TEXT_WIDTH_MM - sum(fixed)) / (g.n_cols - len(fixed)) if g.n_cols > len(fixed) else 0
-    return [*fixed, *[rest] * (g.n_cols - len(fixed))]
-
-
-def table_parts(section: str, values=None) -> list[PrintedTable]:
-    """The table as printed: whole when it fits on a page under its heading, else split on purpose
-    at group boundaries into parts (表三, 表三（续）) that each fit a page, with as few parts as
-    can be and their heights as even as can be."""
-    g = printed(section)
-    values = values or {}
-    starts = group_starts(section) if g.header_rows else ()
-    heights = [row_height_pt(section, r, values) for r in range(g.n_rows)]
-    header = sum(heights[: g.header_rows])
-    rows = heights[g.header_rows :]
-    room = BODY_HEIGHT_PT - HEADING_PT  # under its part heading, or under the 续 caption
-    if header + sum(rows) <= room or not starts:
-        return [g]
-    cuts = [0, *starts, len(rows)]
-
-    def height(a: int, b: int) -> float:
-        return header + sum(rows[cuts[a] : cuts[b]])
-
-    # NOTE: fewest parts first, then the most even: a part that ends half way down a page
-    # leaves its continuation to start the next page on its own (page break before 表三（续）)
-    best: tuple | None = None
-    for n in range(2, len(cuts)):
-        for chosen in combinations(range(1, len(cuts) - 1), n - 1):
-            bounds = (0, *chosen, len(cuts) - 1)
-            tallest = max(height(a, b) for a, b in pairwise(bounds))
-            if tallest <= room and (best is None or tallest < best[0]):
-                best = (tallest, bounds)
-        if best:
-            break
-    bounds = best[1] if best else (0, len(cuts) - 1)
-    return [printed_part(section, cuts[a], cuts[b]) for a, b in pairwise(bounds)]
-
-
-def table_height_pt(section: str, values=None) -> float:
-    """How tall the whole table prints, in points, at its size (the estimate `table_parts` uses)."""
-    return sum(row_height_pt(section, r, values or {}) for r in range(printed(section).n_rows))
-
-
-def row_height_pt(section: str, r: int, values) -> float:
-    """How tall grid row `r` of a table prints: the most lines a cell of it needs at its column
-    width (a merged cell's lines shared over the rows it spans), at the table's fixed line height."""
-    g = printed(section)
-    widths = column_widths_mm(section)
-    size, line = TABLE_SIZE[section].pt, TABLE_LINE[section].pt
-    need = 1.0
-    for cell in g.cells:
-        if not cell.r <= r < cell.r + cell.rowspan:
-            continue
-        width = (sum(widths[cell.c : cell.c + cell.colspan]) - 2 * CELL_MARGIN_MM) * PT_PER_MM
-        lines = sum(
-            text_lines(piece, width, size)
-            for piece in cell_lines(cell, printed_text(cell, section, values))
-        )
-        need = max(need, lines / cell.rowspan)
-    return ceil(need) * line + ROW_EXTRA_PT
-
-
-def text_lines(text: str, width_pt: float, size_pt: float) -> int:
-    """How many lines `text` takes in a column `width_pt` wide, set at `size_pt`: full-width
-    characters one em, others (digits, Latin) two thirds of one, a line never starting with
-    closing punctuation (it takes the character before it along)."""
-    lines, used = 1, 0.0
-    previous = 0.0
-    for char in text:
-        advance = size_pt * (1.0 if ord(char) > 0x2000 else 0.67)
-        if used + advance > width_pt + 0.01 and used:
-            lines += 1
-            carried = previous if char in NO_LINE_START else 0.0
-            used = carried
-        used += advance
-        previous = advance
-    return lines
-
-
-def cell_lines(cell: PrintedCell, text: str) -> list[str]:
-    """The lines a table cell is written in: a group label of 表三 breaks after its number
-    (（三） / 不予公开) rather than anywhere the column happens to end."""
-    if cell.kind == "label" and cell.colspan == 1 and cell.c == 1:
-        found = GROUP_NUMBER.match(text)
-        if found and found.end() < len(text):
-            return [text[: found.end()], text[found.end() :]]
-    return [text]
-
-
-def _table(doc, section: str, report: Report) -> None:
+def _table(doc: DocxDocument, section: str, report: Report) -> None:
     """Table `section` as printed: whole, or split on purpose into parts that each fit a page,
     each part after the first headed by its caption (表三（续）) on a new page."""
     parts = table_parts(section, report.values)
@@ -349,93 +233,7 @@ def _table(doc, section: str, report: Report) -> None:
         if i:
             caption = _add(doc, f"{short}（续）", STYLE_TABLE)
             p_pr = caption._p.get_or_add_pPr()
-            p_pr.append(_el("w:keepNext"))
-            p_pr.append(_el("w:pageBreakBefore"))
-        _table_xml(doc, section, part, report.values)
+            p_pr.append(element("w:keepNext"))
+            p_pr.append(element("w:pageBreakBefore"))
+        table_xml(doc, section, part, report.values, STYLE_TABLE)
     _add(doc, "", STYLE_TABLE)  # a line between a table and the next heading
-
-
-def _table_xml(doc, section: str, g: PrintedTable, values) -> None:
-    """One table written as WordprocessingML from its grid: `gridSpan` across, `vMerge` down.
-
-    Every row is kept with the next (`keepNext` on its paragraphs) and cannot split
-    (`cantSplit`): Word, WPS and LibreOffice then move the table whole to the next page rather
-    than leave a heading or a group label behind. The line height is exact, so the table is as
-    tall with 仿宋 in WPS as with Noto in LibreOffice.
-
-    NOTE: built as XML rather than through python-docx's `merge()`, which walks the whole table
-    for every merge (a third of a second per report).
-    """
-    widths = [_twips(w) for w in column_widths_mm(section)]
-    style_id = doc.styles[STYLE_TABLE].style_id
-    size = str(int(TABLE_SIZE[section].pt * 2))  # half-points
-    line = str(int(TABLE_LINE[section].pt * 20))  # twips
-    margin = str(_twips(CELL_MARGIN_MM))
-    cover = {}
-    for cell in g.cells:
-        for r in range(cell.r, cell.r + cell.rowspan):
-            for c in range(cell.c, cell.c + cell.colspan):
-                cover[r, c] = cell
-    tbl = _el("w:tbl")
-    pr = _el("w:tblPr", tbl)
-    _el("w:tblStyle", pr, val=doc.styles["Table Grid"].style_id)
-    _el("w:tblW", pr, w=str(sum(widths)), type="dxa")
-    _el("w:jc", pr, val="center")
-    _el("w:tblLayout", pr, type="fixed")
-    margins = _el("w:tblCellMar", pr)
-    for side in ("left", "right"):
-        _el(f"w:{side}", margins, w=margin, type="dxa")
-    _el("w:tblLook", pr, val="04A0", firstRow="1", firstColumn="1", noVBand="1")
-    cols = _el("w:tblGrid", tbl)
-    for width in widths:
-        _el("w:gridCol", cols, w=str(width))
-    for r in range(g.n_rows):
-        tr = _el("w:tr", tbl)
-        tr_pr = _el("w:trPr", tr)
-        _el("w:cantSplit", tr_pr)
-        if r < g.header_rows:
-            _el("w:tblHeader", tr_pr)  # repeated at the top of each page
-        c = 0
-        while c < g.n_cols:
-            cell = cover[r, c]
-            tc = _el("w:tc", tr)
-            tc_pr = _el("w:tcPr", tc)
-            _el("w:tcW", tc_pr, w=str(sum(widths[c : c + cell.colspan])), type="dxa")
-            if cell.colspan > 1:
-                _el("w:gridSpan", tc_pr, val=str(cell.colspan))
-            if cell.rowspan > 1:
-                _el("w:vMerge", tc_pr, **({"val": "restart"} if cell.r == r else {}))
-            _el("w:vAlign", tc_pr, val="center")
-            p = _el("w:p", tc)
-            p_pr = _el("w:pPr", p)
-            _el("w:pStyle", p_pr, val=style_id)
-            if r < g.n_rows - 1:
-                _el("w:keepNext", p_pr)  # NOTE: the last row lets the table end the page
-            _el("w:spacing", p_pr, line=line, lineRule="exact")
-            if cell.kind == "label":
-                _el("w:jc", p_pr, val="left")
-            if cell.r == r:
-                run = _el("w:r", p)
-                r_pr = _el("w:rPr", run)
-                if cell.kind == "heading":
-                    _el("w:b", r_pr)
-                _el("w:sz", r_pr, val=size)
-                _el("w:szCs", r_pr, val=size)
-                for i, piece in enumerate(cell_lines(cell, printed_text(cell, section, values))):
-                    if i:
-                        _el("w:br", run)
-                    _el("w:t", run).text = piece
-            c += cell.colspan
-    doc.element.body.sectPr.addprevious(tbl)
-
-
-def _el(tag: str, parent=None, **attrs: str):
-    """A WordprocessingML element `tag` with w: attributes, appended to `parent` if given."""
-    el = OxmlElement(tag) if parent is None else etree.SubElement(parent, qn(tag))
-    for key, value in attrs.items():
-        el.set(qn(f"w:{key}"), value)
-    return el
-
-
-def _twips(mm: float) -> int:
-    return round(mm * 1440 / 25.4)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -35,7 +35,12 @@ GRID_TOP = 2  # the table starts on the third row of its sheet, below its title
 # the reader keeps more (values.py) so that a return typed elsewhere is never rounded.
 TEMPLATE_DECIMALS = {"万元": 4, "元": 2}
 
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
 CellKey = tuple[str, str, str]  # (section, row, col)
+Formats = dict[str, "Format"]
 
 
 def sheet_name(section: str) -> str:
@@ -88,7 +93,7 @@ def write_template(target: str | Path | BinaryIO, unit: str, year: int) -> None:
     write_return(target, unit, year, {}, formulas=True)
 
 
-def _write_cover(ws, unit: str, year: int, fmt) -> None:
+def _write_cover(ws: Worksheet, unit: str, year: int, fmt: Formats) -> None:
     """The cover: the unit and the year written in and locked (a generic copy leaves the unit open)."""
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 40)
@@ -132,7 +137,7 @@ def guide_lines() -> list[str]:
 GUIDE_WIDTH = 70
 
 
-def _write_guide(ws, fmt) -> None:
+def _write_guide(ws: Worksheet, fmt: Formats) -> None:
     ws.set_column(0, 0, GUIDE_WIDTH)
     lines = guide_lines()
     for i, line in enumerate(lines):
@@ -150,7 +155,13 @@ def _write_guide(ws, fmt) -> None:
     ws.protect("", {"format_columns": True, "format_rows": True})
 
 
-def _write_section(ws, code: str, values, totals, fmt) -> None:
+def _write_section(
+    ws: Worksheet,
+    code: str,
+    values: Mapping[CellKey, object],
+    totals: Mapping[CellKey, tuple[CellKey, ...]],
+    fmt: Formats,
+) -> None:
     g = printed(code)
     section = g.section
     ws.merge_range(0, 0, 0, g.n_cols - 1, sheet_name(code), fmt["title"])
@@ -158,7 +169,7 @@ def _write_section(ws, code: str, values, totals, fmt) -> None:
     widths = section_widths(code)
     for c, width in widths.items():
         ws.set_column(c, c, width)
-    inputs: list[tuple[int, int, str, int]] = []  # (r, c, unit, scale) of each cell people fill
+    inputs: list[InputCell] = []  # each cell people fill
     for cell in g.cells:
         r, c = GRID_TOP + cell.r, cell.c
         if cell.kind != "value":
@@ -207,9 +218,12 @@ def section_widths(code: str) -> dict[int, float]:
     return {c: labels[c] if c < len(labels) else figure for c in range(g.n_cols)}
 
 
-def _runs(cells: list[tuple[int, int, str, int]]):
+InputCell = tuple[int, int, str, int]  # (r, c, unit, scale)
+
+
+def _runs(cells: list[InputCell]) -> list[tuple[InputCell, int]]:
     """Input cells grouped into runs along a row with the same kind of value: (first cell, last column)."""
-    runs: list[list] = []
+    runs: list[tuple[InputCell, int]] = []
     for r, c, unit, scale in sorted(cells):
         if (
             runs
@@ -217,17 +231,17 @@ def _runs(cells: list[tuple[int, int, str, int]]):
             and runs[-1][1] == c - 1
             and runs[-1][0][2:] == (unit, scale)
         ):
-            runs[-1][1] = c
+            runs[-1] = (runs[-1][0], c)
         else:
-            runs.append([(r, c, unit, scale), c])
-    return [(first, last) for first, last in runs]
+            runs.append(((r, c, unit, scale), c))
+    return runs
 
 
 def _address(key: CellKey) -> str:
     return template_cell(*key)
 
 
-def _write_value(ws, r: int, c: int, value: object, style) -> None:
+def _write_value(ws: Worksheet, r: int, c: int, value: object, style: Format) -> None:
     if value is None or value == "":
         ws.write_blank(r, c, None, style)
     elif isinstance(value, str):
@@ -281,7 +295,7 @@ def _validation(unit: str, scale: int, r: int, c: int) -> dict:
     }
 
 
-def _formats(wb) -> dict:
+def _formats(wb: xlsxwriter.Workbook) -> Formats:
     base = {
         "border": 1,
         "valign": "vcenter",
