@@ -147,3 +147,20 @@ def test_a_feedback_workbook_prints_on_a4_with_rows_as_tall_as_their_text(tmp_pa
         assert row[2].value == sheet_name("s3") and row[3].value
     for sheet in wb.worksheets:
         assert sheet.page_setup.paperSize in (9, "9"), sheet.title
+
+
+def test_many_feedback_workbooks_written_in_workers_are_the_ones_one_process_writes(
+    tmp_path, monkeypatch
+):
+    from pipeline.run import feedback_files
+
+    units = [f"古县第{i}局" for i in range(4)]
+    paths = raw_year(tmp_path, dict.fromkeys(units, BROKEN))
+    run_ingest(paths)
+    run_validate(paths)
+    alone = {p.name: digest(p) for p in paths.feedback.iterdir()}
+    assert sorted(alone) == sorted(f"{u}_问题反馈.xlsx" for u in units)
+    monkeypatch.setattr(feedback_files, "PARALLEL_FROM", 2)
+    store.remove([paths.feedback])
+    run_validate(paths)
+    assert {p.name: digest(p) for p in paths.feedback.iterdir()} == alone

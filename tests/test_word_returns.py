@@ -110,7 +110,12 @@ def test_word_returns_are_summed_with_excel_ones_cell_for_cell(
         assert int(county[key]) == total, key
 
 
-def test_a_broken_sum_in_a_word_return_is_found_at_its_table_row_and_column(tmp_path):
+def test_a_broken_sum_in_a_word_return_is_found_at_its_table_row_and_column(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     values = with_totals({("s3", "new", "natural"): 5, ("s3", "granted", "natural"): 5})
     values[("s3", "granted", "natural")] = 4  # the clerk typed 4 where 5 belongs
     paths = raw_year(tmp_path, {}, units=["古县公安局"])
@@ -133,6 +138,7 @@ def test_a_broken_sum_in_a_word_return_is_found_at_its_table_row_and_column(tmp_
     rows = list(feedback["校验问题"].iter_rows(min_row=2, values_only=True))
     errors = [row for row in rows if "错误" in str(row[1])]
     assert len(errors) == 2 and all("表三" in str(row[-1]) for row in errors), rows
+    assert not list(scratch.iterdir()), "the Excel copy of the Word return is removed once marked"
 
 
 def test_a_word_return_without_part_six_figures_is_a_warning_and_the_unit_named_by_file(tmp_path):

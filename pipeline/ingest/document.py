@@ -20,6 +20,8 @@ def is_document(data: bytes) -> bool:
     """Whether a file's bytes are a Word or WPS document (.docx, or .doc/.wps by their
     WordDocument stream), whatever its name says."""
     if data[:2] == b"PK":
+        if b"word/document.xml" not in data:  # NOTE: a zip stores its member names as written
+            return False
         try:
             with zipfile.ZipFile(BytesIO(data)) as zf:
                 return "word/document.xml" in zf.namelist()

@@ -3,6 +3,7 @@ functions called, the products written; the CLI calls these and prints what they
 
 from pipeline.inputs import CannotStart
 from pipeline.run.checks import check_inputs, check_narratives, check_outputs
+from pipeline.run.feedback_files import write_feedback
 from pipeline.run.previous_year import read_last_year
 from pipeline.run.products import Aggregated, Ingested, Validated, blocking
 from pipeline.run.reading import read_batch, read_return, read_year
@@ -16,7 +17,6 @@ from pipeline.run.stages import (
     run_render,
     run_template,
     run_validate,
-    write_feedback,
     write_issues,
 )
 from pipeline.run.units import (

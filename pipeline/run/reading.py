@@ -27,9 +27,9 @@ Progress = Callable[[int], None]  # called with the number of files just read
 PARALLEL_FROM = 200  # files: below this, starting worker processes costs more than it saves
 
 
-BATCHES_PER_WORKER = (
-    20  # small enough to balance the load at the end and show progress; large enough to pay
-)
+# small enough to balance the load at the end and show progress; large enough that a batch
+# pays for its message back
+BATCHES_PER_WORKER = 20
 
 
 def read_year(

@@ -15,6 +15,7 @@ import pandas as pd
 from pipeline import store
 from pipeline.memo import Memo
 from pipeline.paths import Paths
+from pipeline.run.feedback_files import Job, write_all
 from pipeline.run.previous_year import read_last_year
 from pipeline.run.products import aggregated, validated
 from pipeline.run.reading import Progress, read_year
@@ -53,17 +54,24 @@ class Outcome:
 
 
 class Writer:
-    """The run's one background writer: a cell table is written while the run goes on (pyarrow
-    lets go of the GIL, so the second core does it), and every write is joined in one place."""
+    """The run's one background writer: cell tables and feedback workbooks are written while the
+    run goes on (pyarrow lets go of the GIL, and the workbooks are written by worker processes,
+    so the second core does it), and every write is joined in one place."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-write")
-        self._jobs: list[Future[Path]] = []
+        # NOTE: two threads, so that the feedback workbooks do not wait behind a cell table
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xxgk-write")
+        self._jobs: list[Future[object]] = []
 
     def cells(self, table: pd.DataFrame, path: Path) -> Path:
         """Write a cell table behind the run's back; the path it will be at."""
         self._jobs.append(self._pool.submit(store.write_cells, table, path))
         return path
+
+    def feedback(self, jobs: list[Job]) -> list[Path]:
+        """Write feedback workbooks behind the run's back; the paths they will be at."""
+        self._jobs.append(self._pool.submit(write_all, jobs))
+        return [job.target for job in jobs]
 
     def join(self) -> None:
         """Wait for every write, raising the first error met."""
@@ -129,7 +137,7 @@ def _stages(
     done(ingest_stage(paths, ingested, writer.cells), started)
     started = time.perf_counter()
     found = validated(ingested, last, strict=options.strict)
-    done(validate_stage(paths, ingested, found), started)
+    done(validate_stage(paths, ingested, found, writer.feedback), started)
     findings = [found.findings]
     if options.unit:
         started = time.perf_counter()

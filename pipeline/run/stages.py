@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,9 +22,10 @@ from pipeline.inputs import CannotStart, read_config, read_template, read_units
 from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
-from pipeline.render import charts, feedback, summary, word
+from pipeline.render import charts, summary, word
 from pipeline.render.supplied import supplied_figures
 from pipeline.run.checks import _needs, check_inputs
+from pipeline.run.feedback_files import WriteAll, write_feedback
 from pipeline.run.previous_year import read_last_year
 from pipeline.run.products import (
     NO_COUNTY,
@@ -130,11 +130,14 @@ def _roster_for(paths: Paths) -> Path:
 
 
 # -- validate ---------------------------------------------------------------------------------
-def validate_stage(paths: Paths, ingested: Ingested, found: Validated) -> StageResult:
+def validate_stage(
+    paths: Paths, ingested: Ingested, found: Validated, write: WriteAll | None = None
+) -> StageResult:
     """Write the findings of validation, each return's tables and, for each return with
-    problems, a feedback workbook."""
+    problems, a feedback workbook (by `write`: default, here and now)."""
     written = write_validated(paths, found)
-    written += write_feedback(paths, found.findings, ingested.files, ingested.cells)
+    when = document_time(paths.year)
+    written += write_feedback(paths, found.findings, ingested.files, ingested.cells, when, write)
     counts = severity_counts(found.findings)
     return StageResult("validate", counts, written, blocked=found.blocked, findings=found.findings)
 
@@ -165,79 +168,6 @@ def findings_so_far(paths: Paths) -> list[pd.DataFrame]:
         if later.exists():
             parts.append(store.read_csv(later))
     return parts
-
-
-def write_feedback(
-    paths: Paths, findings: pd.DataFrame, files: pd.DataFrame, cells: pd.DataFrame | None = None
-) -> list[Path]:
-    """A copy of each return with problems, its problem cells marked and commented, to send back
-    (for a Word return, its tables as the project's Excel return, to fill in next time)."""
-    written: list[Path] = []
-    documents = _documents(paths, findings)
-    if documents:
-        findings = _on_the_template(findings, documents)
-    for file, marks in feedback.marks_by_file(findings).items():
-        unit = files.loc[files["file"] == file, "unit"]
-        name = unit.iloc[0] if len(unit) and unit.iloc[0] else Path(file).stem
-        source = paths.raw / file
-        suffix = ".xlsx" if file in documents else source.suffix
-        target = paths.feedback_file(name, suffix)
-        if target in written:  # NOTE: a unit's second problem file must not overwrite its first
-            target = paths.feedback_file(f"{name}_{Path(file).stem}", suffix)
-        when = document_time(paths.year)
-        if file in documents:
-            copy = _excel_copy(paths, file, name, cells)
-            written.append(feedback.write_feedback(copy, target, marks, when))
-            copy.unlink()
-        else:
-            written.append(feedback.write_feedback(source, target, marks, when))
-    return written
-
-
-def _documents(paths: Paths, findings: pd.DataFrame) -> set[str]:
-    """The returns with findings that are Word documents (their feedback is an Excel copy)."""
-    from pipeline.ingest.document import is_document
-
-    out = set()
-    for file in set(findings.loc[findings["file"] != "", "file"]):
-        source = paths.raw / file
-        if source.suffix.lower() in (".docx", ".doc", ".wps") or (
-            source.is_file() and is_document(source.read_bytes())
-        ):
-            out.add(file)
-    return out
-
-
-def _on_the_template(findings: pd.DataFrame, documents: set[str]) -> pd.DataFrame:
-    """The findings of Word returns placed on the cells of the project's Excel return (their
-    messages keep the place in the document)."""
-    from pipeline.render.workbook import sheet_name, template_cell
-
-    moved = findings.copy()
-    for i, f in moved[moved["file"].isin(documents)].iterrows():
-        if f["section"] in ("s2", "s3", "s4", "s6") and f["row"] and f["col"]:
-            moved.loc[i, "sheet"] = sheet_name(f["section"])
-            moved.loc[i, "cell"] = template_cell(f["section"], f["row"], f["col"])
-        else:
-            moved.loc[i, ["sheet", "cell"]] = ""
-    return moved
-
-
-def _excel_copy(paths: Paths, file: str, unit: str, cells: pd.DataFrame | None) -> Path:
-    """The tables a Word return gave, as the project's Excel return (what was written, cell by
-    cell), in a temporary file."""
-    import tempfile
-
-    from pipeline.render.workbook import write_return
-
-    values: dict[tuple[str, str, str], object] = {}
-    if cells is not None:
-        mine = cells[cells["file"] == file]
-        values = {(r.section, r.row, r.col): r.text for r in mine.itertuples(index=False)}
-    handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="xxgk-copy-")
-    os.close(handle)
-    write_return(name, unit, paths.year, values, formulas=False)
-    return Path(name)
 
 
 def document_time(year: int) -> datetime:
