@@ -73,7 +73,7 @@ def audit_rate(bodies: int) -> tuple[float, int, float]:
     """Reports audited per second by `run_audit` (reading on every core) over two years of
     `bodies` bodies (text) and the 洪泽区 PDF: the rate, the reports, and the seconds."""
     from pipeline.audit.run import run_audit
-    from tests.test_audit import report_text, s3_values
+    from scripts.published_texts import report_text, s3_values
 
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-audit-") as tmp:
         folder = Path(tmp) / "in"

@@ -9,6 +9,8 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from pipeline import render as rnd
@@ -215,3 +217,20 @@ def test_the_same_inputs_give_the_same_bytes(sample_year):
         returns,
     )
     assert data == again
+
+
+_TEXT = st.text(alphabet=st.sampled_from("总计自然人12345（）abc. 、"), max_size=40)
+
+
+@given(a=_TEXT, b=_TEXT, width=st.floats(2, 60), size=st.sampled_from([9, 10, 11, 12]))
+def test_a_text_wraps_to_one_line_exactly_when_it_fits_and_each_line_break_adds_its_own(
+    a, b, width, size
+):
+    from pipeline.render.sheets import CELL_PADDING, CJK_PER_PT, text_width
+
+    room = max(width - CELL_PADDING, size * CJK_PER_PT)
+    assert (text_lines(a, width, size) == 1) == (text_width(a, size) <= room or len(a) <= 1)
+    assert text_lines(a + b, width, size) >= text_lines(a, width, size)
+    assert text_lines(f"{a}\n{b}", width, size) == (
+        text_lines(a, width, size) + text_lines(b, width, size)
+    )

@@ -35,9 +35,11 @@ def text_width(text: str, size: float) -> float:
 
 def text_lines(text: str, width: float, size: float) -> int:
     """How many lines `text` wraps to in a column `width` units wide (each `\\n` a new line)."""
-    room = max(width - CELL_PADDING, size * CJK_PER_PT)
+    text, room = str(text), max(width - CELL_PADDING, size * CJK_PER_PT)
+    if len(text) * size * max(CJK_PER_PT, LATIN_PER_PT) <= room and "\n" not in text:
+        return 1  # NOTE: fits even were every character the widest (most cells of a sheet)
     lines = 0
-    for paragraph in str(text).split("\n"):
+    for paragraph in text.split("\n"):
         used, count = 0.0, 1
         for ch in paragraph:
             advance = size * (CJK_PER_PT if ord(ch) > 0x2000 else LATIN_PER_PT)
