@@ -10,13 +10,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import shutil
 import socket
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -24,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.inputs import CannotStart
+from pipeline.locks import exclusive
 from pipeline.paths import Paths
 from pipeline.run.report import Outcome
 from pipeline.store import write_json
@@ -45,24 +44,17 @@ class Lock:
 def year_lock(paths: Paths, wait: float = 5.0) -> Iterator[Lock]:
     """Hold the lock of `paths`' output folder for the duration of a run."""
     path = paths.lock
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = _holder(path)
-                    who = (
-                        f"（进程 {holder.get('pid', '?')}，{holder.get('host', '?')}，开始于 {holder.get('started', '?')}）"
-                        if holder
-                        else ""
-                    )
-                    raise Busy(f"另一个任务正在处理 {paths.out}{who}，请稍后再试。") from None
-                time.sleep(0.1)
+
+    def busy() -> Busy:
+        holder = _holder(path)
+        who = (
+            f"（进程 {holder.get('pid', '?')}，{holder.get('host', '?')}，开始于 {holder.get('started', '?')}）"
+            if holder
+            else ""
+        )
+        return Busy(f"另一个任务正在处理 {paths.out}{who}，请稍后再试。")
+
+    with exclusive(path, wait, busy) as fd:
         stale = _holder(path)
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps(_me(), ensure_ascii=False).encode())
@@ -73,8 +65,6 @@ def year_lock(paths: Paths, wait: float = 5.0) -> Iterator[Lock]:
             # NOTE: emptied, never removed: a run waiting on this file must lock the same file
             # as the next one, or two runs could each think they hold the folder
             os.ftruncate(fd, 0)
-    finally:
-        os.close(fd)  # NOTE: closing releases the flock
 
 
 def _me() -> dict:

@@ -633,6 +633,23 @@ def test_nothing_to_audit_cannot_start(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_folder_another_audit_is_writing_is_waited_for_then_refused(tmp_path, monkeypatch):
+    from pipeline.audit import folder as folder_module
+    from pipeline.locks import exclusive
+    from pipeline.paths import AuditPaths
+
+    two_years(tmp_path / "in")
+    out = tmp_path / "out"
+    monkeypatch.setattr(folder_module, "LOCK_WAIT", 0.2)
+    with exclusive(AuditPaths(out).lock, 0, RuntimeError):  # another audit, writing
+        result = audit_cli(tmp_path / "in", "--out", out)
+    assert result.exit_code == 2
+    assert result.stderr == f"xxgk：另一个审核正在写入 {out}，请稍后再试。\n"
+    assert not out.exists()
+    assert audit_cli(tmp_path / "in", "--out", out).exit_code == 1, "the carry-over found"
+    assert (out / "cells.csv").exists(), "written once the other audit is done"
+
+
 def test_an_internal_failure_is_exit_3(tmp_path, monkeypatch):
     from pipeline.audit import compare as compare_module
 

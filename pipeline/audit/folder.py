@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +12,7 @@ import pandas as pd
 
 from pipeline import store
 from pipeline.inputs import CannotStart
+from pipeline.locks import exclusive
 from pipeline.paths import AUDIT_MARK, AuditPaths
 
 LOCK_WAIT = 5.0  # seconds another audit writing the same folder is waited for
@@ -96,18 +95,7 @@ def _recover(where: AuditPaths) -> None:
 @contextmanager
 def _locked(where: AuditPaths) -> Iterator[None]:
     """Hold the output folder's lock while writing it: one audit at a time per folder."""
-    where.lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(where.lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise CannotStart(f"另一个审核正在写入 {where.out}，请稍后再试。") from None
-                time.sleep(0.1)
+    with exclusive(
+        where.lock, LOCK_WAIT, lambda: CannotStart(f"另一个审核正在写入 {where.out}，请稍后再试。")
+    ):
         yield
-    finally:
-        os.close(fd)  # NOTE: closing releases the lock; the file stays for the next audit

@@ -204,10 +204,7 @@ def _uncached(
         cells = _sheet_uncached(xml.decode("utf-8", "replace"))
         if cells:
             found[member] = cells
-    if not found:
-        return {}
-    names = _sheet_members(zf)
-    return {names[m]: cells for m, cells in found.items() if m in names}
+    return _by_sheet_name(zf, found)
 
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
@@ -233,6 +230,13 @@ def _xlsx_errors(
                 cells[position(at)] = code or "#错误"
         if cells:
             found[member] = cells
+    return _by_sheet_name(zf, found)
+
+
+def _by_sheet_name(
+    zf: zipfile.ZipFile, found: dict[str, dict[tuple[int, int], str]]
+) -> dict[str, dict[tuple[int, int], str]]:
+    """What was found per worksheet part (`xl/worksheets/sheet2.xml`), keyed by the sheet's name."""
     if not found:
         return {}
     names = _sheet_members(zf)
