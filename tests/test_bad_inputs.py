@@ -344,6 +344,24 @@ def test_a_full_disk_is_exit_2_and_keeps_the_previous_outputs(tmp_path, monkeypa
     assert not list(paths.out_root.glob(".2023.staging-*"))
 
 
+def test_a_feedback_workbook_written_behind_the_run_that_fails_is_exit_2(tmp_path, monkeypatch):
+    from pipeline.render import feedback
+
+    paths = small_year(tmp_path)
+    assert report(paths).exit_code == 0
+    before = paths.report_html.read_bytes()
+    edit(paths, {(S3, template_cell("s3", "new", "commercial")): None})  # sent back: a blank
+
+    def write_bytes(data, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(feedback, "write_bytes", write_bytes)
+    result = report(paths)
+    assert result.exit_code == 2 and "磁盘空间不足" in result.stderr
+    assert paths.report_html.read_bytes() == before, "the last whole outputs are kept"
+    assert not list(paths.out_root.glob(".2023.staging-*"))
+
+
 def test_an_output_folder_that_is_a_file_is_exit_2(tmp_path):
     paths = small_year(tmp_path)
     paths.out_root.mkdir()
