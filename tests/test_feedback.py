@@ -164,3 +164,6 @@ def test_many_feedback_workbooks_written_in_workers_are_the_ones_one_process_wri
     store.remove([paths.feedback])
     run_validate(paths)
     assert {p.name: digest(p) for p in paths.feedback.iterdir()} == alone
+    # NOTE: and behind a report run's back, joined before the command returns
+    assert CliRunner().invoke(app, command_line(paths, "report")).exit_code == 1
+    assert {p.name: digest(p) for p in paths.feedback.iterdir()} == alone
