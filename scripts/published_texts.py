@@ -5,7 +5,7 @@ parts, the tables one row a line. `report_text(issuer, year, values)` writes one
 
 from __future__ import annotations
 
-from pipeline.format2021 import S2, S3, S4, SECTIONS
+from pipeline.format2021 import PARTS, S3, S4, SECTIONS
 
 PART_一 = (
     "本局坚持以公开为常态、不公开为例外，严格落实政府信息公开条例，完善主动公开目录，"
@@ -59,14 +59,7 @@ def report_text(
         return texts.get(cell, str(values.get(cell, 0)))
 
     lines = [f"{issuer}{year}年政府信息公开工作年度报告", ""]
-    for numeral, title in {
-        "一": "总体情况",
-        "二": S2.title,
-        "三": S3.title,
-        "四": S4.title,
-        "五": "存在的主要问题及改进情况",
-        "六": "其他需要报告的事项",
-    }.items():
+    for numeral, title in PARTS.items():
         lines.append(f"{numeral}、{title}")
         code = {"二": "s2", "三": "s3", "四": "s4"}.get(numeral)
         if code is None:

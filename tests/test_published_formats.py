@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from pipeline.audit import ingested_cells, read_report
 from pipeline.cli import app
 from pipeline.files import convert as convert_module
-from pipeline.format2021 import S2, S3, S4, SECTIONS
+from pipeline.format2021 import PARTS, S3, S4, SECTIONS
 from pipeline.validate import validated_findings
 from tests.helpers import command_line, raw_year, with_totals
 
@@ -53,17 +53,7 @@ PART_TEXT = {
     "五": "存在的问题是公开质量有待提高，下一步将加强培训，完善制度，提升公开实效，确保各项工作落实到位。",
     "六": "本机关共发出收费通知2件，收费金额300元，实际收取150.5元。",
 }
-HEADINGS = {
-    n: f"{n}、{t}"
-    for n, t in {
-        "一": "总体情况",
-        "二": S2.title,
-        "三": S3.title,
-        "四": S4.title,
-        "五": "存在的主要问题及改进情况",
-        "六": "其他需要报告的事项",
-    }.items()
-}
+HEADINGS = {n: f"{n}、{t}" for n, t in PARTS.items()}
 
 
 def text_of(cell) -> str:
