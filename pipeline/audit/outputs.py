@@ -18,24 +18,19 @@ from pipeline.audit.layout import OTHER_TOTAL, S3_KEYS, cell_label
 from pipeline.audit.read import CELL_COLUMNS, PublishedReport
 from pipeline.format2021 import AMOUNT_COLS, SECTIONS, number_text
 from pipeline.problems import ERROR, INFO, RULES, SEVERITY_LABELS, WARNING
+from pipeline.problems.rule import FINDING_COLUMNS
 from pipeline.render.environment import page
 
 CELLS_COLUMNS = [*CELL_COLUMNS[:6], "label", *CELL_COLUMNS[6:]]
+# NOTE: a finding's columns, its place named by the document (issuer, year, where) instead of
+# the return's unit, sheet and cell
 ISSUES_COLUMNS = [
-    "severity",
-    "rule",
+    *FINDING_COLUMNS[:2],
     "file",
     "issuer",
     "year",
     "where",
-    "section",
-    "row",
-    "col",
-    "text",
-    "value",
-    "expected",
-    "message",
-    "suggestion",
+    *FINDING_COLUMNS[FINDING_COLUMNS.index("section") :],
 ]
 REPORTS_COLUMNS = [
     "file",
