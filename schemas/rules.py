@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.format2021 import S4_GROUPS, S4_RESULTS, SECTIONS
+from pipeline.ingest.values import READ_AS
 from schemas.sums import Sum, sums_of
 
 PARTS_OF_RESULT = [r for r in S4_RESULTS if r != "total"]
@@ -194,13 +195,18 @@ def steady(df: pd.DataFrame) -> pd.Series:
     return ~moved.fillna(False).astype(bool)
 
 
+def _read_as_not(way: str) -> pa.Check:
+    """The check that no cell was read `way`, named after the finding that way makes."""
+    return pa.Check(lambda s: s != way, name=READ_AS[way])
+
+
 CELLS = pa.DataFrameSchema(
-    # NOTE: a custom check, since pandera reports a built-in one (Check.ne) by its own name
+    # NOTE: custom checks, since pandera reports a built-in one (Check.ne) by its own name
     {
         "read_as": pa.Column(
             str,
             [
-                pa.Check(lambda s: s != "error", name="value.type"),
+                *(_read_as_not(way) for way, rule in READ_AS.items() if rule),
                 pa.Check(lambda s: ~s.isin(["blank", "nil"]), name="value.missing"),
             ],
         )

@@ -7,6 +7,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline.format2021 import SECTIONS
+from pipeline.ingest.values import READ_AS
 from pipeline.problems import RULES, SEVERITY_LABELS
 
 _ROWS = sorted({r.code for s in SECTIONS.values() for r in s.rows})
@@ -28,9 +29,7 @@ class IngestedCells(pa.DataFrameModel):
         isin=["number", "text", "empty", "bool", "date", "formula", "error"], description="原始类型"
     )
     text: Series[str] = pa.Field(description="填写内容（原样）")
-    read_as: Series[str] = pa.Field(
-        isin=["number", "blank", "nil", "error", "derived"], description="读取方式"
-    )
+    read_as: Series[str] = pa.Field(isin=list(READ_AS), description="读取方式（见 docs/values.md）")
     value: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="读取的数值（整数，单位为 10^-scale）"
     )

@@ -53,13 +53,31 @@ ERROR_VALUES = frozenset(
 )
 
 
+# How a cell can be read, and the finding each way makes at its cell (None: no finding of its
+# own; blanks are summed up per return as `value.missing`). A reading whose value is None is
+# never summed.
+READ_AS: dict[str, str | None] = {
+    "number": None,  # a number as written
+    "blank": None,  # nothing written: 0
+    "nil": None,  # `/`, `—`, `无` …: 0
+    "derived": None,  # a formula with no stored result, worked out from its parts
+    "error": "value.type",  # not a number as written
+    "revision": "value.revision",  # a Word revision not yet accepted or rejected
+    "unreadable": "value.unreadable",  # an image, an object, a text box … where a figure belongs
+    "hidden": "value.hidden",  # text formatted to be unseen (its colour that of the cell's fill)
+    "recalculated": "value.recalculated",  # a formula's stored result that is not its figure
+    "stale": "value.stale",  # a stored result the application recalculates, not checked here
+    "field": "value.field",  # a Word field whose shown result is not what its formula gives
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """One cell as read: the text as written, its raw type, how it was read, and the value."""
 
     text: str
     raw_type: str  # number | text | empty | bool | date | formula | error
-    read_as: str  # number | blank | nil | error
+    read_as: str  # one of READ_AS
     value: int | None  # the number as an integer of 10**-scale; None when unreadable
     problem: str = ""  # why it could not be read (Chinese), empty when it could
 

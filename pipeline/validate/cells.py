@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.files.a1 import by_sheet
 from pipeline.format2021 import S2, S4_GROUPS, SECTIONS, whole_text
+from pipeline.ingest.values import READ_AS
 from pipeline.problems import finding
 from pipeline.validate.provenance import Provenance
 from schemas import rules
@@ -17,12 +18,14 @@ MAX_LISTED = 12  # cells listed by name in one summary message
 
 
 def value_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
-    """Unreadable values (`value.type`, at their cells); blanks and `/ — 无`, as one note per
-    return by default or an error per cell under --strict; and a return left entirely blank."""
+    """The finding each cell's way of reading makes at it (`value.type` for a value that is
+    not a number, `value.revision` … : READ_AS); blanks and `/ — 无`, as one note per return by
+    default or an error per cell under --strict; and a return left entirely blank."""
     failed = rules.failures(rules.CELLS, cells)
     out = [
-        finding("value.type", **_locator(rec), **_cell_names(rec), reason=rec.problem)
-        for rec in cells.loc[failed.get("value.type", [])].itertuples()
+        finding(rule, **_locator(rec), **_cell_names(rec), reason=rec.problem)
+        for rule in dict.fromkeys(r for r in READ_AS.values() if r)
+        for rec in cells.loc[failed.get(rule, [])].itertuples()
     ]
     blank = cells.loc[failed.get("value.missing", [])]
     per_file = blank["file"].value_counts()
