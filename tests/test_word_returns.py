@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import shutil
-from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -16,73 +15,12 @@ from typer.testing import CliRunner
 
 from pipeline import store
 from pipeline.cli import app
-from pipeline.format2021 import S3, S4, SECTIONS, number_text
 from pipeline.render.workbook import sheet_name, template_cell, write_return
-from tests.helpers import FIXTURES, command_line, raw_year, with_totals
+from tests.helpers import command_line, raw_year, with_totals
 from tests.strategies import consistent_return
+from tests.wordreturns import PLACES, TEMPLATE, stored, word_return
 
-TEMPLATE = FIXTURES / "real" / "年报模板_WPS.docx"
 runner = CliRunner()
-
-# where each figure goes in the WPS template, read off its tables by eye (table, row, column)
-S2_PLACES = {
-    ("rules", "issued"): (0, 2, 1),
-    ("rules", "repealed"): (0, 2, 2),
-    ("rules", "in_force"): (0, 2, 3),
-    ("normative", "issued"): (0, 3, 1),
-    ("normative", "repealed"): (0, 3, 2),
-    ("normative", "in_force"): (0, 3, 3),
-    ("licensing", "decisions"): (0, 6, 1),
-    ("penalty", "decisions"): (0, 9, 1),
-    ("coercion", "decisions"): (0, 10, 1),
-    ("fees", "amount"): (0, 13, 1),
-}
-PLACES = {("s2", row, col): at for (row, col), at in S2_PLACES.items()}
-PLACES |= {
-    ("s3", r.code, c.code): (1, 3 + i, 3 + j)
-    for i, r in enumerate(S3.rows)
-    for j, c in enumerate(S3.cols)
-}
-PLACES |= {("s4", "cases", c.code): (2, 3, j) for j, c in enumerate(S4.cols)}
-TITLE, PART_SIX = 1, 31  # the paragraphs of the title and of part 六's text
-
-
-def written(key, value, style: str) -> str:
-    """A figure as a clerk types it: plain, left blank when 0, `/` when 0, full width."""
-    text = number_text(int(Decimal(value).scaleb(SECTIONS[key[0]].col(key[2]).scale)), *key[::2])
-    if value == 0 and style == "blank":
-        return ""
-    if value == 0 and style == "slash":
-        return "/"
-    if style == "wide":
-        return text.translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
-    return text
-
-
-def word_return(path: Path, unit: str, year: int, values: dict, rng: random.Random) -> None:
-    """The WPS template filled with `values`, its title naming the unit and year, part 六 stating
-    the fees in the format's sentence."""
-    document = docx.Document(TEMPLATE)
-    tables = document.tables
-    for key, (t, r, c) in PLACES.items():
-        style = rng.choice(["plain", "plain", "blank", "slash", "wide"])
-        tables[t].rows[r].cells[c].text = written(key, values.get(key, 0), style)
-    document.paragraphs[TITLE].text = f"{unit}{year}年政府信息公开工作年度报告"
-    notices = values.get(("s6", "fees", "notices"), 0)
-    if notices:
-        amount = values[("s6", "fees", "notice_amount")]
-        collected = values[("s6", "fees", "collected")]
-        sentence = (
-            f"本机关{year}年度发出收费通知{notices}件，收费金额{amount}元，实际收取{collected}元。"
-        )
-    else:
-        sentence = f"本机关{year}年度未收取政府信息公开信息处理费。"
-    document.paragraphs[PART_SIX].text = sentence
-    document.save(path)
-
-
-def stored(key, value) -> int:
-    return int(Decimal(value).scaleb(SECTIONS[key[0]].col(key[2]).scale))
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.files.wordxml import Shown
 from pipeline.problems import finding as project_finding
 
 
@@ -20,6 +21,7 @@ class Line:
     text: str
     where: str
     page: int = 0  # PDF page, 1-based; 0 for other formats
+    shown: Shown | None = None  # a Word paragraph's revisions, objects, hidden text, fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,9 @@ class Cell:
     text: str
     where: str
     origin: tuple[int, int] = (0, 0)
+    shown: Shown | None = (
+        None  # a Word cell's revisions, objects, hidden text, fields, nested table
+    )
 
 
 @dataclass(frozen=True, slots=True)

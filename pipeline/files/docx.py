@@ -1,9 +1,12 @@
-"""Word reports (.docx, written by Word or WPS), read with python-docx.
+"""Word reports (.docx, written by Word or WPS), read as a person reads them with every revision
+accepted (`pipeline/files/wordxml.py`, the one reader of Word text).
 
-The body is read in order, paragraphs and tables as they stand, so a table's heading paragraph
-comes before its grid. A merged cell's text stands in every grid position it spans (python-docx
-returns the same cell there); each position gives where the merged cell starts, so it is read
-once. Places: `t2:r5:c3` for a cell, `l<n>` for the n-th paragraph.
+The body is read in order, paragraphs and tables as they stand (inside content controls and
+custom XML too), so a table's heading paragraph comes before its grid. A merged cell's text
+stands in every grid position it spans; each position gives where the merged cell starts, so it
+is read once. Places: `t2:r5:c3` for a cell, `l<n>` for the n-th paragraph. A cell or paragraph
+holding a revision, an object, hidden text or a field keeps what was found (`shown`), for the
+readers of returns and of published reports to judge.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ from io import BytesIO
 from pathlib import Path
 
 import docx
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from pipeline.files.document import Cell, Document, Grid, Line, failed, finding
 from pipeline.files.text import leading_titles
+from pipeline.files.wordxml import Shown, body_blocks, cell_shown, paragraph_shown, table_rows
 
 MAX_PARTS_BYTES = 50 * 2**20  # uncompressed size past which a .docx is not opened
 
@@ -46,13 +49,14 @@ def read_docx(path: Path, data: bytes) -> Document:
     lines: list[Line] = []
     grids: list[Grid] = []
     flow: list[Line | Grid] = []
-    for item in document.iter_inner_content():
-        if isinstance(item, Paragraph):
-            line = Line(item.text, f"l{len(lines) + 1}")
+    for block in body_blocks(document.element.body):
+        if block.tag.endswith("}p"):
+            shown = paragraph_shown(block)
+            line = Line(shown.text, f"l{len(lines) + 1}", shown=_kept(shown))
             lines.append(line)
             flow.append(line)
-        elif isinstance(item, Table):
-            grid = _grid(item, len(grids) + 1)
+        else:
+            grid = _grid(block, len(grids) + 1)
             grids.append(grid)
             flow.append(grid)
             # NOTE: a table's text is part of the document's text too (the old-format tells,
@@ -77,15 +81,33 @@ def read_docx(path: Path, data: bytes) -> Document:
     )
 
 
-def _grid(table: Table, index: int) -> Grid:
-    origins: dict[object, tuple[int, int]] = {}
+def _kept(shown: Shown) -> Shown | None:
+    """What a paragraph or cell holds beyond plain text, or None when it holds nothing more."""
+    plain = (
+        shown.before is None
+        and not shown.objects
+        and not shown.hidden
+        and not shown.fields
+        and not shown.nested
+    )
+    return None if plain else shown
+
+
+def _grid(table: etree._Element, index: int) -> Grid:
+    origins: dict[etree._Element, tuple[int, int]] = {}
+    read: dict[etree._Element, Shown] = {}
     rows = []
-    for r, row in enumerate(table.rows):
+    for r, row in enumerate(table_rows(table)):
         out = []
-        for c, cell in enumerate(row.cells):
-            origin = origins.setdefault(
-                cell._tc, (r, c)
-            )  # NOTE: the element, not id(): lxml proxies are recreated
-            out.append(Cell(cell.text, f"t{index}:r{r + 1}:c{c + 1}", origin))
+        for c, tc in enumerate(row):
+            where = f"t{index}:r{r + 1}:c{c + 1}"
+            if tc is None:  # NOTE: a row starting late (w:gridBefore): nothing stands there
+                out.append(Cell("", where, (r, c)))
+                continue
+            origin = origins.setdefault(tc, (r, c))
+            shown = read.get(tc)
+            if shown is None:
+                shown = read[tc] = cell_shown(tc)
+            out.append(Cell(shown.text, where, origin, _kept(shown)))
         rows.append(tuple(out))
     return Grid(f"t{index}", tuple(rows))

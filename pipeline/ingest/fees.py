@@ -33,9 +33,27 @@ class Fees(NamedTuple):
     collected: Decimal
 
 
+# NOTE: NFKC would turn a superscript ¹ or a circled ① into a digit (`1000¹元` into 10001元);
+# such a character, or one struck through, is no digit of a figure: it stands as a mark that
+# ends any number it touches
+_NOT_DIGIT = "\ue000"
+_STRUCK = re.compile("[^\u0336]\u0336")
+_TOUCHING = re.compile(f"\\d{_NOT_DIGIT}|{_NOT_DIGIT}\\d")
+
+
+def _shown_digits(text: str) -> str:
+    """A sentence with every character that shows a digit other than as one (superscript,
+    circled, struck through) replaced by a mark."""
+    text = _STRUCK.sub(_NOT_DIGIT, text)
+    return "".join(_NOT_DIGIT if unicodedata.category(ch) == "No" else ch for ch in text)
+
+
 def fee_figures(text: str) -> Fees | None:
-    """The fee figures a sentence states in one of the format's two shapes, else None."""
-    t = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    """The fee figures a sentence states in one of the format's two shapes, else None (also
+    when a figure is written with superscript, circled or struck-through digits)."""
+    t = _SPACE.sub("", unicodedata.normalize("NFKC", _shown_digits(text)))
+    if _TOUCHING.search(t):
+        return None
     if not _TELL.search(t):
         return None
     notices, amounts, collected = (p.findall(t) for p in (_NOTICES, _AMOUNT, _COLLECTED))

@@ -291,6 +291,16 @@ def _layout_findings(read: ReturnRead, unit: str) -> list[dict]:
                 second=second,
             )
         )
+    for first, continuation in read.joined:
+        out.append(
+            finding(
+                "file.table_joined",
+                unit=unit,
+                file=read.file,
+                sheet=first,
+                sheets=f"“{first}”和“{continuation}”",
+            )
+        )
     if read.fee_sentence:
         sheet, cell, text, notices, amount, collected = read.fee_sentence
         out.append(

@@ -59,6 +59,8 @@ class ReturnRead:
     ambiguous: tuple[tuple[str, str, str, str, str], ...] = ()
     single_other: tuple[str, ...] = ()  # 表三's one-row （六）: (sheet, cells, figures)
     fee_sentence: tuple[str, ...] = ()  # (sheet, cell, text, N, M, K)
+    # (first, continuation) of the tables of a Word document read as one (a page break split it)
+    joined: tuple[tuple[str, str], ...] = ()
 
     @property
     def cells(self) -> list[tuple]:

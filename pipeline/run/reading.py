@@ -90,11 +90,8 @@ def _document_return(path: Path, name: str, data: bytes, memo: Memo) -> ReturnRe
     why = document.failure(doc)
     if why is not None:
         return ReturnRead(name, error=why)
-    read = return_read(name, document.document_sheets(doc), memo=memo)
-    read.sites = tuple((s[0], s[1], document.place(*s[1]), *s[3:]) for s in read.sites)
-    read.layout = (*read.layout, "document")  # NOTE: its sites differ from a workbook's
+    read = document.document_return(name, doc, memo)
     read.size, read.sha256 = len(data), hashlib.sha256(data).hexdigest()
-    read.derived = ()
     return read
 
 
