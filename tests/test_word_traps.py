@@ -347,3 +347,31 @@ def test_a_complex_field_shows_its_result_never_its_code(tmp_path):
     doc = read_docx(path, path.read_bytes())
     shown = [c for g in doc.grids for row in g.rows for c in row if c.text == "12"]
     assert shown and all("=" not in c.text for c in shown)
+
+
+# -- published Word reports (xxgk audit): read as shown, revisions warned ---------------------------
+def test_a_published_word_report_with_a_revision_is_read_accepted_and_warned(tmp_path):
+    values = with_totals({LICENSING: 356, ("s2", "penalty", "decisions"): 12})
+    document = filled("古县公安局", 2023, values, random.Random(1), styles=("plain",))
+    set_runs(cell_at(document, LICENSING), revised("350", "356"))
+    set_runs(cell_at(document, ("s2", "penalty", "decisions")), image())
+    folder = tmp_path / "年报"
+    folder.mkdir()
+    document.save(folder / "古县公安局2023年报.docx")
+    out = tmp_path / "审核"
+    result = runner.invoke(app, ["audit", str(folder), "--out", str(out)])
+    assert result.exit_code in (0, 1), result.stdout + result.stderr
+    cells = store.read_csv(out / "cells.csv")
+    by_cell = cells.set_index(["section", "row", "col"])
+    assert by_cell.loc[LICENSING, "value"] == "356", "read with the revision accepted"
+    penalty = by_cell.loc[("s2", "penalty", "decisions")]
+    assert (penalty["value"], penalty["read_as"]) == ("", "unread"), "never a blank read as 0"
+    found = store.read_csv(out / "issues.csv")
+    revision = found[found["rule"] == "audit.revision"]
+    assert list(zip(revision["severity"], revision["where"], strict=True)) == [
+        ("warning", "t1:r7:c2")
+    ]
+    assert "修订前为“350”，修订后为“356”；按接受修订后的“356”读取" in revision["message"].iloc[0]
+    unread = found[found["rule"] == "audit.cell_object"]
+    assert unread["where"].tolist() == ["t1:r10:c2"]
+    assert "不是报告的错误" in unread["message"].iloc[0]

@@ -20,6 +20,7 @@ from pipeline.audit import narrative
 from pipeline.audit.cells import CellRecord
 from pipeline.audit.layout import OTHER_TOTAL
 from pipeline.audit.tables import TableReading, read_tables
+from pipeline.audit.wordcells import word_cells
 from pipeline.audit.workbook import read_xlsx
 from pipeline.files.convert import read_converted
 from pipeline.files.document import Document, failed, finding
@@ -149,8 +150,8 @@ def _contents(
     """The tables read, their cells with part 六's, the parts, the figures the text restates,
     and the findings of reading them."""
     tables = read_tables(doc)
-    records = list(tables.findings)
-    cells = tables.cells
+    cells, records = word_cells(doc, tables.cells)
+    records = [*tables.findings, *records]
     found_parts: dict[str, narrative.Part] = {}
     figures: list[dict[str, object]] = []
     # NOTE: a file with none of the tables is not a report: its narrative is not judged
