@@ -101,11 +101,14 @@ class UnitsAcrossYears:
                 target = {k: v for k, v in target.items() if v[0] != code}
             elif names[0] != self.index.name_of[code]:
                 renamed[self.index.name_of[code]] = names[0]
-        keys = list(zip(cells["unit_code"], cells["unit"], strict=True))
-        kept = cells[[k in target for k in keys]]
-        found = [target[k] for k in keys if k in target]
-        out = kept.assign(unit_code=[code for code, _ in found], unit=[name for _, name in found])
-        return out.reset_index(drop=True), renamed, problems
+        moved = pd.DataFrame(
+            [(*k, *v) for k, v in target.items()], columns=["unit_code", "unit", "code", "name"]
+        )
+        out = cells.merge(moved, on=["unit_code", "unit"], how="inner")  # NOTE: keeps the order
+        out = out.drop(columns=["unit_code", "unit"]).rename(
+            columns={"code": "unit_code", "name": "unit"}
+        )
+        return out[list(cells.columns)], renamed, problems
 
 
 def read_last_year(
