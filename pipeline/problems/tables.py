@@ -103,7 +103,7 @@ RULES: tuple[Rule, ...] = (
         "year.published_same",
         INFO,
         "上一年度的几份已发布报告数字一致",
-        "{unit}的{last_year}年度已发布报告“{file}”和“{other}”两份都读到的{compared}个单元格数字全部相同"
+        "{unit}的{last_year}年度已发布报告“{report}”和“{other}”两份都读到的{compared}个单元格数字全部相同"
         "（另有{single}个单元格只有一份读到，未比较）；跨年度检查使用“{other}”。",
         "上一年度已发布的报告（raw/<上一年度>/published/）中同一单位有不止一份时，逐格比较两份都读到的单元格；"
         "全部相同时使用读到单元格最多的一份（一样多时取路径排在最前的一份）。",
@@ -112,7 +112,7 @@ RULES: tuple[Rule, ...] = (
         "year.published_differ",
         WARNING,
         "上一年度的两份已发布报告数字不一致",
-        "{unit}的{last_year}年度已发布报告“{file}”和“{other}”两份都读到的{compared}个单元格中有{count}个数字不同"
+        "{unit}的{last_year}年度已发布报告“{report}”和“{other}”两份都读到的{compared}个单元格中有{count}个数字不同"
         "（另有{single}个单元格只有一份读到，未比较）："
         "{cells}。无法判断哪一份正确，两份都不用于跨年度检查，{unit}未做跨年度检查；请在已发布报告的文件夹中只保留正确的一份。",
         "上一年度同一单位的已发布报告有两份且数字不一致时，列出每个不同的单元格、两份的数字和所在位置，两份都不使用"

@@ -298,7 +298,8 @@ def _one_of(
     notes = []
     for differ, report, other, pair in agreed.told():
         fields = {"unit": unit, "last_year": year, "compared": pair.compared, "single": pair.single}
-        fields |= {"file": report.file, "other": other.file}
+        # NOTE: named in the message, not as the finding's file: that column names a return
+        fields |= {"report": report.file, "other": other.file}
         if differ:
             cells = differences_text(pair)
             notes.append(
