@@ -250,8 +250,10 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list[
 def year_pairs(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
     """Each cell beside the same unit's cell last year (units matched by code, else by name)."""
     key = ["who", "section", "row", "col"]
-    this = cells.assign(who=_who(cells))[[*key, "file", "value"]]
-    before = last.assign(who=_who(last))[[*key, "value"]].rename(columns={"value": "last"})
+    this = cells.assign(who=unit_across_years(cells))[[*key, "file", "value"]]
+    before = last.assign(who=unit_across_years(last))[[*key, "value"]].rename(
+        columns={"value": "last"}
+    )
     pairs = this.merge(before.drop_duplicates(key), on=key, how="inner")
     return pairs.assign(
         value=pairs["value"].astype("float64"),
@@ -259,8 +261,9 @@ def year_pairs(cells: pd.DataFrame, last: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _who(cells: pd.DataFrame) -> pd.Series:
-    """Who a cell belongs to across years: the unit's code, else its name."""
+def unit_across_years(cells: pd.DataFrame) -> pd.Series:
+    """Who each cell belongs to across years: its unit's code, else its name (last year's cells
+    are put under this year's units first: `pipeline.run.previous_year.UnitsAcrossYears`)."""
     return cells["unit_code"].where(cells["unit_code"] != "", cells["unit"])
 
 

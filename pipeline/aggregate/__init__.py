@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from pipeline.format2021 import SECTIONS, number_text
 from pipeline.ingest.register import RECEIVED
-from schemas.rules import WideTables
+from schemas.rules import WideTables, unit_across_years
 
 COUNTY = "全县"
 
@@ -20,19 +20,14 @@ def received_cells(cells: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
     return cells if mask.all() else cells[mask]  # NOTE: usually all count; no copy then
 
 
-def _who(cells: pd.DataFrame) -> pd.Series:
-    """Who a cell belongs to across years: the unit's code, else its name."""
-    return cells["unit_code"].where(cells["unit_code"] != "", cells["unit"])
-
-
 def common_units(cells: pd.DataFrame, other: pd.DataFrame) -> set[str]:
     """The units (by code, else name) present in both cell tables."""
-    return set(_who(cells)) & set(_who(other))
+    return set(unit_across_years(cells)) & set(unit_across_years(other))
 
 
 def of_units(cells: pd.DataFrame, units: set[str]) -> pd.DataFrame:
     """The cells of these units only."""
-    return cells[_who(cells).isin(units)]
+    return cells[unit_across_years(cells).isin(units)]
 
 
 def format_cells() -> pd.DataFrame:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline.audit.checks import single_row_findings
 from pipeline.audit.collect import audit_files
-from pipeline.audit.compare import checked, first_of_each, years_before
+from pipeline.audit.compare import checked, compared_reports, years_before
 from pipeline.audit.folder import check_apart, check_out, write_outputs
 from pipeline.audit.outputs import (
     CELLS_COLUMNS,
@@ -83,10 +83,10 @@ def run_audit(
 def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
     """The reports already read, checked, compared across years and written to `out`."""
     per_report: dict[str, list[dict[str, object]]] = {r.file: [] for r in reports}
-    first = first_of_each(reports, per_report)
+    chosen = compared_reports(reports, per_report)
     for r in reports:
         per_report[r.file] += [{**f} for f in r.findings]
-    compared, similarities = years_before(reports, first, per_report)
+    compared, similarities = years_before(reports, chosen, per_report)
     found = checked([r for r in reports if r.tables_found], compared)
     for r in reports:
         per_report[r.file] += found.get(r.file, [])

@@ -1,21 +1,114 @@
 """Last year's cells for the rules across years, from the first source that can be used: last
-year's run, else its returns; what could not be used is said, never a reason to stop."""
+year's run, else its returns, else its published reports; each of last year's units is put
+under this year's unit it is (`UnitsAcrossYears`); what could not be used is said, never a
+reason to stop."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from pipeline import aggregate as agg
 from pipeline import store
 from pipeline.ingest.register import RECEIVED, UnitIndex
+from pipeline.ingest.vocabulary import norm
 from pipeline.inputs import CannotStart, read_units
 from pipeline.memo import Memo
 from pipeline.paths import Paths
+from pipeline.problems import finding
 from pipeline.run.checks import log
 from pipeline.run.reading import read_year
 from pipeline.validate.years import LastYear
+
+if TYPE_CHECKING:
+    from pipeline.audit import PublishedReport
+
+
+class UnitsAcrossYears:
+    """This year's unit each unit of last year is: by its code first, then by the names and
+    aliases of both years' rosters. The one answer the rules across years and `year.sources`
+    both use: last year's cells are put under this year's unit before either sees them."""
+
+    def __init__(self, units: pd.DataFrame, last_units: pd.DataFrame | None, last_year: int):
+        self.index = UnitIndex(units)
+        self.last_index = UnitIndex(last_units) if last_units is not None else None
+        self.last_year = last_year
+        # last year's code → its name and aliases in last year's roster
+        self.last_names: dict[str, list[str]] = {}
+        if last_units is not None:
+            for unit in last_units.itertuples():
+                self.last_names[unit.code] = [unit.name, *str(unit.aliases).split("|")]
+
+    def of(self, code: str, name: str) -> tuple[str, ...]:
+        """The codes of this year's units that last year's unit (`code`, `name`) is: its own
+        code when this year's roster has it, else each unit of this year's roster named by one of
+        its names (its name, and its name and aliases in last year's roster)."""
+        if code in self.index.name_of:
+            return (code,)
+        names = (norm(n) for n in [name, *self.last_names.get(code, ())] if n.strip())
+        return tuple(sorted({self.index.names[n] for n in names if n in self.index.names}))
+
+    def of_issuer(self, text: str) -> dict[str, str]:
+        """This year's units a published report's issuer (or file name) names, by this year's
+        names and aliases, and by last year's through the unit they belong to: each code with
+        the name its unit had last year (its name in last year's roster when `text` names it
+        there, else the alias `text` is, else its name this year)."""
+        key, found = norm(text), {}
+        for code in self.index.match(text):
+            now = self.index.name_of[code]
+            # NOTE: a report named by an alias (an old name kept in this year's roster) says so
+            alias = self.index.names.get(key) == code and key != norm(now)
+            found[code] = text.strip() if alias else now
+        if self.last_index is not None:
+            for last in self.last_index.match(text):
+                for code in self.of(last, self.last_index.name_of[last]):
+                    found[code] = self.last_index.name_of[last]
+        return found
+
+    def rekeyed(self, cells: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+        """Last year's cells under this year's unit (its name and code); this year's units that
+        last year had another name (this year's name → last year's); what could not be put under
+        one unit, and why (left out: never a guess). A unit of no unit this year keeps its own."""
+        target: dict[tuple[str, str], tuple[str, str]] = {}
+        renamed: dict[str, str] = {}
+        problems: list[str] = []
+        claimed: dict[str, list[str]] = {}  # this year's code → last year's units put under it
+        for code, name in cells[["unit_code", "unit"]].drop_duplicates().itertuples(index=False):
+            codes = self.of(code, name)
+            if len(codes) > 1:
+                shown = "、".join(self.index.name_of[c] for c in codes)
+                problems.append(
+                    f"{self.last_year}年度的{name}按名称对应到本年名册中的多个单位（{shown}），"
+                    "其上年数据未使用"
+                )
+                continue
+            if not codes:
+                target[code, name] = (code, name)
+                continue
+            now = self.index.name_of[codes[0]]
+            target[code, name] = (codes[0], now)
+            claimed.setdefault(codes[0], []).append(name)
+        for code, names in claimed.items():
+            if len(names) > 1:
+                now = self.index.name_of[code]
+                problems.append(
+                    f"本年的{now}对应到{self.last_year}年度的多个单位（{'、'.join(names)}），"
+                    "其上年数据未使用"
+                )
+                target = {k: v for k, v in target.items() if v[0] != code}
+            elif names[0] != self.index.name_of[code]:
+                renamed[self.index.name_of[code]] = names[0]
+        moved = pd.DataFrame(
+            [(*k, *v) for k, v in target.items()], columns=["unit_code", "unit", "code", "name"]
+        )
+        out = cells.merge(moved, on=["unit_code", "unit"], how="inner")  # NOTE: keeps the order
+        out = out.drop(columns=["unit_code", "unit"]).rename(
+            columns={"code": "unit_code", "name": "unit"}
+        )
+        return out[list(cells.columns)], renamed, problems
 
 
 def read_last_year(
@@ -30,17 +123,25 @@ def read_last_year(
 
 
 def _read_last_year(prev: Paths, memo: Memo, units: pd.DataFrame | None = None) -> LastYear:
-    """Last year's cells, unit by unit from the first source that has them; what could not be
-    used, and why, is said, never a reason to stop this year."""
+    """Last year's cells, unit by unit from the first source that has them, each unit under this
+    year's unit it is; what could not be used, and why, is said, never a reason to stop."""
     unusable: list[str] = []
     parts: list[pd.DataFrame] = []
-    sources: dict[str, str] = {}  # unit → where its cells came from
+    sources: dict[str, str] = {}  # unit (this year's name) → where its cells came from
+    renamed: dict[str, str] = {}  # this year's name → last year's
+    notes: list[dict] = []
     wanted = None if units is None else set(units["name"])
+    across = None if units is None else UnitsAcrossYears(units, _roster(prev, unusable), prev.year)
 
     def take(cells: pd.DataFrame, where: str) -> None:
+        if across is not None:
+            cells, names, problems = across.rekeyed(cells)
+            unusable.extend(p for p in problems if p not in unusable)
         new = cells[~cells["unit"].isin(sources)]
         for unit in dict.fromkeys(new["unit"]):
             sources[unit] = where
+            if across is not None and unit in names:
+                renamed[unit] = names[unit]
         if len(new):
             parts.append(new)
 
@@ -50,15 +151,14 @@ def _read_last_year(prev: Paths, memo: Memo, units: pd.DataFrame | None = None) 
     if prev.ingested_cells.exists() and prev.ingested_returns.exists():
         where = f"上一年度的处理结果 {prev.ingested}"
         try:
-            take(
-                agg.received_cells(
-                    store.read_cells(prev.ingested_cells), store.read_csv(prev.ingested_returns)
-                ),
-                where,
+            read = agg.received_cells(
+                store.read_cells(prev.ingested_cells), store.read_csv(prev.ingested_returns)
             )
         except Exception as exc:  # NOTE: a corrupt Parquet or CSV fails in many ways
             log.warning("上一年度的处理结果无法读取", exc_info=True)
             unusable.append(f"{where}无法读取（{_why(exc)}）")
+        else:
+            take(read, where)
     if not complete() and prev.units.is_file():
         where = f"{prev.raw} 中的报表"
         try:
@@ -78,19 +178,43 @@ def _read_last_year(prev: Paths, memo: Memo, units: pd.DataFrame | None = None) 
             take(received, where)
     elif not complete() and prev.raw.is_dir() and not prev.published.is_dir():
         unusable.append(f"{prev.raw} 中没有单位名册 units.csv")
-    if not complete() and prev.published.is_dir() and units is not None:
+    if not complete() and across is not None and prev.published.is_dir():
         where = f"{prev.published} 中的已发布报告"
-        cells, problems = published_cells(prev, units)
+        cells, problems, found = published_cells(prev, across)
         unusable += problems
+        # NOTE: a unit whose cells came from a source before is not affected by its reports
+        notes += [f for f in found if f["unit"] not in sources]
         take(cells, where)
+    shown = tuple(f"{now}（{prev.year}年为{old}）" for now, old in renamed.items())
     if parts:
         cells = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        return LastYear(prev.year, cells, _sources_text(sources), tuple(unusable), sources)
-    if not unusable:
+        return LastYear(
+            prev.year,
+            cells,
+            _sources_text(sources),
+            tuple(unusable),
+            sources,
+            renamed=shown,
+            notes=tuple(notes),
+        )
+    if not unusable and not notes:
         return LastYear(
             prev.year, None, f"既没有{prev.year}年度的报表文件夹，也没有{prev.year}年度的运行结果"
         )
-    return LastYear(prev.year, None, "；".join(unusable), tuple(unusable))
+    where = "；".join(unusable) or f"{prev.published} 中的已发布报告均未使用"
+    return LastYear(prev.year, None, where, tuple(unusable), notes=tuple(notes))
+
+
+def _roster(prev: Paths, unusable: list[str]) -> pd.DataFrame | None:
+    """Last year's roster, for the names and aliases its units had; None when there is none (a
+    faulty one is said, and last year's units are then found by code and this year's names)."""
+    if not prev.units.is_file():
+        return None
+    try:
+        return read_units(prev.units)
+    except (CannotStart, OSError) as exc:
+        unusable.append(f"{_why(exc)}；上一年度的单位只按代码和本年名册的名称、别名对应")
+        return None
 
 
 def _sources_text(sources: dict[str, str]) -> str:
@@ -103,40 +227,52 @@ def _sources_text(sources: dict[str, str]) -> str:
     return "；".join(f"{n}个单位来自{where}" for where, n in counted.items())
 
 
-def published_cells(prev: Paths, units: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def published_cells(
+    prev: Paths, across: UnitsAcrossYears
+) -> tuple[pd.DataFrame, list[str], list[dict]]:
     """The cells of last year's published reports (raw/<year-1>/published/), each matched to
-    its unit of the roster by its issuer; a report of another year, of no unit of the roster,
-    or of a unit named twice is not used, and says why."""
+    this year's unit by its issuer (`across`); what was not used, and why; the findings of a
+    unit's reports compared (two that disagree: neither is used). A report of another year, or
+    of no one unit of the rosters, is not used."""
     from pipeline.audit import read_report
 
-    index = UnitIndex(units)
     problems: list[str] = []
-    found: dict[str, list[pd.DataFrame]] = {}
+    found: dict[str, list[PublishedReport]] = {}  # this year's code → its reports, in path order
+    last_names: dict[str, str] = {}  # this year's code → the unit's name last year
     reports = sorted(p for p in prev.published.rglob("*") if p.is_file() and not _junk(p))
     for path in reports:
-        report = read_report(path)
         shown = path.relative_to(prev.raw).as_posix()
+        report = replace(read_report(path), file=shown)
         if report.year != prev.year:
             problems.append(
                 f"已发布报告“{shown}”是{report.year or '年度不明'}"
                 f"{'年' if report.year else ''}的报告，不是{prev.year}年度的，未使用"
             )
             continue
-        codes = index.match(report.issuer) or index.match(path.stem)
-        if len(codes) != 1:
+        named = across.of_issuer(report.issuer) or across.of_issuer(path.stem)
+        if len(named) != 1:
             problems.append(
                 f"已发布报告“{shown}”的发布机关“{report.issuer or '不明'}”对应不到名册中唯一的单位，未使用"
             )
             continue
-        code = codes[0]
-        cells = report.cells[report.cells["value"].notna()]
-        unit = index.name_of[code]
-        found.setdefault(unit, []).append(
+        code, name = next(iter(named.items()))
+        found.setdefault(code, []).append(report)
+        if last_names.setdefault(code, name) == across.index.name_of[code]:
+            last_names[code] = name  # NOTE: last year's roster's name, when a report gives it
+    tables, notes = [], []
+    for code, group in found.items():
+        unit = across.index.name_of[code]
+        used, found_here = _one_of(group, unit, prev.year)
+        notes += found_here
+        if used is None:
+            continue
+        cells = used.cells[used.cells["value"].notna()]
+        tables.append(
             pd.DataFrame(
                 {
-                    "unit": unit,
+                    "unit": last_names[code],  # NOTE: `take` puts it under this year's name
                     "unit_code": code,
-                    "file": shown,
+                    "file": used.file,
                     "section": cells["section"].astype(str),
                     "row": cells["row"].astype(str),
                     "col": cells["col"].astype(str),
@@ -144,17 +280,34 @@ def published_cells(prev: Paths, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
                 }
             )
         )
-    tables = []
-    for unit, frames in found.items():
-        if len(frames) > 1:
-            problems.append(
-                f"{unit}有{len(frames)}份{prev.year}年度的已发布报告，未使用其中任何一份"
-            )
-            continue
-        tables.append(frames[0])
     columns = ["unit", "unit_code", "file", "section", "row", "col", "value"]
     cells = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
-    return cells, problems
+    return cells, problems, notes
+
+
+def _one_of(
+    reports: list[PublishedReport], unit: str, year: int
+) -> tuple[PublishedReport | None, list[dict]]:
+    """The one of a unit's published reports of last year that is used (None when two of them
+    disagree where both were read), and the findings of comparing them."""
+    from pipeline.audit.compare import agreement, differences_text
+
+    if len(reports) == 1:
+        return reports[0], []
+    agreed = agreement(reports)
+    notes = []
+    for differ, report, other, pair in agreed.told():
+        fields = {"unit": unit, "last_year": year, "compared": pair.compared, "single": pair.single}
+        # NOTE: named in the message, not as the finding's file: that column names a return
+        fields |= {"report": report.file, "other": other.file}
+        if differ:
+            cells = differences_text(pair)
+            notes.append(
+                finding("year.published_differ", **fields, count=len(pair.differing), cells=cells)
+            )
+        else:
+            notes.append(finding("year.published_same", **fields))
+    return agreed.used, notes
 
 
 def _junk(path: Path) -> bool:

@@ -22,13 +22,16 @@ class LastYear:
     where: str  # where they came from, or where they were looked for
     unusable: tuple[str, ...] = ()  # what of last year could not be used, and why
     sources: dict[str, str] = field(default_factory=dict)  # unit → where its cells came from
+    # this year's units that last year had another name: `古县乡村振兴局（2022年为古县扶贫开发办公室）`
+    renamed: tuple[str, ...] = ()
+    notes: tuple[dict, ...] = ()  # findings about last year's documents (e.g. two that disagree)
 
 
 def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None) -> list[dict]:
     """The rules across years, or one note that they could not be run."""
     if last is None:
         return []
-    out = []
+    out = [dict(f) for f in last.notes]
     if last.unusable:
         out.append(
             finding("year.source_unusable", last_year=last.year, problems="；".join(last.unusable))
@@ -36,15 +39,7 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
     if last.cells is None:
         return [*out, finding("year.unchecked", last_year=last.year, where=last.where)]
     if last.sources:
-        missing = sorted(set(cells["unit"]) - set(last.sources) - {""})
-        without = (
-            f"；{len(missing)}个单位没有{last.year}年度的数据，未做跨年度检查："
-            + "、".join(missing[:10])
-            + ("等" if len(missing) > 10 else "")
-            if missing
-            else ""
-        )
-        out.append(finding("year.sources", last_year=last.year, where=last.where, without=without))
+        out.append(_sources(cells, last, last.cells))
     carry = rules.carry_over_frame(cells, last.cells)
     for i in rules.failures(rules.CARRY_OVER, carry).get("year.carry_over", []):
         rec = carry.loc[i]
@@ -91,3 +86,29 @@ def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None)
             )
         )
     return out
+
+
+def _sources(cells: pd.DataFrame, last: LastYear, last_cells: pd.DataFrame) -> dict:
+    """year.sources: where last year's cells came from, which units were found under another
+    name, and which have none; a unit has last year's cells exactly when the rules across years
+    find them (the same key, `rules.unit_across_years`)."""
+    before = set(rules.unit_across_years(last_cells))
+    units = cells.assign(who=rules.unit_across_years(cells)).drop_duplicates("who")
+    missing = sorted(set(units.loc[~units["who"].isin(before), "unit"]) - {""})
+    without = (
+        f"；{len(missing)}个单位没有{last.year}年度的数据，未做跨年度检查："
+        + "、".join(missing[:10])
+        + ("等" if len(missing) > 10 else "")
+        if missing
+        else ""
+    )
+    renamed = (
+        f"；{len(last.renamed)}个单位上年名称不同，按代码或名册的名称、别名对应："
+        + "、".join(last.renamed[:10])
+        + ("等" if len(last.renamed) > 10 else "")
+        if last.renamed
+        else ""
+    )
+    return finding(
+        "year.sources", last_year=last.year, where=last.where, renamed=renamed, without=without
+    )
