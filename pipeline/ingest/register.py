@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -97,12 +98,19 @@ def _identified(read: ReturnRead, index: UnitIndex) -> list[str]:
 
 
 def ingested(
-    reads: list[ReturnRead], units: pd.DataFrame, year: int, cells: pa.Table | None = None
+    reads: list[ReturnRead],
+    units: pd.DataFrame,
+    year: int,
+    cells: pa.Table | None = None,
+    skipped: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The long cell table, the list of files received and the findings, from every file's read
-    (`cells`: the reads' cells already as a table, when they were read elsewhere)."""
+    (`cells`: the reads' cells already as a table, when they were read elsewhere; `skipped`: the
+    names of the files not read, as junk, listed in one note)."""
     index = UnitIndex(units)
     records, findings, by_unit = [], [], defaultdict(list)
+    if skipped:
+        findings.append(skipped_note(skipped))
     for read in reads:
         record = {
             "file": read.file,
@@ -255,6 +263,16 @@ def ingested(
                 )
     table = cells if cells is not None else cells_arrow(reads)
     return cell_table(table, file_unit), returns, findings_table(findings)
+
+
+def skipped_note(names: Sequence[str]) -> dict:
+    """The one note listing the files skipped as junk (at most `LISTED` by name)."""
+    shown = "、".join(f"“{n}”" for n in names[:LISTED])
+    more = f"等（共{len(names)}个）" if len(names) > LISTED else ""
+    return finding("file.skipped", count=len(names), files=shown + more)
+
+
+LISTED = 20  # files named in the note of skipped files; the rest are counted
 
 
 _SINGLE_OTHER_LABELS = frozenset(r.label for r in SECTIONS["s3"].rows if "（六）其他处理" in r.path)

@@ -3,8 +3,6 @@ year's run, else its returns; what could not be used is said, never a reason to 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from pipeline import aggregate as agg
@@ -12,7 +10,7 @@ from pipeline import store
 from pipeline.ingest.register import RECEIVED, UnitIndex
 from pipeline.inputs import CannotStart, read_units
 from pipeline.memo import Memo
-from pipeline.paths import Paths
+from pipeline.paths import Paths, listing
 from pipeline.run.checks import log
 from pipeline.run.reading import read_year
 from pipeline.validate.years import LastYear
@@ -112,8 +110,7 @@ def published_cells(prev: Paths, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
     index = UnitIndex(units)
     problems: list[str] = []
     found: dict[str, list[pd.DataFrame]] = {}
-    reports = sorted(p for p in prev.published.rglob("*") if p.is_file() and not _junk(p))
-    for path in reports:
+    for path in listing(prev.published).files:
         report = read_report(path)
         shown = path.relative_to(prev.raw).as_posix()
         if report.year != prev.year:
@@ -155,12 +152,6 @@ def published_cells(prev: Paths, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
     columns = ["unit", "unit_code", "file", "section", "row", "col", "value"]
     cells = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
     return cells, problems
-
-
-def _junk(path: Path) -> bool:
-    from pipeline.paths import JUNK_NAMES, JUNK_PREFIXES
-
-    return path.name.startswith(JUNK_PREFIXES) or path.name in JUNK_NAMES
 
 
 def _why(exc: Exception) -> str:

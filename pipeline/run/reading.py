@@ -45,6 +45,7 @@ def read_year(
     units = check_inputs(paths) if units is None else units
     files = paths.return_files()
     names = [paths.relative(p) for p in files]
+    skipped = tuple(paths.relative(p) for p in paths.skipped_returns())
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FROM or workers < 2:
         reads = []
@@ -64,8 +65,10 @@ def read_year(
                 tables.append(table)
                 if progress:
                     progress(len(batch))
-        return Ingested(*ingested(reads, units, paths.year, pa.concat_tables(tables)), units)
-    return Ingested(*ingested(reads, units, paths.year), units)
+        return Ingested(
+            *ingested(reads, units, paths.year, pa.concat_tables(tables), skipped), units
+        )
+    return Ingested(*ingested(reads, units, paths.year, skipped=skipped), units)
 
 
 def read_return(path: Path, name: str, memo: Memo | None = None) -> ReturnRead:
