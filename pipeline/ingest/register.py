@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pipeline.files.a1 import by_sheet
+from pipeline.files.kinds import KIND_NAMES, named
 from pipeline.format2021 import SECTIONS
 from pipeline.ingest.cells import cell_table, cells_arrow
 from pipeline.ingest.returns import ReturnRead, _year
@@ -137,6 +138,16 @@ def ingested(
             continue
         for rule in read.notes:
             findings.append(finding(rule, unit=record["unit"], file=read.file))
+        if read.misnamed:
+            findings.append(
+                finding(
+                    "file.misnamed",
+                    unit=record["unit"],
+                    file=read.file,
+                    named=named(read.file),
+                    kind=KIND_NAMES[read.misnamed],
+                )
+            )
         if read.old_format:
             record["status"] = OLD_FORMAT
             labels = "”“".join(read.old_format)

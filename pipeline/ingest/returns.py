@@ -59,6 +59,7 @@ class ReturnRead:
     ambiguous: tuple[tuple[str, str, str, str, str], ...] = ()
     single_other: tuple[str, ...] = ()  # 表三's one-row （六）: (sheet, cells, figures)
     fee_sentence: tuple[str, ...] = ()  # (sheet, cell, text, N, M, K)
+    misnamed: str = ""  # the kind its bytes are (`files.kinds`) when its name says another
 
     @property
     def cells(self) -> list[tuple]:

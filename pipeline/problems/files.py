@@ -66,6 +66,15 @@ RULES: tuple[Rule, ...] = (
         "报表含外部链接（引用其他工作簿）时提示；链接从不打开或更新，按文件中保存的数值读取。",
     ),
     Rule(
+        "file.misnamed",
+        INFO,
+        "扩展名与文件内容不符",
+        "{unit}报送的文件“{file}”{named}，但文件实际是{kind}，已按实际格式读取；"
+        "用 Excel、Word 或 WPS 打开时可能报错，请改用与内容相符的扩展名。",
+        "文件格式按文件内容判断，不按扩展名：扩展名为 .xlsx 的 .xls 文件、扩展名为 .docx 的旧版 Word 文件（.doc）"
+        "等照常读取（旧版 Word 文件用 LibreOffice 转换），并提示实际的格式。",
+    ),
+    Rule(
         "file.skipped",
         INFO,
         "已跳过临时文件和隐藏文件",
