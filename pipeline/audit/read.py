@@ -28,6 +28,7 @@ from pipeline.files.docx import read_docx
 from pipeline.files.html import read_html
 from pipeline.files.pdf import read_pdf
 from pipeline.files.text import read_text
+from pipeline.ingest.returns import stated_year
 from pipeline.paths import readable_name
 
 MAX_BYTES = 50 * 2**20  # a published report is well under 10 MB
@@ -229,8 +230,7 @@ def identity(doc: Document, path: Path) -> tuple[str, int | None, list[dict[str,
             break
     stem = path.stem
     if year is None:
-        m = _FILE_YEAR.search(stem)
-        year = int(m.group(1)) if m else None
+        year = stated_year(stem, alone=True)  # NOTE: never a date or a version in the name
     if not issuer:
         name = _JUNK.sub(
             "",

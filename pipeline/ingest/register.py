@@ -12,7 +12,7 @@ from pipeline.files.a1 import by_sheet
 from pipeline.files.kinds import KIND_NAMES, named
 from pipeline.format2021 import SECTIONS
 from pipeline.ingest.cells import cell_table, cells_arrow
-from pipeline.ingest.returns import ReturnRead, _year
+from pipeline.ingest.returns import ReturnRead
 from pipeline.ingest.vocabulary import norm
 from pipeline.problems import finding, findings_table
 
@@ -176,14 +176,16 @@ def ingested(
             continue
         code = candidates[0]
         record["status"] = RECEIVED
-        if read.written_year and _year(read.written_year) != year:
+        if read.year is not None and read.year != year:
             record["status"] = OTHER_YEAR
             findings.append(
                 finding(
                     "register.year",
                     file=read.file,
                     unit=record["unit"],
-                    written=read.written_year,
+                    where=_YEAR_WHERE[read.year_from],
+                    text=read.written_year,
+                    stated=read.year,
                     year=year,
                 )
             )
@@ -284,6 +286,10 @@ def skipped_note(names: Sequence[str]) -> dict:
 
 
 LISTED = 20  # files named in the note of skipped files; the rest are counted
+
+
+# where a return's year was read from (`ReturnRead.year_from`), as the finding names it
+_YEAR_WHERE = {"cover": "封面的报告年度", "title": "的标题", "name": "的文件名"}
 
 
 _SINGLE_OTHER_LABELS = frozenset(r.label for r in SECTIONS["s3"].rows if "（六）其他处理" in r.path)
