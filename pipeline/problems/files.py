@@ -17,9 +17,10 @@ RULES: tuple[Rule, ...] = (
         "file.encrypted",
         ERROR,
         "文件设有打开密码",
-        "文件“{file}”设有打开密码，无法读取；请去掉打开密码（另存为不加密的文件）后重新报送。",
+        "文件“{file}”设有打开密码，无法读取；请去掉打开密码（另存为不加密的文件）后重新提供。",
         "从文件本身判断：加密的 Office 文件（OLE2 容器中的 EncryptionInfo/EncryptedPackage）、"
-        "含 FILEPASS 记录的 .xls、部件加密的 .ods。不尝试任何密码。",
+        "含 FILEPASS 记录的 .xls、部件加密的 .ods、要求输入打开密码（用户密码）的 PDF。"
+        "不尝试任何密码；只设了权限密码（不限制打开）的 PDF 照常读取。",
     ),
     Rule(
         "file.zip_bomb",

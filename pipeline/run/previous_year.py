@@ -113,6 +113,15 @@ def published_cells(prev: Paths, units: pd.DataFrame) -> tuple[pd.DataFrame, lis
     for path in listing(prev.published).files:
         report = read_report(path)
         shown = path.relative_to(prev.raw).as_posix()
+        if not report.tables_found:
+            # NOTE: a file that could not be read (a PDF with an opening password, a broken
+            # link) is said, never taken as a report with no figures
+            why = next(
+                (f["message"] for f in report.findings if f.get("severity") == "error"),
+                "其中找不到年报表格",
+            )
+            problems.append(f"已发布报告“{shown}”未能读取，未使用（{str(why).rstrip('。')}）")
+            continue
         if report.year != prev.year:
             problems.append(
                 f"已发布报告“{shown}”是{report.year or '年度不明'}"
