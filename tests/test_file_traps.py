@@ -303,6 +303,21 @@ def test_the_audit_names_links_and_pipes_and_lists_what_it_skipped(tmp_path):
     }
 
 
+def test_a_link_loop_named_to_the_audit_is_a_file_that_cannot_be_opened(tmp_path):
+    (tmp_path / "甲.pdf").symlink_to("乙.pdf")
+    (tmp_path / "乙.pdf").symlink_to("甲.pdf")
+    out = tmp_path / "audit"
+    result = runner.invoke(app, ["audit", str(tmp_path / "甲.pdf"), "--out", str(out)])
+    assert result.exit_code == 1, result.stderr
+    rows = store.read_csv(out / "issues.csv")
+    assert [(r.rule, r.message) for r in rows.itertuples() if r.severity == "error"] == [
+        (
+            "file.unreadable",
+            "无法打开文件“甲.pdf”：是一个循环指向自身的链接（快捷方式），无法打开。",
+        )
+    ]
+
+
 # -- item 8: the year only from where a year is written ------------------------------------------
 def test_a_return_without_its_cover_is_read_like_any_workbook(tmp_path):
     before = small_year(tmp_path / "before")
