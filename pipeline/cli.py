@@ -5,6 +5,8 @@ write (a Chinese message naming the path), 3 an internal failure (the traceback 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,30 +75,100 @@ log.propagate = (
 def _say(message: str, quiet: bool = False) -> None:
     log.info(message)
     if not quiet:
-        typer.echo(message)
+        _show(message)
 
 
 def _warn(message: str) -> None:
     log.warning(message)
-    typer.echo(f"xxgk：{message}", err=True)
+    _show(f"xxgk：{message}", err=True)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
     log.error(message)
-    typer.echo(f"xxgk：{message}", err=True)
+    _show(f"xxgk：{message}", err=True)
     return typer.Exit(code)
+
+
+# -- the screen: never an output ----------------------------------------------------------------
+# NOTE: what is shown is also in the run's log; a screen that is gone (a closed stream, a pipe
+# whose reader has left as `| head` does, a terminal closed) never stops a run or changes its
+# exit code
+
+
+def _show(message: str, err: bool = False) -> None:
+    """Print a line on stdout (stderr when `err`), unless that screen is gone."""
+    try:
+        typer.echo(message, err=err)
+    except OSError:
+        _gone(sys.stderr if err else sys.stdout)
+
+
+def _gone(stream: object) -> None:
+    """Send what is still written to a screen that is gone to /dev/null, so that later lines,
+    and the flush at exit, find somewhere to go."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return  # NOTE: not a file (a test's stream), or already closed
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def _on_terminal() -> bool:
+    """Whether stderr is a terminal (progress bars are drawn there only)."""
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+@contextmanager
+def _bar(length: int, label: str) -> Iterator[Progress]:
+    """A progress bar on the terminal, drawn until the terminal is gone."""
+    bar = typer.progressbar(length=length, label=label, file=sys.stderr)
+    shown = True
+
+    def drawn(step: Callable[[], object]) -> None:
+        nonlocal shown
+        if shown:
+            try:
+                step()
+            except OSError:
+                shown = False
+                _gone(sys.stderr)
+
+    drawn(bar.__enter__)
+    try:
+        yield lambda n: drawn(lambda: bar.update(n))
+    finally:
+        drawn(lambda: bar.__exit__(None, None, None))
 
 
 @contextmanager
 def _progress(paths: Paths, quiet: bool) -> Iterator[Progress | None]:
     """A progress bar over the year's files on a terminal (none when quiet or not a terminal)."""
-    if quiet or not sys.stderr.isatty():
+    if quiet or not _on_terminal():
         yield None
         return
-    with typer.progressbar(
-        length=len(paths.return_files()), label="读取报表", file=sys.stderr
-    ) as bar:
-        yield bar.update
+    with _bar(len(paths.return_files()), "读取报表") as update:
+        yield update
+
+
+def _streams_open() -> None:
+    """Standard input, output and error open, on /dev/null when the caller closed them: a file
+    the run opens would otherwise take their number, and what a library writes to the screen
+    would go into that file."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
 
 
 def _told(shown: Paths, quiet: bool) -> Callable[[run.StageResult], None]:
@@ -385,11 +457,10 @@ def audit(
     where = AuditPaths(out)
 
     def body() -> AuditResult:
-        if quiet or not sys.stderr.isatty():
+        if quiet or not _on_terminal():
             return run_audit(paths, out)
-        count = len(audit_files(paths))
-        with typer.progressbar(length=count, label="读取年报", file=sys.stderr) as bar:
-            return run_audit(paths, out, progress=bar.update)
+        with _bar(len(audit_files(paths)), "读取年报") as update:
+            return run_audit(paths, out, progress=update)
 
     result = _guard(body)
     c = result.counts
@@ -411,19 +482,27 @@ def audit(
 
 def main() -> None:
     """The `xxgk` entry point: usage errors get a Chinese line on stderr and exit 2."""
+    _streams_open()
+    # NOTE: a terminal closed under a run hangs it up; the run goes on and writes its outputs
+    # (Ctrl-C still stops it)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         code = app(prog_name="xxgk", standalone_mode=False)
     except typer.Abort:
-        typer.echo("xxgk：已中断", err=True)
+        _show("xxgk：已中断", err=True)
         code = EXIT_CANNOT_START
     except Exception as exc:
         # NOTE: typer vendors click privately; its usage errors are known by `format_message`
         if hasattr(exc, "format_message"):
-            typer.echo(
-                f"xxgk：参数有误：{exc.format_message()}（运行 xxgk --help 查看用法）", err=True
-            )
+            _show(f"xxgk：参数有误：{exc.format_message()}（运行 xxgk --help 查看用法）", err=True)
             code = EXIT_CANNOT_START
         else:  # NOTE: every command guards its body; this is the last resort
-            typer.echo(f"xxgk：{failures.message(exc, None, None)}", err=True)
+            _show(f"xxgk：{failures.message(exc, None, None)}", err=True)
             code = EXIT_INTERNAL
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except OSError:
+            _gone(stream)  # NOTE: else Python's own flush at exit fails and exits with 120
     sys.exit(code or 0)

@@ -9,9 +9,79 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-# NOTE: files programs leave beside a workbook; any other name (even "..年报.xlsx") is read or reported
+# NOTE: files programs leave beside a document; any other name (even "..年报.xlsx") is read or reported
 JUNK_PREFIXES = ("~$", ".~lock.", "._")  # Excel/WPS owner files, LibreOffice locks, macOS forks
 JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep"}
+
+
+def junk(name: str) -> bool:
+    """Whether a file name is what programs leave beside documents, not a document: owner and
+    lock files (`~$x.xlsx`, `.~lock.x#`), Word's temporary files (`~WRL0001.tmp`), macOS forks
+    and system files (`._x.xlsx`, `.DS_Store`, `Thumbs.db`)."""
+    return (
+        name.startswith(JUNK_PREFIXES)
+        or name in JUNK_NAMES
+        or (name.startswith("~") and name.lower().endswith(".tmp"))
+    )
+
+
+def hidden_folder(name: str) -> bool:
+    """Whether a folder is one people never see or fill (`.git`, `.Trash`): skipped whole."""
+    # NOTE: a hidden file is read: on Windows nothing is hidden by its name ("..年报.xlsx")
+    return name.startswith(".")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a folder holds, in path order: the entries to read (files, and anything else that
+    is not a folder: a broken link or a pipe is a file its reader cannot open and says why), and
+    what was skipped (`junk` files; a hidden folder whole, as one entry)."""
+
+    files: list[Path]
+    skipped: list[Path]
+
+
+def listing(folder: Path) -> Listing:
+    """Everything under `folder` to read, and what was skipped, folders walked recursively (a
+    linked folder too, each real folder once, so a link loop ends)."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            key = _identity(current)
+            if key in seen:
+                continue  # NOTE: a link back to a folder already walked: its files are listed
+            seen.add(key)
+            entries = list(os.scandir(current))
+        except OSError:
+            if current != folder:
+                files.append(current)  # NOTE: a folder that cannot be listed: its reader says why
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if _is_folder(entry):
+                (skipped if hidden_folder(entry.name) else pending).append(path)
+            elif junk(entry.name):
+                skipped.append(path)
+            else:
+                files.append(path)
+    # NOTE: sorted by parts, as Path sorts, but without Path's slow comparisons
+    return Listing(sorted(files, key=lambda p: p.parts), sorted(skipped, key=lambda p: p.parts))
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    st = folder.stat()
+    return st.st_dev, st.st_ino
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()  # NOTE: follows a link; False for a broken link or a link loop
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -67,18 +137,17 @@ class Paths:
         return self.raw / "narratives" / f"{safe_name(unit)}.md.j2"
 
     def return_files(self) -> list[Path]:
-        """Every file in returns/ (spreadsheets or not: a stray file is reported, not skipped)."""
+        """Every file in returns/ to read (spreadsheets or not: a stray file is reported, not
+        skipped; a broken link or a pipe too, as a file that cannot be opened)."""
         if not self.returns_dir.is_dir():
             return []
-        # NOTE: sorted by parts, as Path sorts, but without Path's slow comparisons
-        return sorted(
-            (
-                p
-                for p in self.returns_dir.rglob("*")
-                if p.is_file() and not p.name.startswith(JUNK_PREFIXES) and p.name not in JUNK_NAMES
-            ),
-            key=lambda p: p.parts,
-        )
+        return listing(self.returns_dir).files
+
+    def skipped_returns(self) -> list[Path]:
+        """What returns/ holds that is not read: owner, lock and temporary files, hidden ones."""
+        if not self.returns_dir.is_dir():
+            return []
+        return listing(self.returns_dir).skipped
 
     def relative(self, path: Path) -> str:
         """A return's name as findings show it: relative to raw/<year>/, always valid text."""

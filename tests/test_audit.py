@@ -400,7 +400,13 @@ def test_junk_is_skipped_and_an_unknown_type_is_a_finding(tmp_path):
     assert issues(tmp_path / "out") == [
         ("某某县财政局2022年报.txt", "audit.no_last_year", ""),
         ("照片.png", "audit.unsupported", ""),
+        ("", "file.skipped", ""),
     ]
+    skipped = store.read_csv(tmp_path / "out" / "issues.csv").iloc[-1]["message"]
+    assert skipped == (
+        "已跳过3个软件留下的临时文件、锁定文件或隐藏文件，未读取："
+        "“.DS_Store”、“.git”、“~$某某县财政局2022年报.docx”。"
+    )
 
 
 def test_progress_and_the_result(tmp_path):

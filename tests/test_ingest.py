@@ -181,11 +181,16 @@ def test_a_2019_trial_format_return_is_rejected_with_that_reason(tmp_path):
 
 
 def test_the_year_is_read_from_a_cell_or_a_title_not_from_digits_in_a_name():
-    from pipeline.ingest.returns import _year
+    from pipeline.ingest.returns import stated_year
 
-    assert _year("2023") == _year("2023年") == _year("二〇二三年") == 2023
-    assert _year("样本县第00014局2023年政府信息公开工作年度报告") == 2023
-    assert _year("第12局") is None
+    assert (
+        stated_year("2023", alone=True)
+        == stated_year("2023年")
+        == stated_year("二〇二三年")
+        == 2023
+    )
+    assert stated_year("样本县第00014局2023年政府信息公开工作年度报告") == 2023
+    assert stated_year("第12局") is None
 
 
 def test_reading_on_every_core_gives_what_reading_in_one_process_gives(tmp_path, monkeypatch):

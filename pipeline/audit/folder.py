@@ -21,9 +21,10 @@ LOCK_WAIT = 5.0  # seconds another audit writing the same folder is waited for
 def check_apart(paths: Sequence[Path], out: Path) -> None:
     """Refuse an output folder that is an input, lies inside one, or holds one: replacing it
     could delete a report, and the next audit would read its own outputs as reports."""
-    target = out.resolve()
+    # NOTE: os.path.realpath, not Path.resolve, which raises on a link loop given as input
+    target = Path(os.path.realpath(out))
     for given in paths:
-        source = given.resolve()
+        source = Path(os.path.realpath(given))
         if source == target or source in target.parents or target in source.parents:
             raise CannotStart(
                 f"输出文件夹 {out} 与要审核的 {given} 重叠（相同、在其中或包含它），"

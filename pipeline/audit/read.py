@@ -22,12 +22,14 @@ from pipeline.audit.layout import OTHER_TOTAL
 from pipeline.audit.tables import TableReading, read_tables
 from pipeline.audit.wordcells import word_cells
 from pipeline.audit.workbook import read_xlsx
+from pipeline.files import UnreadableFile, snapshot
 from pipeline.files.convert import read_converted
 from pipeline.files.document import Document, failed, finding
 from pipeline.files.docx import read_docx
 from pipeline.files.html import read_html
 from pipeline.files.pdf import read_pdf
 from pipeline.files.text import read_text
+from pipeline.ingest.returns import stated_year
 from pipeline.paths import readable_name
 
 MAX_BYTES = 50 * 2**20  # a published report is well under 10 MB
@@ -173,26 +175,9 @@ def read_document(path: Path) -> Document:
     """The file read by the reader of its format (known by its first bytes, else its suffix)."""
     name = path.name
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return failed(
-                name,
-                "",
-                finding("file.too_large", file=name, reason=f"大小为{size // 2**20}MB，超过50MB"),
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        return failed(
-            name,
-            "",
-            finding(
-                "file.unreadable",
-                file=name,
-                reason=f"读取失败（{exc.strerror or type(exc).__name__}）",
-            ),
-        )
-    if not data:
-        return failed(name, "", finding("file.unreadable", file=name, reason="文件为空（0字节）"))
+        data = snapshot(path, MAX_BYTES)
+    except UnreadableFile as exc:  # NOTE: a broken link, a pipe, an empty or too big file
+        return failed(name, "", finding(exc.rule, file=name, reason=str(exc)))
     reader = READERS.get(_sniffed(data, path.suffix.lower()))
     if reader is None:
         return failed(
@@ -246,8 +231,7 @@ def identity(doc: Document, path: Path) -> tuple[str, int | None, list[dict[str,
             break
     stem = path.stem
     if year is None:
-        m = _FILE_YEAR.search(stem)
-        year = int(m.group(1)) if m else None
+        year = stated_year(stem, alone=True)  # NOTE: never a date or a version in the name
     if not issuer:
         name = _JUNK.sub(
             "",

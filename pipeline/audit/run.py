@@ -16,14 +16,14 @@ an input, inside one, or hold one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.audit.checks import single_row_findings
-from pipeline.audit.collect import audit_files
+from pipeline.audit.collect import audit_files, audit_listing
 from pipeline.audit.compare import checked, compared_reports, years_before
 from pipeline.audit.folder import check_apart, check_out, write_outputs
 from pipeline.audit.outputs import (
@@ -38,6 +38,7 @@ from pipeline.audit.outputs import (
 )
 from pipeline.audit.parallel import read_all
 from pipeline.audit.read import PublishedReport
+from pipeline.ingest.register import skipped_note
 from pipeline.inputs import CannotStart
 from pipeline.paths import AuditPaths
 from pipeline.problems import ERROR, INFO, WARNING
@@ -73,15 +74,16 @@ def run_audit(
         raise CannotStart("没有给出要审核的文件或文件夹")
     check_apart(paths, out)
     check_out(out)
-    files = audit_files(paths)
+    files, skipped = audit_listing(paths)
     if not files:
         shown = "、".join(str(p) for p in paths)
         raise CannotStart(f"{shown} 中没有可审核的文件")
-    return audited(read_all(files, progress), out)
+    return audited(read_all(files, progress), out, skipped)
 
 
-def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
-    """The reports already read, checked, compared across years and written to `out`."""
+def audited(reports: list[PublishedReport], out: Path, skipped: Sequence[str] = ()) -> AuditResult:
+    """The reports already read, checked, compared across years and written to `out`
+    (`skipped`: the files not read as junk, listed in one note)."""
     per_report: dict[str, list[dict[str, object]]] = {r.file: [] for r in reports}
     chosen = compared_reports(reports, per_report)
     for r in reports:
@@ -92,6 +94,9 @@ def audited(reports: list[PublishedReport], out: Path) -> AuditResult:
         per_report[r.file] += found.get(r.file, [])
         per_report[r.file] += single_row_findings(r)
     findings = findings_table(reports, per_report)
+    if skipped:
+        note = {c: "" for c in ISSUES_COLUMNS} | skipped_note(skipped)
+        findings = pd.concat([findings, pd.DataFrame([note])[ISSUES_COLUMNS]], ignore_index=True)
     cells = cells_table(reports)
     summary = summary_table(reports, findings, compared, similarities)
     counts = {

@@ -28,12 +28,18 @@ def soffice() -> str | None:
 def read_converted(path: Path, data: bytes) -> Document:
     """A .doc or .wps report, converted to .docx and read as one."""
     program = soffice()
-    kind = KINDS.get(path.suffix.lower(), path.suffix)
+    suffix = path.suffix.lower()
+    # NOTE: only .doc and .wps come here by their bytes: a file under another name (a .doc sent
+    # as `.docx`) is named by what it is, and handed to LibreOffice under the name that fits
+    # its bytes, since LibreOffice may choose its import filter by the name
+    kind = KINDS.get(suffix) or f"{KINDS['.doc']}（扩展名却是“{path.suffix or '无'}”）"
+    if suffix not in KINDS:
+        suffix = ".doc"
     if program is None:
         return failed(path.name, "docx", finding("audit.no_converter", file=path.name, kind=kind))
     with tempfile.TemporaryDirectory(prefix="xxgk-convert-") as tmp:
         work = Path(tmp)
-        source = work / f"source{path.suffix.lower()}"
+        source = work / f"source{suffix}"
         source.write_bytes(data)
         command = [
             program,
@@ -68,4 +74,4 @@ def read_converted(path: Path, data: bytes) -> Document:
                 finding("audit.conversion_failed", file=path.name, reason="没有生成.docx文件"),
             )
         doc = read_docx(path, converted.read_bytes())
-    return replace(doc, meta={**doc.meta, "converted_from": path.suffix})
+    return replace(doc, meta={**doc.meta, "converted_from": suffix})

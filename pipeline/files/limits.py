@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
+from pipeline.paths import readable_name
 
 
 class UnreadableFile(Exception):
@@ -22,18 +26,27 @@ class UnreadableFile(Exception):
         self.rule = rule
 
 
-def _snapshot(path: Path) -> bytes:
-    """The file's bytes, read once; raises if it is too big, or vanished or changed while read."""
+def _snapshot(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, read once; raises if it is bigger than `limit` (LIMITS.file_bytes when
+    not given), not a file (a broken link, a link loop, a pipe), or vanished or changed while
+    read."""
+    limit = LIMITS.file_bytes if limit is None else limit
     try:
         before = path.stat()
-        if before.st_size > LIMITS.file_bytes:
-            raise _too_big(before.st_size)
-        data = _contents(path)
+        if not stat.S_ISREG(before.st_mode):
+            raise UnreadableFile(_not_a_file(before.st_mode))
+        if before.st_size > limit:
+            raise _too_big(before.st_size, limit)
+        data = _contents(path, limit)
         after = path.stat()
     except FileNotFoundError as exc:
+        if path.is_symlink():
+            raise UnreadableFile(_broken_link(path)) from exc
         raise UnreadableFile("在读取时已被删除或移走", "file.changed") from exc
     except OSError as exc:
-        raise UnreadableFile(f"读取失败（{exc.strerror or type(exc).__name__}）") from exc
+        if exc.errno == errno.ELOOP:
+            raise UnreadableFile("是一个循环指向自身的链接（快捷方式），无法打开") from exc
+        raise UnreadableFile(f"读取失败（{os_reason(exc)}）") from exc
     changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
     if changed or len(data) != after.st_size:
         raise UnreadableFile(
@@ -46,9 +59,59 @@ def _snapshot(path: Path) -> bytes:
     return data
 
 
-def _contents(path: Path) -> bytes:
-    with path.open("rb") as f:
-        return f.read(LIMITS.file_bytes + 1)
+def _contents(path: Path, limit: int) -> bytes:
+    # NOTE: opened without waiting: a pipe put where the file was would otherwise wait forever
+    # for a writer; what was opened is read only if it is a file
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(_not_a_file(mode))
+        return f.read(limit + 1)
+
+
+def _not_a_file(mode: int) -> str:
+    """Why an entry that is not a regular file is not read, in words."""
+    what = (
+        "文件夹"
+        if stat.S_ISDIR(mode)
+        else "命名管道（FIFO）"
+        if stat.S_ISFIFO(mode)
+        else "套接字（socket）"
+        if stat.S_ISSOCK(mode)
+        else "设备文件"
+    )
+    return f"不是普通文件，而是{what}，未读取"
+
+
+def _broken_link(path: Path) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = ""
+    shown = f"“{readable_name(target)}”" if target else ""
+    return f"是一个链接（快捷方式），它指向的文件{shown}不存在"
+
+
+_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.ENOTDIR: "路径中的某一级是文件，不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EEXIST: "已经存在",
+    errno.ENOENT: "不存在",
+    errno.EIO: "读写设备出错",
+    errno.ELOOP: "链接循环指向自身",
+    errno.ENXIO: "设备或地址不存在",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in words (the system's words when unknown)."""
+    return _REASONS.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
 
 
 # -- hostile files: checked before any reader (calamine, openpyxl) touches them ---------------------
@@ -163,8 +226,9 @@ def _long(part: str) -> UnreadableFile:
     )
 
 
-def _too_big(size: int) -> UnreadableFile:
-    return UnreadableFile(f"大小为{size:,}字节（上限{_size(LIMITS.file_bytes)}）", "file.too_large")
+def _too_big(size: int, limit: int | None = None) -> UnreadableFile:
+    limit = LIMITS.file_bytes if limit is None else limit
+    return UnreadableFile(f"大小为{size:,}字节（上限{_size(limit)}）", "file.too_large")
 
 
 def _size(n: int) -> str:

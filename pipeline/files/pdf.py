@@ -7,7 +7,9 @@ character per line, a wrapped row whose figures stand level with the middle of i
 label wrapped inside its cell all stay in their cell; a cell's place is the page and line where its
 text starts. Lines outside any grid stay lines, in the order of their position on the page, so a
 table drawn without ruling lines is read from its lines. Page footers (`— 5 —`, `-3-`) are left
-out of the flow. A PDF with no text layer at all is a finding (扫描件), never a guess.
+out of the flow. A PDF with no text layer at all is a finding (扫描件), never a guess; one that
+asks for an opening password is `file.encrypted` (an owner password alone, which restricts
+printing or copying, does not stop it being read).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.table import Table as TableFinder
 
 from pipeline.files.document import Cell, Document, Grid, Line, failed, finding
@@ -31,6 +34,8 @@ def read_pdf(path: Path, data: bytes) -> Document:
     try:
         pdf = pdfplumber.open(BytesIO(data))
     except Exception as exc:  # pdfminer raises many types for broken or encrypted files
+        if _password(exc):
+            return failed(path.name, "pdf", finding("file.encrypted", file=path.name))
         return failed(
             path.name, "pdf", finding("file.unreadable", file=path.name, reason=_reason(exc))
         )
@@ -43,11 +48,25 @@ def read_pdf(path: Path, data: bytes) -> Document:
             )
 
 
+def _password(exc: BaseException) -> bool:
+    """Whether opening failed for want of the PDF's opening (user) password: pdfminer tried the
+    empty one, as a reader does, and it was not it."""
+    # NOTE: pdfplumber wraps pdfminer's error in its own PdfminerException
+    causes = [exc, *exc.args, exc.__cause__, exc.__context__]
+    return any(isinstance(c, PDFPasswordIncorrect) for c in causes)
+
+
 def _reason(exc: Exception) -> str:
-    name = type(exc).__name__
-    if "Password" in name or "Encrypt" in name:
-        return "文件已加密，需要密码"
-    return f"不是可读取的PDF（{name}）"
+    causes = [exc, *exc.args, exc.__cause__, exc.__context__]
+    if any(isinstance(c, PDFEncryptionError) for c in causes):
+        return f"使用了无法解读的加密方式（{_cause_name(causes)}）"
+    return f"不是可读取的PDF（{_cause_name(causes)}）"
+
+
+def _cause_name(causes: list[object]) -> str:
+    """The name of the error behind pdfplumber's wrapper, when there is one."""
+    inner = next((c for c in causes[1:] if isinstance(c, BaseException)), causes[0])
+    return type(inner).__name__
 
 
 def _read(file: str, pdf: pdfplumber.PDF) -> Document:

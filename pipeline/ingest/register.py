@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import pandas as pd
 import pyarrow as pa
 
 from pipeline.files.a1 import by_sheet
+from pipeline.files.kinds import KIND_NAMES, named
 from pipeline.format2021 import SECTIONS
 from pipeline.ingest.cells import cell_table, cells_arrow
-from pipeline.ingest.returns import ReturnRead, _year
+from pipeline.ingest.returns import ReturnRead
 from pipeline.ingest.vocabulary import norm
 from pipeline.problems import finding, findings_table
 
@@ -97,12 +99,19 @@ def _identified(read: ReturnRead, index: UnitIndex) -> list[str]:
 
 
 def ingested(
-    reads: list[ReturnRead], units: pd.DataFrame, year: int, cells: pa.Table | None = None
+    reads: list[ReturnRead],
+    units: pd.DataFrame,
+    year: int,
+    cells: pa.Table | None = None,
+    skipped: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The long cell table, the list of files received and the findings, from every file's read
-    (`cells`: the reads' cells already as a table, when they were read elsewhere)."""
+    (`cells`: the reads' cells already as a table, when they were read elsewhere; `skipped`: the
+    names of the files not read, as junk, listed in one note)."""
     index = UnitIndex(units)
     records, findings, by_unit = [], [], defaultdict(list)
+    if skipped:
+        findings.append(skipped_note(skipped))
     for read in reads:
         record = {
             "file": read.file,
@@ -129,6 +138,16 @@ def ingested(
             continue
         for rule in read.notes:
             findings.append(finding(rule, unit=record["unit"], file=read.file))
+        if read.misnamed:
+            findings.append(
+                finding(
+                    "file.misnamed",
+                    unit=record["unit"],
+                    file=read.file,
+                    named=named(read.file),
+                    kind=KIND_NAMES[read.misnamed],
+                )
+            )
         if read.old_format:
             record["status"] = OLD_FORMAT
             labels = "”“".join(read.old_format)
@@ -157,14 +176,16 @@ def ingested(
             continue
         code = candidates[0]
         record["status"] = RECEIVED
-        if read.written_year and _year(read.written_year) != year:
+        if read.year is not None and read.year != year:
             record["status"] = OTHER_YEAR
             findings.append(
                 finding(
                     "register.year",
                     file=read.file,
                     unit=record["unit"],
-                    written=read.written_year,
+                    where=_YEAR_WHERE[read.year_from],
+                    text=read.written_year,
+                    stated=read.year,
                     year=year,
                 )
             )
@@ -255,6 +276,20 @@ def ingested(
                 )
     table = cells if cells is not None else cells_arrow(reads)
     return cell_table(table, file_unit), returns, findings_table(findings)
+
+
+def skipped_note(names: Sequence[str]) -> dict:
+    """The one note listing the files skipped as junk (at most `LISTED` by name)."""
+    shown = "、".join(f"“{n}”" for n in names[:LISTED])
+    more = f"等（共{len(names)}个）" if len(names) > LISTED else ""
+    return finding("file.skipped", count=len(names), files=shown + more)
+
+
+LISTED = 20  # files named in the note of skipped files; the rest are counted
+
+
+# where a return's year was read from (`ReturnRead.year_from`), as the finding names it
+_YEAR_WHERE = {"cover": "封面的报告年度", "title": "的标题", "name": "的文件名"}
 
 
 _SINGLE_OTHER_LABELS = frozenset(r.label for r in SECTIONS["s3"].rows if "（六）其他处理" in r.path)

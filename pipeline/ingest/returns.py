@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,6 @@ from pipeline.ingest.values import (
     error_value,
     read_cell,
 )
-from pipeline.ingest.vocabulary import norm
 from pipeline.memo import Memo
 from pipeline.render.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
 
@@ -33,7 +33,11 @@ class ReturnRead:
     layout: tuple = ()
     readings: list[Reading] = field(default_factory=list)
     written_unit: str = ""
+    # the text the return's year is read from (its cover's year field, a title, its file name),
+    # the year it states and where it stands (`return_year`); "" and None when none states one
     written_year: str = ""
+    year: int | None = None
+    year_from: str = ""
     version: str = ""
     sheets: int = 0
     sections: tuple[str, ...] = ()
@@ -61,6 +65,7 @@ class ReturnRead:
     fee_sentence: tuple[str, ...] = ()  # (sheet, cell, text, N, M, K)
     # (first, continuation) of the tables of a Word document read as one (a page break split it)
     joined: tuple[tuple[str, str], ...] = ()
+    misnamed: str = ""  # the kind its bytes are (`files.kinds`) when its name says another
 
     @property
     def cells(self) -> list[tuple]:
@@ -91,13 +96,14 @@ def return_read(
     memo = memo if memo is not None else Memo()
     indexes = {name: SheetIndex(rows, memo) for name, rows in sheets.items()}
     plan = _plan(indexes, hidden_sheets, memo)
-    unit, year, version = cover(indexes)
-    if not year:
-        year = next((t for t in plan.titles if _year(t)), "")
+    unit, cover_year, version = cover(indexes)
+    written, year, year_from = return_year(cover_year, plan.titles, file)
     read = ReturnRead(
         file,
         written_unit=unit,
-        written_year=year,
+        written_year=written,
+        year=year,
+        year_from=year_from,
         version=version,
         sheets=len(sheets),
         sections=plan.sections,
@@ -199,14 +205,39 @@ def _empty_reading(
     return derived_reading(Formula(formulas[rc]), raw_at, scale)
 
 
-_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+def return_year(cover_year: str, titles: tuple[str, ...], file: str) -> tuple[str, int | None, str]:
+    """The year a return states, from the first place that states one: its cover's year field,
+    a title, its file name; as (the text it is read from, the year, the place: `cover`, `title`
+    or `name`), or ("", None, "") when none does."""
+    stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    candidates = [(cover_year, True, "cover"), *((t, False, "title") for t in titles)]
+    for text, alone, where in [*candidates, (stem, True, "name")]:
+        year = stated_year(text, alone=alone) if text else None
+        if year is not None:
+            return (file.rsplit("/", 1)[-1] if where == "name" else text), year, where
+    return "", None, ""
 
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_CN_DIGIT = "〇零一二三四五六七八九"
+_CHINESE_DIGITS = str.maketrans(_CN_DIGIT, "00123456789")
+_DIGITS = rf"(?:19|20)\d\d|[〇零一二][{_CN_DIGIT}]{{3}}"
+_NOT_AFTER = rf"(?<![\d{_CN_DIGIT}])"
+# a year as a report states it, `2023年`, `2023年度`; not a date (`2024年1月`, `2024年一月`)
+_STATED = re.compile(rf"{_NOT_AFTER}({_DIGITS})年(?![\d{_CN_DIGIT}十]{{1,3}}月)")
+# a year standing alone (a year field, a file name): not part of a longer number, a date
+# (`2024-01-15`, `15.1.2024`, `2024年1月`) or a version (`v2021`, `xxgk-2021.1`)
+_ALONE = re.compile(
+    rf"(?<![\dA-Za-z{_CN_DIGIT}])(?<!\d[-./_])({_DIGITS})"
+    rf"(?![\d{_CN_DIGIT}]|[-./_]\d|年[\d{_CN_DIGIT}十]{{1,3}}月)"
+)
 
 
-def _year(text: str) -> int | None:
-    """The year a cell or title names: `2023`, `2023年`, `古县2023年…报告` (not digits of a name)."""
-    t = norm(text).translate(_CHINESE_DIGITS)
-    found = _YEAR.findall(t.split("年")[0] if "年" in t else t) or _YEAR.findall(t)
-    return int(found[-1]) if found else None
+def stated_year(text: str, *, alone: bool = False) -> int | None:
+    """The year `text` states as a report's year: `2023年`, `2023年度`, `二〇二三年`; with `alone`
+    (a year field, a file name) also a year standing by itself, `2023`. Never a date, a version
+    string or the digits of a longer number; None when it states none, or several."""
+    t = unicodedata.normalize("NFKC", "".join(text.split()))
+    found = set(_STATED.findall(t)) or (set(_ALONE.findall(t)) if alone else set())
+    years = {int(y.translate(_CHINESE_DIGITS)) for y in found}
+    # NOTE: a text that states two years (`2022年至2023年`) does not say which is the report's
+    return years.pop() if len(years) == 1 else None

@@ -6,7 +6,6 @@ reason to stop."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -17,7 +16,7 @@ from pipeline.ingest.register import RECEIVED, UnitIndex
 from pipeline.ingest.vocabulary import norm
 from pipeline.inputs import CannotStart, read_units
 from pipeline.memo import Memo
-from pipeline.paths import Paths
+from pipeline.paths import Paths, listing
 from pipeline.problems import finding
 from pipeline.run.checks import log
 from pipeline.run.reading import read_year
@@ -239,10 +238,18 @@ def published_cells(
     problems: list[str] = []
     found: dict[str, list[PublishedReport]] = {}  # this year's code → its reports, in path order
     last_names: dict[str, str] = {}  # this year's code → the unit's name last year
-    reports = sorted(p for p in prev.published.rglob("*") if p.is_file() and not _junk(p))
-    for path in reports:
+    for path in listing(prev.published).files:
         shown = path.relative_to(prev.raw).as_posix()
         report = replace(read_report(path), file=shown)
+        if not report.tables_found:
+            # NOTE: a file that could not be read (a PDF with an opening password, a broken
+            # link) is said, never taken as a report with no figures
+            why = next(
+                (f["message"] for f in report.findings if f.get("severity") == "error"),
+                "其中找不到年报表格",
+            )
+            problems.append(f"已发布报告“{shown}”未能读取，未使用（{str(why).rstrip('。')}）")
+            continue
         if report.year != prev.year:
             problems.append(
                 f"已发布报告“{shown}”是{report.year or '年度不明'}"
@@ -308,12 +315,6 @@ def _one_of(
         else:
             notes.append(finding("year.published_same", **fields))
     return agreed.used, notes
-
-
-def _junk(path: Path) -> bool:
-    from pipeline.paths import JUNK_NAMES, JUNK_PREFIXES
-
-    return path.name.startswith(JUNK_PREFIXES) or path.name in JUNK_NAMES
 
 
 def _why(exc: Exception) -> str:

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pipeline import files
+from pipeline.files import kinds
 from pipeline.ingest import document
 from pipeline.ingest.cells import cells_arrow
 from pipeline.ingest.register import ingested
@@ -45,6 +46,7 @@ def read_year(
     units = check_inputs(paths) if units is None else units
     files = paths.return_files()
     names = [paths.relative(p) for p in files]
+    skipped = tuple(paths.relative(p) for p in paths.skipped_returns())
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FROM or workers < 2:
         reads = []
@@ -64,8 +66,10 @@ def read_year(
                 tables.append(table)
                 if progress:
                     progress(len(batch))
-        return Ingested(*ingested(reads, units, paths.year, pa.concat_tables(tables)), units)
-    return Ingested(*ingested(reads, units, paths.year), units)
+        return Ingested(
+            *ingested(reads, units, paths.year, pa.concat_tables(tables), skipped), units
+        )
+    return Ingested(*ingested(reads, units, paths.year, skipped=skipped), units)
 
 
 def read_return(path: Path, name: str, memo: Memo | None = None) -> ReturnRead:
@@ -73,25 +77,37 @@ def read_return(path: Path, name: str, memo: Memo | None = None) -> ReturnRead:
     memo = memo if memo is not None else Memo()
     try:
         data = files.snapshot(path)
-        if document.is_document(data):
-            return _document_return(path, name, data, memo)
+        word = document.is_document(data)
+        misnamed = kinds.misnamed(name, data, word) or ""
+        if word:
+            return _document_return(path, name, data, memo, misnamed)
         book = files.workbook_of(data, memo)
     except files.UnreadableFile as exc:
         return ReturnRead(name, error=str(exc), error_rule=exc.rule)
     read = return_read(name, book.sheets, book.hidden, book.notes, book.hidden_sheets, memo)
-    read.size, read.sha256 = book.size, book.sha256
+    read.size, read.sha256, read.misnamed = book.size, book.sha256, misnamed
     return read
 
 
-def _document_return(path: Path, name: str, data: bytes, memo: Memo) -> ReturnRead:
+def _document_return(
+    path: Path, name: str, data: bytes, memo: Memo, misnamed: str = ""
+) -> ReturnRead:
     """A Word report sent as a return: its tables read like a workbook's, each cell named by its
-    table, row and column (`表格2!第5行第3列`)."""
+    table, row and column (`表格2!第5行第3列`); `misnamed`: the kind its bytes are when its name
+    says another."""
     doc = document.read_document(path, data)
     why = document.failure(doc)
     if why is not None:
+        if misnamed:
+            # NOTE: said first: a person who opens it by its name cannot see why it fails; the
+            # finding of a missing converter already says it is an old Word file
+            old = any(f.get("rule") == "audit.no_converter" for f in doc.findings)
+            actual = "" if old else f"文件实际是{kinds.KIND_NAMES[misnamed]}；"
+            why = f"{kinds.named(name)}，但{actual}{why}"
         return ReturnRead(name, error=why)
     read = document.document_return(name, doc, memo)
     read.size, read.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    read.misnamed = misnamed
     return read
 
 
