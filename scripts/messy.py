@@ -398,9 +398,19 @@ def expected_reading(values: dict, style: Style, derived: bool) -> Expected:
     """What each cell must read as, under the documented policy."""
     out: Expected = {}
     totals = formula_totals()
+
+    def shown(key: CellKey) -> Decimal:
+        # NOTE: what Excel shows for a total written as a SUM formula: numbers add up, text
+        # (`"12"`, `/`) and blanks add nothing
+        if key in totals:
+            return sum((shown(p) for p in totals[key]), Decimal(0))
+        written = style.value_text(key, values[key]) if style.value_text else values[key]
+        plain = isinstance(written, (int, float, Decimal)) and not isinstance(written, bool)
+        return Decimal(str(written)) if plain else Decimal(0)
+
     for key, value in values.items():
         if style.formulas and derived and key in totals:
-            out[key] = ("derived", stored(key, value))
+            out[key] = ("derived", stored(key, shown(key)))
             continue
         written = style.value_text(key, value) if style.value_text else value
         if written is None or written == "":
