@@ -24,6 +24,8 @@ from pipeline.files import workbook_of
 from pipeline.ingest.values import Evaluator, Formula, marked_reading, parsed_formula
 from pipeline.paths import Paths
 from pipeline.render.workbook import sheet_name, template_cell
+from pipeline.validate.provenance import Provenance
+from schemas import rules
 from tests.helpers import command_line, raw_year, with_totals
 from tests.hostile import entries, write_zip
 
@@ -345,6 +347,10 @@ def test_a_template_total_stored_stale_is_read_as_excel_recalculates_it(tmp_path
     assert "保存的结果为30，Excel、WPS 打开时重新计算为3，已按3读取" in mine["message"].iloc[0]
     county = store.read_cells(paths.county_cells).set_index(["section", "row", "col"])["value"]
     assert county["s3", "new", "total"] == 3
+    # NOTE: a recalculated total follows its parts: where an error is, it is never the one named
+    where = Provenance(rules.WideTables(store.read_cells(paths.ingested_cells)))
+    parts = where.derived(f"returns/{UNIT}.xlsx")[("s3", "new", "total")]
+    assert ("s3", "new", "natural") in parts and ("s3", "new", "total") not in parts
 
 
 # -- cells of other types -----------------------------------------------------------------------
