@@ -200,6 +200,19 @@ def test_a_raised_lowered_or_struck_run_is_an_error_at_its_cell_stating_what_is_
     assert read_value(paths) == ("error", None, shown)
 
 
+def test_the_feedback_copy_shows_the_superscript_as_the_unit_wrote_it_not_1481(tmp_path):
+    from openpyxl import load_workbook
+
+    paths = year(tmp_path)
+    rewrite(paths, '<c r="{r}" s="5" t="s"><v>{n}</v></c>', strings=[rich(("", "148"), (SUP, "1"))])
+    errors_block(paths, run(paths))
+    copy = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx", rich_text=True)
+    cell = copy[SHEET][CELL]
+    assert [str(part) for part in cell.value] == ["148", "1"]
+    assert cell.value[1].font.vertAlign == "superscript"
+    assert "148¹" in cell.comment.text
+
+
 def test_a_run_in_the_colour_of_the_cell_is_hidden_text_never_read(tmp_path):
     paths = year(tmp_path)
     rewrite(
