@@ -498,6 +498,74 @@ def test_an_ods_span_in_another_colour_reads_as_the_number_it_shows(tmp_path):
     assert county_licensing(paths) == 152
 
 
+# -- .xls (BIFF8) ---------------------------------------------------------------------------------
+def xls_return(paths: Paths, segments: tuple) -> tuple[str, str]:
+    """UNIT's return as an .xls (as xlwt, like old Excel and WPS, writes it) whose 行政许可 cell
+    holds the rich text `segments`, after a sheet of two thousand notes (so that the shared
+    strings run over several records); the sheet and cell it stands in."""
+    import xlwt
+
+    from scripts.messy import Style, book
+
+    return_file(paths).unlink()
+    sheets = book(UNIT, 2023, with_totals({LICENSING: MARK}), Style())
+    wb = xlwt.Workbook(encoding="utf-8")
+    notes = wb.add_sheet("附注")
+    for i in range(2000):
+        notes.write(i, 0, f"第{i}条附注说明文字")
+    where = ("", "")
+    for sheet in sheets:
+        ws = wb.add_sheet(sheet.name)
+        merged = {(m[0], m[1]): m for m in sheet.merges}
+        for (r, c), value in sheet.cells.items():
+            if value == MARK:
+                ws.write_rich_text(r, c, segments)
+                where = (sheet.name, xlwt.Utils.rowcol_to_cell(r, c))
+            elif (r, c) in merged:
+                r1, c1, r2, c2 = merged[r, c]
+                ws.write_merge(r1, r2, c1, c2, "" if value is None else value)
+            elif value is not None:
+                ws.write(r, c, value)
+    wb.save(str(return_file(paths).with_suffix(".xls")))
+    return where
+
+
+def _font(**given):
+    import xlwt
+
+    font = xlwt.Font()
+    for name, value in given.items():
+        setattr(font, name, value)
+    return font
+
+
+@pytest.mark.parametrize(
+    ("font", "rule", "said"),
+    [
+        ({"escapement": 1}, "value.type", "填写“148¹”，含有上标的文字"),
+        ({"escapement": 2}, "value.type", "填写“148₁”，含有下标的文字"),
+        ({"struck_out": True}, "value.type", "填写“1481̶”，含有删除线的文字"),
+        ({"colour_index": 1}, "value.hidden", "存有“1481”，其中“1”的字体颜色与单元格底色相同"),
+    ],
+)
+def test_an_xls_rich_string_is_read_as_shown_never_as_its_runs_joined(tmp_path, font, rule, said):
+    paths = year(tmp_path)
+    sheet, cell = xls_return(paths, ("148", ("1", _font(**font))))
+    errors_block(paths, run(paths))
+    found = store.read_csv(paths.issues_csv)
+    mine = found[(found["unit"] == UNIT) & (found["severity"] == "error")]
+    assert [(r.sheet, r.cell, r.rule) for r in mine.itertuples()] == [(sheet, cell, rule)]
+    assert said in mine["message"].iloc[0]
+
+
+def test_an_xls_rich_string_in_another_colour_reads_as_the_number_it_shows(tmp_path):
+    paths = year(tmp_path)
+    xls_return(paths, ("14", ("8", _font(colour_index=2, bold=True))))
+    result = run(paths)
+    assert result.exit_code == 0, result.output
+    assert county_licensing(paths) == 152
+
+
 # -- properties -----------------------------------------------------------------------------------
 _RUN_PROPS = {"": "", "super": SUP, "sub": SUB, "strike": STRIKE}
 

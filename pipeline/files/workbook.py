@@ -15,7 +15,13 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from pipeline.files.limits import _OLE2, LIMITS, UnreadableFile, _snapshot, _too_big
 from pipeline.files.ods import ods_cells
-from pipeline.files.xls import _biff_errors, _biff_stream, _checked_biff, biff_has_password
+from pipeline.files.xls import (
+    _biff_errors,
+    _biff_stream,
+    _checked_biff,
+    biff_has_password,
+    biff_marked,
+)
 from pipeline.files.xlsx import _checked_package, odd_cell_type, package_cells
 from pipeline.ingest.values import Hidden
 from pipeline.memo import Memo
@@ -140,7 +146,7 @@ def hidden_cells(
         except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError):
             return Hidden()
     if data[:8] == _OLE2:
-        return Hidden(errors=_biff_errors(data))
+        return Hidden(errors=_biff_errors(data), marked=biff_marked(data))
     return Hidden()
 
 
