@@ -196,7 +196,9 @@ def _cell_marked(
     for i, p in enumerate(cell.iterfind(f"{_TEXT}p")):
         if i:
             runs.append(Run("\n"))
-        _paragraph_runs(p, props.over(_resolved_text(known, p, "paragraph")), props, known, runs)
+        # NOTE: a cell raised or lowered as a whole still shows one number, as in .xlsx
+        base = _Props(None, props.strike, props.colour, props.background)
+        _paragraph_runs(p, _resolved_text(known, p, "paragraph").over(base), props, known, runs)
     if not string:
         whole = "".join(r.text for r in runs)
         unseen = props.colour == props.background
