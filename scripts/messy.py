@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, SECTIONS, _spans, printed
+from pipeline.ingest.values import read_cell
 from pipeline.render.workbook import CellKey, formula_totals, write_return
 
 Expected = dict[CellKey, tuple[str, int]]  # (section, row, col) -> (read_as, stored value)
@@ -408,9 +409,15 @@ def expected_reading(values: dict, style: Style, derived: bool) -> Expected:
         plain = isinstance(written, (int, float, Decimal)) and not isinstance(written, bool)
         return Decimal(str(written)) if plain else Decimal(0)
 
+    def typed_as_text(part: CellKey) -> bool:
+        written = style.value_text(part, values[part]) if style.value_text else values[part]
+        return isinstance(written, str) and read_cell(written).value not in (None, 0)
+
     for key, value in values.items():
         if style.formulas and derived and key in totals:
-            out[key] = ("derived", stored(key, shown(key)))
+            # NOTE: a SUM passing over numbers typed as text says so at its cell
+            text = any(p not in totals and typed_as_text(p) for p in totals[key])
+            out[key] = ("text_in_sum" if text else "derived", stored(key, shown(key)))
             continue
         written = style.value_text(key, value) if style.value_text else value
         if written is None or written == "":

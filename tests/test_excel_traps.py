@@ -366,6 +366,37 @@ def test_a_template_total_stored_stale_is_read_as_excel_recalculates_it(tmp_path
     assert ("s3", "new", "natural") in parts and ("s3", "new", "total") not in parts
 
 
+def test_a_total_over_a_number_typed_as_text_is_read_as_excel_shows_it_saying_why(tmp_path):
+    # as a clerk's Excel saves it: 3 pasted as text into 新收申请·自然人, the total beside it
+    # computed without it (Excel's SUM passes over text)
+    values = with_totals({("s3", "new", "natural"): 3, ("s3", "granted", "natural"): 3})
+    paths = raw_year(tmp_path, {UNIT: values}, formulas=True)
+    path = paths.returns_dir / f"{UNIT}.xlsx"
+    parts = entries(path.read_bytes())
+    part, total = template_cell("s3", "new", "natural"), template_cell("s3", "new", "total")
+    member = next(m for m, x in parts.items() if f'<c r="{total}"'.encode() in x and b"<f>" in x)
+    xml = re.sub(
+        rf'<c r="{part}"([^>]*)><v>3</v></c>'.encode(),
+        rf'<c r="{part}"\1 t="inlineStr"><is><t>3</t></is></c>'.encode(),
+        parts[member],
+    )
+    parts[member] = re.sub(
+        rf'(<c r="{total}"[^>]*><f>[^<]*</f><v>)3(</v>)'.encode(), rb"\g<1>0\g<2>", xml
+    )
+    parts["xl/workbook.xml"] = NOT_RECALCULATED(parts["xl/workbook.xml"])
+    write_zip(path, parts)
+    result = run(paths)
+    assert result.exit_code == 1  # the total as shown (0) is not the sum of its parts (3)
+    found = store.read_csv(paths.issues_csv)
+    said = found[found["rule"] == "value.text_in_sum"]
+    assert said["cell"].tolist() == [total] and said["severity"].tolist() == ["warning"]
+    assert (
+        f"不计入以文字形式填写的数（{part}“3”），Excel、WPS 显示为0，已按0读取"
+        in said["message"].iloc[0]
+    )
+    assert "s3.row_total" in set(found["rule"])
+
+
 # -- cells of other types -----------------------------------------------------------------------
 def test_an_inline_string_is_read_as_the_sheet_shows_it(tmp_path):
     paths = year(tmp_path)

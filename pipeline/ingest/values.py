@@ -68,6 +68,7 @@ READ_AS: dict[str, str | None] = {
     "hidden": "value.hidden",  # text formatted to be unseen (its colour that of the cell's fill)
     "recalculated": "value.recalculated",  # a formula's stored result that is not its figure
     "stale": "value.stale",  # a stored result the application recalculates, not checked here
+    "text_in_sum": "value.text_in_sum",  # a formula's figure that leaves out numbers typed as text
     "field": "value.field",  # a Word field whose shown result is not what its formula gives
 }
 
@@ -486,6 +487,9 @@ class Evaluator:
         # NOTE: by text: a formula's references are positions on its own sheet, so one text
         # gives one figure on that sheet
         self.known: dict[str, Figure | str] = {}
+        # the cells of text reading as a number (not 0) each formula's SUM passed over
+        self.passed: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._passing: list[tuple[int, int]] = []
         self.looked = 0
 
     def at(self, r: int, c: int) -> object:
@@ -511,10 +515,14 @@ class Evaluator:
         elif depth > _MAX_DEPTH:
             return "公式层层引用过深或循环引用"
         else:
+            outer, self._passing = self._passing, []
             try:
                 value = self._value(node, depth)
             except _Unknown as why:
                 value = str(why)
+            if self._passing and not isinstance(value, str):
+                self.passed[formula.text] = tuple(dict.fromkeys(self._passing))
+            self._passing = outer
         self.known[formula.text] = value
         return value
 
@@ -557,11 +565,10 @@ class Evaluator:
 
     def _sum(self, args: tuple[Node, ...], depth: int) -> Figure:
         total: Figure = 0
-        at = self.at
         for arg in args:
             kind = arg[0]
             if kind == "r":
-                total += self._summed(at(arg[1], arg[2]), depth)
+                total += self._summed(arg[1], arg[2], depth)
             elif kind == "g":
                 _, r1, c1, r2, c2 = arg
                 self.looked += (r2 - r1 + 1) * (c2 - c1 + 1)
@@ -569,7 +576,7 @@ class Evaluator:
                     raise _Unknown("公式引用的单元格过多")
                 for r in range(r1, r2 + 1):
                     for c in range(c1, c2 + 1):
-                        total += self._summed(at(r, c), depth)
+                        total += self._summed(r, c, depth)
             else:
                 total += self._value(arg, depth)
         return total
@@ -592,14 +599,20 @@ class Evaluator:
             return self._nested(raw, depth)
         raise _Unknown(_why_not(raw))
 
-    def _summed(self, raw: object, depth: int) -> Figure:
-        """A cell's figure where SUM looks into it: blanks, text and logical values add nothing."""
+    def _summed(self, r: int, c: int, depth: int) -> Figure:
+        """A cell's figure where SUM looks into it: blanks, text and logical values add nothing
+        (text that reads as a number is noted in `passed`)."""
+        raw = self.at(r, c)
         number = _number(raw)
         if number is not None:
             return number
         if isinstance(raw, Formula):
             return self._nested(raw, depth)
-        if raw is None or isinstance(raw, (str, bool)):
+        if isinstance(raw, str):
+            if raw.strip() and read_cell(raw).value:
+                self._passing.append((r, c))
+            return 0
+        if raw is None or isinstance(raw, bool):
             return 0
         raise _Unknown(_why_not(raw))
 
@@ -662,7 +675,28 @@ def derived_reading(formula: Formula, sheet: Evaluator, scale: int) -> Reading:
     if reading.value is None:
         why = f"是没有保存计算结果的公式，推算结果为{_figure_text(shown)}，{reading.problem}"
         return Reading(text, "formula", "error", None, why)
+    passed = sheet.passed.get(formula.text)
+    if passed:
+        return _text_in_sum(text, sheet, passed, shown, reading.value)
     return Reading(text, "formula", "derived", reading.value)
+
+
+def _passed_over(sheet: Evaluator, cells: tuple[tuple[int, int], ...]) -> str:
+    """The text cells a SUM passed over, named with what they hold: `D6“12”、E6“5”`."""
+    from pipeline.files.a1 import a1  # NOTE: here, as pipeline.files imports this module
+
+    named = [f"{a1(r, c)}“{cell_text(sheet.at(r, c)).strip()}”" for r, c in cells[:6]]
+    return "、".join(named) + (f"等{len(cells)}个格" if len(cells) > 6 else "")
+
+
+def _text_in_sum(
+    text: str, sheet: Evaluator, passed: tuple[tuple[int, int], ...], shown: Decimal, value: int
+) -> Reading:
+    why = (
+        f"的公式“{text}”不计入以文字形式填写的数（{_passed_over(sheet, passed)}），Excel、WPS 显示为"
+        f"{_figure_text(shown)}，已按{_figure_text(shown)}读取；请把这些格改为数值后重新报送"
+    )
+    return Reading(text, "formula", "text_in_sum", value, why)
 
 
 def stored_reading(
@@ -687,12 +721,18 @@ def stored_reading(
             "打开时显示的数可能不同"
         )
         return _stale(stored, scale, why)
+    passed = sheet.passed.get(formula.text)
     number = _number(stored)
-    if number is not None and number == value:
+    if number is not None and number == value and not passed:
         return None  # NOTE: the common case, decided before any Decimal is made
     shown = _shown(value)
     if number is not None and _shown(number) == shown:
-        return None
+        if not passed:
+            return None
+        reading = _checked(shown, text, "formula", scale)
+        if reading.value is None:
+            return None  # NOTE: read as stored, where the same problem is said
+        return _text_in_sum(text, sheet, passed, shown, reading.value)
     figure = _figure_text(shown)
     if not recalculated:
         why = (
@@ -705,6 +745,8 @@ def stored_reading(
         why = f"公式打开时重新计算为{figure}（保存的结果为{kept}），{reading.problem}"
         return Reading(text, "formula", "error", None, why)
     why = f"的公式“{text}”保存的结果为{kept}，Excel、WPS 打开时重新计算为{figure}，已按{figure}读取"
+    if passed:
+        why += f"（公式不计入以文字形式填写的数：{_passed_over(sheet, passed)}）"
     return Reading(text, "formula", "recalculated", reading.value, why)
 
 

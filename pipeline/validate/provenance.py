@@ -55,7 +55,7 @@ class Provenance:
         its result, or recalculated on open), each with the cells of the tables its formula adds
         up (on its own sheet): they follow their parts, and are never blamed themselves."""
         part = self._of_file(file)
-        made = part[part["read_as"].isin(["derived", "recalculated"])]
+        made = part[part["read_as"].isin(["derived", "recalculated", "text_in_sum"])]
         if made.empty:
             return {}
         at = {
