@@ -124,7 +124,7 @@ def return_read(
             where = specials.get(sheet)
             if where is None:
                 where = specials[sheet] = _SheetCells(found, sheet, rows, memo)
-            special = where.cells.get((r, c))
+            special = where.cells.get((r, c)) if where.cells else None
             if special is not None:
                 readings.append(where.reading(special, raw, scale))
                 continue

@@ -711,6 +711,8 @@ def stored_reading(
     result is what is shown: when the formula gives another figure, it is read with `stale`
     stating both."""
     value = sheet.figure(formula)
+    if not isinstance(value, str) and formula.text not in sheet.passed and _number(stored) == value:
+        return None  # NOTE: the common case (every total of the template), decided at once
     text = f"={formula.text}"
     kept = cell_text(stored)
     if isinstance(value, str):
@@ -723,8 +725,6 @@ def stored_reading(
         return _stale(stored, scale, why)
     passed = sheet.passed.get(formula.text)
     number = _number(stored)
-    if number is not None and number == value and not passed:
-        return None  # NOTE: the common case, decided before any Decimal is made
     shown = _shown(value)
     if number is not None and _shown(number) == shown:
         if not passed:
