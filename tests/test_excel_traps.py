@@ -673,7 +673,8 @@ def test_runs_with_or_without_raised_lowered_or_struck_text_give_the_number_or_a
 def test_the_evaluator_gives_what_the_formula_computes(cells, terms):
     text = "".join(f"{sign}{term}" for sign, term in terms).lstrip("+")
     names = {"A1": cells[0], "B1": cells[1], "C1": cells[2]}
-    expected = eval(  # noqa: S307  (a formula of our own making)
+    # NOTE: the formula is of our own making: Python computes it as the oracle
+    expected = eval(
         re.sub(
             r"SUM\(([^()]*)\)",
             lambda m: "(" + m.group(1).replace(":", "+B1+").replace(",", "+") + ")",
@@ -693,3 +694,11 @@ def test_sum_passes_over_text_but_arithmetic_on_text_cannot_be_worked_out():
     assert Evaluator(rows).figure(Formula("A1+C1")) == 1
     assert Evaluator(rows).figure(Formula("A1+B1")) == "引用的单元格是文字，不是数值"
     assert Evaluator(rows).figure(Formula("Sheet2!A1+1")) == "不是本程序能推算的公式"
+
+
+def test_formulas_that_refer_to_each_other_in_a_ring_cannot_be_worked_out_and_end_quickly():
+    # NOTE: ten formulas each adding up all ten: met again while being worked out, a cycle
+    ring = ",".join(f"A{i}" for i in range(1, 11))
+    rows = [[Formula(f"SUM({ring})+{i}")] for i in range(10)]
+    sheet = Evaluator(rows, {(i, 0): rows[i][0] for i in range(10)})
+    assert sheet.figure(rows[0][0]) == "公式层层引用过深或循环引用"

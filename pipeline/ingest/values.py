@@ -461,7 +461,7 @@ def _added_cells(node: Node, cells: list[tuple[int, int]]) -> bool:
 Parse = Callable[[str], Node | None]
 Figure = int | Decimal  # NOTE: whole numbers as int (most figures): adding them is cheap
 _MAX_DEPTH = 8  # formulas over formulas: deeper is taken for a cycle
-_MAX_CELLS = 100_000  # cells one formula may look at (a SUM of whole columns is not a return's)
+_MAX_CELLS = 100_000  # cells a sheet's formulas may look at in all (not whole columns)
 _EXACT = 2**53  # a float's whole numbers are exact below this
 
 
@@ -490,6 +490,7 @@ class Evaluator:
         # the cells of text reading as a number (not 0) each formula's SUM passed over
         self.passed: dict[str, tuple[tuple[int, int], ...]] = {}
         self._passing: list[tuple[int, int]] = []
+        self._open: set[str] = set()  # the formulas being worked out: met again, a cycle
         self.looked = 0
 
     def at(self, r: int, c: int) -> object:
@@ -512,14 +513,17 @@ class Evaluator:
         node = self.parse(formula.text)
         if node is None:
             value: Figure | str = "不是本程序能推算的公式"
-        elif depth > _MAX_DEPTH:
+        elif depth > _MAX_DEPTH or formula.text in self._open:
             return "公式层层引用过深或循环引用"
         else:
             outer, self._passing = self._passing, []
+            self._open.add(formula.text)
             try:
                 value = self._value(node, depth)
             except _Unknown as why:
                 value = str(why)
+            finally:
+                self._open.discard(formula.text)
             if self._passing and not isinstance(value, str):
                 self.passed[formula.text] = tuple(dict.fromkeys(self._passing))
             self._passing = outer
@@ -584,7 +588,8 @@ class Evaluator:
     def _nested(self, raw: Formula, depth: int) -> Figure:
         value = self.figure(raw, depth + 1)
         if isinstance(value, str):
-            raise _Unknown(f"引用的公式无法推算（{value}）")
+            nested = value.startswith("引用的公式") or value.startswith("公式层层")
+            raise _Unknown(value if nested else f"引用的公式无法推算（{value}）")
         return value
 
     def _operand(self, raw: object, depth: int) -> Figure:
@@ -714,7 +719,7 @@ def stored_reading(
     if not isinstance(value, str) and formula.text not in sheet.passed and _number(stored) == value:
         return None  # NOTE: the common case (every total of the template), decided at once
     text = f"={formula.text}"
-    kept = cell_text(stored)
+    kept = f"“{stored}”" if isinstance(stored, str) else cell_text(stored)
     if isinstance(value, str):
         if not recalculated:
             return None
