@@ -313,6 +313,22 @@ def test_a_stored_result_excel_does_not_recalculate_is_read_with_both_figures_st
     assert county_licensing(paths) == 369
 
 
+def test_a_stale_result_in_a_sheet_written_with_namespace_prefixes_is_found_too(tmp_path):
+    # NOTE: some writers (the Open XML SDK among them) write `<x:c>`, `<x:f>`; calamine reads them
+    paths = year(tmp_path)
+    rewrite(paths, '<c r="{r}" s="5"><f>300+56</f><v>365</v></c>')
+    path = return_file(paths)
+    parts = entries(path.read_bytes())
+    for member in [m for m in parts if m.startswith("xl/worksheets/")]:
+        xml = re.sub(rb"<(/?)(?![?!])(\w)", rb"<\1x:\2", parts[member])
+        parts[member] = xml.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=")
+    write_zip(path, parts)
+    result = run(paths)
+    assert result.exit_code == 0, result.output
+    assert findings_at_the_cell(paths) == [(UNIT, SHEET, CELL, "value.recalculated", "warning")]
+    assert county_licensing(paths) == 360
+
+
 def test_a_formula_that_cannot_be_worked_out_keeps_its_stored_result_with_a_warning(tmp_path):
     paths = year(tmp_path)
     rewrite(paths, '<c r="{r}" s="5"><f>IF(1,356,0)</f><v>356</v></c>')

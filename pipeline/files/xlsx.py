@@ -232,7 +232,8 @@ def package_cells(
     changes what is seen, its date-typed cells, what cells it reads as empty hold."""
     names = set(zf.namelist())
     kept = kept or {}
-    sheets = list(_worksheets(zf, kept))  # NOTE: each sheet inflated once for everything below
+    # NOTE: each sheet inflated once for everything below, its tags without a namespace prefix
+    sheets = [(member, _unprefixed(xml)) for member, xml in _worksheets(zf, kept)]
     look = _looks(zf, names, memo)
     sst = "xl/sharedStrings.xml"
     rich = _rich_strings(kept[sst] if sst in kept else zf.read(sst), look) if sst in names else {}
@@ -254,20 +255,9 @@ def package_cells(
         zf.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
     )
     errors = _xlsx_errors(sheets)
+    found = (uncached, stored, marked, dates, held, errors)
     members = None
-    if any(
-        map(
-            any,
-            (
-                uncached.values(),
-                stored.values(),
-                marked.values(),
-                dates.values(),
-                held.values(),
-                errors.values(),
-            ),
-        )
-    ):
+    if any(cells for per_sheet in found for cells in per_sheet.values()):
         members = _sheet_members(zf, memo, kept)
     return Hidden(
         formulas=_by_sheet_name(zf, uncached, members),
@@ -278,6 +268,17 @@ def package_cells(
         held=_by_sheet_name(zf, held, members),
         recalculated=recalculated_on_open(book),
     )
+
+
+_PREFIX = re.compile(rb"<(/?)\w+:(?=\w)")
+
+
+def _unprefixed(xml: bytes) -> bytes:
+    """A sheet's XML with its elements' namespace prefixes dropped (`<x:c>` as `<c>`, as some
+    writers put them; calamine reads both), so that one set of patterns reads every sheet."""
+    if b":c" not in xml or _XLSX_PREFIXED.search(xml) is None:
+        return xml  # NOTE: Excel, WPS, LibreOffice and XlsxWriter write no prefix
+    return _PREFIX.sub(rb"<\1", xml)
 
 
 _CALC_PR = re.compile(rb"<(?:\w+:)?calcPr\b([^>]*)>")
@@ -609,7 +610,7 @@ _RichRun = tuple[str, str, bool | None, str | None]  # text, position, strike, c
 def _rich_strings(sst: bytes, looks: _Looks) -> dict[int, tuple[_RichRun, ...]]:
     """The shared strings (by index) whose runs are raised, lowered, struck through or coloured:
     those may read otherwise than their text joined."""
-    if b"<rPr" not in sst:
+    if b"rPr" not in sst:
         return {}  # NOTE: no run has properties of its own (every return of the template)
     found: dict[int, tuple[_RichRun, ...]] = {}
     index = 0
