@@ -268,6 +268,15 @@ def test_a_number_in_the_colour_of_its_fill_is_hidden_other_colours_read(
         assert county_licensing(paths) == 152
 
 
+def test_a_formula_without_its_result_in_the_colour_of_its_fill_is_hidden_never_blank(tmp_path):
+    paths = year(tmp_path)
+    white = with_font('<color rgb="FFFFFFFF"/>')
+    rewrite(paths, '<c r="{r}" s="{s}"><f>300+56</f></c>', styles=white)
+    errors_block(paths, run(paths))
+    assert findings_at_the_cell(paths) == [(UNIT, SHEET, CELL, "value.hidden", "error")]
+    assert "存有“=300+56”的字体颜色与单元格底色相同" in message_at_the_cell(paths, "value.hidden")
+
+
 def test_a_number_struck_through_by_its_format_is_not_a_figure(tmp_path):
     paths = year(tmp_path)
     rewrite(

@@ -223,7 +223,14 @@ class Hidden:
             out[rc] = Formula(text, stored=True)
         for rc, text in self.formulas.get(sheet, {}).items():
             out[rc] = Formula(text)
-        out.update(self.marked.get(sheet, {}))
+        for rc, mark in self.marked.get(sheet, {}).items():
+            formula = out.get(rc)
+            if isinstance(formula, Formula) and not formula.stored and not mark.runs:
+                # NOTE: a formula with no stored result shows nothing to read: the formula
+                # itself is what is formatted unseen or struck through
+                run = Run(f"={formula.text}", strike=mark.strike, unseen=mark.unseen)
+                mark = Marked((run,), format=mark.format)
+            out[rc] = mark
         for rc, text in self.dates.get(sheet, {}).items():
             out[rc] = Reading(text, "date", "error", None, "是日期或时间，不是数字")
         for rc, code in self.errors.get(sheet, {}).items():
@@ -259,17 +266,16 @@ def marked_reading(marked: Marked, raw: object, scale: int) -> Reading:
     or a number format showing nothing, is hidden (`value.hidden`); a run (or the whole value)
     raised, lowered or struck through makes it not a plain number (`value.type`, stating what is
     seen, `148¹`); otherwise it reads as its value."""
-    text = cell_text(raw)
     raw_type = "number" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "text"
-    runs = marked.runs or (Run(text, strike=marked.strike, unseen=marked.unseen),)
-    if not text.strip() and not "".join(r.text for r in runs).strip():
+    runs = marked.runs or (Run(cell_text(raw), strike=marked.strike, unseen=marked.unseen),)
+    written = "".join(r.text for r in runs)
+    if not written.strip():
         return read_cell(raw, scale)
     if marked.format:
-        why = f"存有“{text}”，单元格的数字格式“{marked.format}”使它不显示"
-        return Reading(text, raw_type, "hidden", None, why)
+        why = f"存有“{written}”，单元格的数字格式“{marked.format}”使它不显示"
+        return Reading(written, raw_type, "hidden", None, why)
     unseen = "".join(r.text for r in runs if r.unseen)
     if unseen.strip():
-        written = "".join(r.text for r in runs)
         part = "" if unseen == written else f"，其中“{unseen.strip()}”"
         why = f"存有“{written}”{part}的字体颜色与单元格底色相同"
         return Reading(written, raw_type, "hidden", None, why)
