@@ -391,6 +391,37 @@ def test_a_template_total_stored_stale_is_read_as_excel_recalculates_it(tmp_path
     assert ("s3", "new", "natural") in parts and ("s3", "new", "total") not in parts
 
 
+def test_a_stale_result_of_a_shared_formula_is_read_as_excel_recalculates_it(tmp_path):
+    # NOTE: Excel writes a formula filled down as one shared formula: the first cell holds its
+    # text, the others only its index
+    values = with_totals({("s3", "carried_in", "natural"): 2, ("s3", "granted", "natural"): 2})
+    paths = raw_year(tmp_path, {UNIT: values}, formulas=True)
+    path = paths.returns_dir / f"{UNIT}.xlsx"
+    parts = entries(path.read_bytes())
+    first, second = (template_cell("s3", row, "total") for row in ("new", "carried_in"))
+    member = next(m for m, x in parts.items() if f'<c r="{first}"'.encode() in x and b"<f>" in x)
+    xml = re.sub(
+        rf'(<c r="{first}"[^>]*>)<f>([^<]*)</f>'.encode(),
+        rf'\1<f t="shared" ref="{first}:{second}" si="0">\2</f>'.encode(),
+        parts[member],
+    )
+    parts[member] = re.sub(
+        rf'(<c r="{second}"[^>]*>)<f>[^<]*</f><v>2</v>'.encode(),
+        rb'\1<f t="shared" si="0"/><v>20</v>',
+        xml,
+    )
+    write_zip(path, parts)
+    result = run(paths)
+    assert result.exit_code == 0, result.output
+    found = store.read_csv(paths.issues_csv)
+    said = found[found["rule"] == "value.recalculated"]
+    assert said["cell"].tolist() == [second]
+    assert (
+        "的公式“=SUM(D7,E7,F7,G7,H7,I7)”保存的结果为20，Excel、WPS 打开时重新计算为2"
+        in (said["message"].iloc[0])
+    )
+
+
 def test_a_total_over_a_number_typed_as_text_is_read_as_excel_shows_it_saying_why(tmp_path):
     # as a clerk's Excel saves it: 3 pasted as text into 新收申请·自然人, the total beside it
     # computed without it (Excel's SUM passes over text)
