@@ -720,8 +720,14 @@ def _inline_cells(
         at = cell.get(b"r", b"").decode()
         if not A1.fullmatch(at):
             continue
-        look = looks.of(int(cell.get(b"s", b"0") or 0))
         body = m.group(3) or b""
+        if b"rPr" not in body:
+            # NOTE: no run with properties of its own (most writers of inline strings): its text
+            # is all there is to know, read without a parser
+            text = b"".join(_INLINE_TEXT.findall(body)).decode("utf-8", "replace")
+            held[position(at)] = html.unescape(text) if "&" in text else text
+            continue
+        look = looks.of(int(cell.get(b"s", b"0") or 0))
         try:
             item = ElementTree.fromstring(
                 b'<c xmlns="' + _MAIN[1:-1].encode() + b'">' + body + b"</c>"
@@ -739,6 +745,9 @@ def _inline_cells(
         if mark is not None:
             found[position(at)] = mark
     return found
+
+
+_INLINE_TEXT = re.compile(rb"<(?:t|v)(?:\s[^>]*)?>([^<]*)</(?:t|v)>")
 
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
