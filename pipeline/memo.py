@@ -29,6 +29,8 @@ TABLE_NAMES = (
     "fields",  # ingest.sheet: where a cover field (填报单位：…) stands
     "readings",  # ingest.values: how a raw value reads, per type, value and scale
     "sheet_lists",  # files.xlsx: the sheets a workbook lists, per workbook.xml
+    "styles",  # files.xlsx: what each cell format does to a cell's text, per styles part and theme
+    "formulas",  # ingest.values: a formula's expression, per formula text
 )
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4_GROUPS, SECTIONS, _spans, printed
+from pipeline.ingest.values import read_cell
 from pipeline.render.workbook import CellKey, formula_totals, write_return
 
 Expected = dict[CellKey, tuple[str, int]]  # (section, row, col) -> (read_as, stored value)
@@ -398,9 +399,25 @@ def expected_reading(values: dict, style: Style, derived: bool) -> Expected:
     """What each cell must read as, under the documented policy."""
     out: Expected = {}
     totals = formula_totals()
+
+    def shown(key: CellKey) -> Decimal:
+        # NOTE: what Excel shows for a total written as a SUM formula: numbers add up, text
+        # (`"12"`, `/`) and blanks add nothing
+        if key in totals:
+            return sum((shown(p) for p in totals[key]), Decimal(0))
+        written = style.value_text(key, values[key]) if style.value_text else values[key]
+        plain = isinstance(written, (int, float, Decimal)) and not isinstance(written, bool)
+        return Decimal(str(written)) if plain else Decimal(0)
+
+    def typed_as_text(part: CellKey) -> bool:
+        written = style.value_text(part, values[part]) if style.value_text else values[part]
+        return isinstance(written, str) and read_cell(written).value not in (None, 0)
+
     for key, value in values.items():
         if style.formulas and derived and key in totals:
-            out[key] = ("derived", stored(key, value))
+            # NOTE: a SUM passing over numbers typed as text says so at its cell
+            text = any(p not in totals and typed_as_text(p) for p in totals[key])
+            out[key] = ("text_in_sum" if text else "derived", stored(key, shown(key)))
             continue
         written = style.value_text(key, value) if style.value_text else value
         if written is None or written == "":

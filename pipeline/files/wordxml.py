@@ -24,25 +24,20 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipeline.files.runs import Run, shown_text
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 
-_SUPERSCRIPT = str.maketrans("0123456789+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾")
-_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
-STRIKE = "\u0336"  # COMBINING LONG STROKE OVERLAY: how struck-through text is written out
+_POSITIONS = {"superscript": "super", "subscript": "sub"}
 
 
 def as_shown(text: str, script: str = "", struck: bool = False) -> str:
-    """A run's text as a person sees it: superscript or subscript digits as their Unicode
-    characters, struck-through characters each followed by a stroke."""
-    if script == "superscript":
-        text = text.translate(_SUPERSCRIPT)
-    elif script == "subscript":
-        text = text.translate(_SUBSCRIPT)
-    if struck:
-        text = "".join(ch + STRIKE if not ch.isspace() else ch for ch in text)
-    return text
+    """A Word run's text as a person sees it (`shown_text`), `script` its `w:vertAlign`."""
+    if not script and not struck:
+        return text
+    return shown_text(Run(text, _POSITIONS.get(script, ""), struck))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,15 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from pipeline.files.limits import _OLE2, LIMITS, UnreadableFile, _snapshot, _too_big
-from pipeline.files.ods import _ods_errors
-from pipeline.files.xls import _biff_errors, _biff_stream, _checked_biff, biff_has_password
-from pipeline.files.xlsx import _checked_package, _uncached, _worksheets, _xlsx_errors
+from pipeline.files.ods import ods_cells
+from pipeline.files.xls import (
+    _biff_errors,
+    _biff_stream,
+    _checked_biff,
+    biff_has_password,
+    biff_marked,
+)
+from pipeline.files.xlsx import _checked_package, odd_cell_type, package_cells
 from pipeline.ingest.values import Hidden
 from pipeline.memo import Memo
 
@@ -51,7 +57,11 @@ def workbook_of(data: bytes, memo: Memo | None = None) -> WorkbookRead:
     digest = hashlib.sha256(data).hexdigest()
     if encrypted(data):
         raise UnreadableFile("设有打开密码", "file.encrypted")
-    notes = checked_workbook(data, memo)
+    if len(data) > LIMITS.file_bytes:
+        raise _too_big(len(data))
+    kept: dict[str, bytes] = {}  # NOTE: the parts inflated to be checked, read again below
+    package = _package(data)
+    notes = checked_workbook(data, memo, kept, package)
     try:
         # NOTE: from the bytes already checked, never from the path: the file may change meanwhile
         wb = CalamineWorkbook.from_filelike(BytesIO(data))
@@ -66,9 +76,14 @@ def workbook_of(data: bytes, memo: Memo | None = None) -> WorkbookRead:
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
         if isinstance(exc, PasswordError) or "password" in str(exc).lower():
             raise UnreadableFile("设有打开密码", "file.encrypted") from exc
-        raise UnreadableFile(_reason(exc)) from exc
+        raise UnreadableFile(odd_cell_type(data) or _reason(exc)) from exc
     return WorkbookRead(
-        cast(Sheets, sheets), lambda: hidden_cells(data), notes, len(data), digest, hidden_sheets
+        cast(Sheets, sheets),
+        lambda: hidden_cells(data, memo, kept, package),
+        notes,
+        len(data),
+        digest,
+        hidden_sheets,
     )
 
 
@@ -77,39 +92,61 @@ def read_sheets(path: Path) -> Sheets:
     return read_workbook(path).sheets
 
 
-def checked_workbook(data: bytes, memo: Memo | None = None) -> tuple[str, ...]:
+def _package(data: bytes) -> zipfile.ZipFile | None:
+    """A workbook's bytes opened as a zip (OOXML, OpenDocument), or None when they are not one."""
+    if data[:2] != b"PK":
+        return None
+    try:
+        return zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None  # NOTE: not a zip after all; calamine says what it is
+
+
+def checked_workbook(
+    data: bytes,
+    memo: Memo | None = None,
+    kept: dict[str, bytes] | None = None,
+    package: zipfile.ZipFile | None = None,
+) -> tuple[str, ...]:
     """The rules of the notes a workbook's bytes call for (macros, external links); raises
     UnreadableFile when they are beyond LIMITS (a zip bomb, a million rows, thousands of sheets,
-    a text of megabytes), before any reader inflates them."""
+    a text of megabytes), before any reader inflates them (the small parts inflated to check
+    them go into `kept`, when given)."""
     if len(data) > LIMITS.file_bytes:
         raise _too_big(len(data))
     if data[:2] == b"PK":
-        try:
-            zf = zipfile.ZipFile(BytesIO(data))
-        except (zipfile.BadZipFile, ValueError, OSError):
-            return ()  # NOTE: not a zip after all; calamine says what it is
-        with zf:
-            return _checked_package(zf, data, memo)
+        zf = package or _package(data)
+        return () if zf is None else _checked_package(zf, data, memo, kept)
     if data[:8] == _OLE2:
         return _checked_biff(data)
     return ()
 
 
-def hidden_cells(data: bytes) -> Hidden:
-    """What a workbook's empty-looking cells hold (python-calamine reads a formula without a
-    stored result and an error value alike as ""): read from the file's own XML or records."""
+def hidden_cells(
+    data: bytes,
+    memo: Memo | None = None,
+    kept: dict[str, bytes] | None = None,
+    package: zipfile.ZipFile | None = None,
+) -> Hidden:
+    """What python-calamine's values of a workbook's cells do not tell (it reads a formula
+    without a stored result and an error value alike as "", a formula's stored result whether or
+    not the application recalculates it, rich text with its runs joined): read from the file's
+    own XML or records (`kept`: parts already inflated, by name)."""
+    kept = kept or {}
     if data[:2] == b"PK":
+        zf = package or _package(data)
+        if zf is None:
+            return Hidden()
         try:
-            with zipfile.ZipFile(BytesIO(data)) as zf:
-                names = set(zf.namelist())
-                if "content.xml" in names:
-                    return Hidden(errors=_ods_errors(zf.read("content.xml")))
-                sheets = list(_worksheets(zf))  # NOTE: each sheet inflated once for both
-                return Hidden(_uncached(zf, sheets), _xlsx_errors(zf, sheets))
+            names = set(zf.namelist())
+            if "content.xml" in names:
+                styles = zf.read("styles.xml") if "styles.xml" in names else b""
+                return ods_cells(kept.get("content.xml") or zf.read("content.xml"), styles)
+            return package_cells(zf, memo, kept)
         except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError):
             return Hidden()
     if data[:8] == _OLE2:
-        return Hidden(errors=_biff_errors(data))
+        return Hidden(errors=_biff_errors(data), marked=biff_marked(data))
     return Hidden()
 
 

@@ -15,6 +15,8 @@ import unicodedata
 from decimal import Decimal
 from typing import NamedTuple
 
+from pipeline.files.runs import STROKE
+
 _SPACE = re.compile(r"\s+")
 _YEAR = re.compile(r"\d{4}年度?")
 _NONE = re.compile(r"未收取(?:政府信息公开)?(?:信息处理费|政府信息公开信息处理费)")
@@ -37,7 +39,7 @@ class Fees(NamedTuple):
 # such a character, or one struck through, is no digit of a figure: it stands as a mark that
 # ends any number it touches
 _NOT_DIGIT = "\ue000"
-_STRUCK = re.compile("[^\u0336]\u0336")
+_STRUCK = re.compile(f"[^{STROKE}]{STROKE}")
 _TOUCHING = re.compile(f"\\d{_NOT_DIGIT}|{_NOT_DIGIT}\\d")
 
 

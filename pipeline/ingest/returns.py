@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 from pipeline.ingest.plan import _Plan, _plan, _single_other
 from pipeline.ingest.sheet import SheetIndex
 from pipeline.ingest.values import (
+    Evaluator,
     Formula,
     Hidden,
+    Marked,
+    Node,
     Reading,
     derived_reading,
-    error_value,
+    marked_reading,
+    parsed_formula,
     read_cell,
+    stored_reading,
 )
 from pipeline.memo import Memo
 from pipeline.render.workbook import COVER_UNIT, COVER_VERSION, COVER_YEAR
@@ -87,9 +92,9 @@ def return_read(
     """Read the format's tables out of one workbook's sheets, wherever they stand (what the
     layout decides remembered in `memo`, the run's).
 
-    `hidden` gives, when asked, what the cells that read empty really hold: a formula with no
-    stored result (derived from the cells it adds up) or an error value (an error at its cell);
-    it is asked only if a cell of a table reads empty. `notes` are the rules of the notes the
+    `hidden` gives what the values of the sheets do not tell (asked once): formulas (worked out
+    as the application shows them), error values, formatting that changes what is seen, what
+    cells read as empty hold. `notes` are the rules of the notes the
     file calls for; `hidden_sheets` the sheets its reader does not see (a table there is used
     only when no visible sheet holds it, or when every copy agrees).
     """
@@ -116,23 +121,30 @@ def return_read(
     read.similar, read.ambiguous, read.fee_sentence = plan.similar, plan.ambiguous, plan.fee
     if plan.single_other:
         read.single_other = _single_other(sheets, *plan.single_other)
-    found: Hidden | None = None
+    found = hidden() if hidden is not None else None
+    specials: dict[str, _SheetCells] = {}
     readings = read.readings
     seen = memo.table("readings")  # NOTE: most cells hold a value read before: looked up here
     for sheet, r, c, scale in plan.spots:
         rows = sheets[sheet]
         raw = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-        if (raw == "" or raw is None) and hidden is not None:
-            if found is None:
-                found = hidden()
-            readings.append(_empty_reading(indexes[sheet], (r, c), scale, sheet, found))
-        else:
-            key = (raw.__class__, raw, scale)  # NOTE: by type too: 1 == 1.0 == True
-            reading = seen.get(key)
-            if reading is None:
-                reading = read_cell(raw, scale)
-                memo.put("readings", key, reading)
-            readings.append(reading)
+        if found is not None:
+            where = specials.get(sheet)
+            if where is None:
+                where = specials[sheet] = _SheetCells(found, sheet, rows, memo)
+            special = where.cells.get((r, c)) if where.cells else None
+            if special is not None:
+                readings.append(where.reading(special, raw, scale))
+                continue
+            if raw == "" or raw is None:
+                readings.append(_empty_reading(where.held.get((r, c)), raw, scale))
+                continue
+        key = (raw.__class__, raw, scale)  # NOTE: by type too: 1 == 1.0 == True
+        reading = seen.get(key)
+        if reading is None:
+            reading = read_cell(raw, scale)
+            memo.put("readings", key, reading)
+        readings.append(reading)
     readings.extend(plan.fixed)
     read.sites, read.layout = plan.cells, plan.layout
     if plan.copies:
@@ -186,23 +198,70 @@ def cover(indexes: dict[str, SheetIndex]) -> tuple[str, str, str]:
     return unit, year, version
 
 
-def _empty_reading(
-    index: SheetIndex, rc: tuple[int, int], scale: int, sheet: str, hidden: Hidden
-) -> Reading:
-    """A cell that reads empty: a blank, an error value, or a formula with no stored result,
-    derived."""
-    error = hidden.errors.get(sheet, {}).get(rc)
-    if error is not None:
-        return error_value(error)
-    formulas = hidden.formulas.get(sheet, {})
-    if rc not in formulas:
-        return read_cell(index.value(*rc), scale)
+class _SheetCells:
+    """One sheet's cells not to be read at face value (`Hidden.special`), what its cells read as
+    empty hold, and the evaluator of its formulas (made when first needed)."""
 
-    def raw_at(r: int, c: int) -> object:
-        text = formulas.get((r, c))
-        return Formula(text) if text is not None else index.value(r, c)
+    def __init__(self, found: Hidden, sheet: str, rows: list[list[object]], memo: Memo) -> None:
+        self.cells = found.special(sheet)
+        self.held = found.held.get(sheet, {})
+        self.recalculated = found.recalculated
+        self.rows = rows
+        self.memo = memo
+        self._evaluator: Evaluator | None = None
 
-    return derived_reading(Formula(formulas[rc]), raw_at, scale)
+    @property
+    def evaluator(self) -> Evaluator:
+        if self._evaluator is None:
+            memo = self.memo
+            # NOTE: a formula sees another formula's figure and an error value as such; every
+            # other cell (rich text included) as its value
+            refs = {
+                rc: v
+                for rc, v in self.cells.items()
+                if isinstance(v, Formula) or (isinstance(v, Reading) and v.raw_type == "error")
+            }
+
+            parsed = memo.table("formulas")
+
+            def parse(text: str) -> Node | None:
+                if text in parsed:
+                    return parsed[text]
+                node = parsed_formula(text)
+                memo.put("formulas", text, node)
+                return node
+
+            self._evaluator = Evaluator(self.rows, refs, parse)
+        return self._evaluator
+
+    def reading(self, special: object, raw: object, scale: int) -> Reading:
+        """How a cell not to be read at face value reads: its Reading, a formula as the
+        application shows it, formatted text as seen."""
+        if isinstance(special, Reading):
+            return special
+        if isinstance(special, Marked):
+            return marked_reading(special, raw, scale)
+        assert isinstance(special, Formula)
+        if not special.stored:
+            return derived_reading(special, self.evaluator, scale)
+        reading = stored_reading(special, raw, self.evaluator, scale, self.recalculated)
+        if reading is not None:
+            return reading
+        key = (raw.__class__, raw, scale)
+        found = self.memo.table("readings").get(key)
+        if found is None:
+            found = read_cell(raw, scale)
+            self.memo.put("readings", key, found)
+        return found
+
+
+def _empty_reading(held: str | None, raw: object, scale: int) -> Reading:
+    """A cell that reads empty: a blank, unless the file shows it holds something the reader
+    could not read (never a blank then, never 0)."""
+    if held is not None and held.strip():
+        why = f"内联文字单元格，存有“{held.strip()}”，但其写法本程序无法按表格软件显示的样子读取"
+        return Reading(held, "text", "unreadable", None, why)
+    return read_cell(raw, scale)
 
 
 def return_year(cover_year: str, titles: tuple[str, ...], file: str) -> tuple[str, int | None, str]:

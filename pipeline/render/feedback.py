@@ -80,7 +80,8 @@ def write_feedback(source: Path, target: Path, marks: list, when: datetime) -> P
         # NOTE: checked first, as for reading: openpyxl would inflate a zip bomb in memory
         data = _snapshot(source)
         checked_workbook(data)
-        wb = load_workbook(BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm")
+        # NOTE: rich text kept as runs: flattened, 148 with a superscript 1 would come back as 1481
+        wb = load_workbook(BytesIO(data), keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
     except Exception:  # NOTE: not an OOXML workbook openpyxl can edit; the list is still sent back
         wb = Workbook()
         wb.active.title = "说明"

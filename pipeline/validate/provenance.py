@@ -51,10 +51,11 @@ class Provenance:
         return None if value is None or pd.isna(value) else int(value)
 
     def derived(self, file: str) -> dict[tuple[str, str, str], tuple[tuple[str, str, str], ...]]:
-        """The cells of a return worked out from a formula saved without its result, each with
-        the cells of the tables its formula adds up (on its own sheet)."""
+        """The cells of a return whose figure was worked out from their formula (saved without
+        its result, or recalculated on open), each with the cells of the tables its formula adds
+        up (on its own sheet): they follow their parts, and are never blamed themselves."""
         part = self._of_file(file)
-        made = part[part["read_as"] == "derived"]
+        made = part[part["read_as"].isin(["derived", "recalculated", "text_in_sum"])]
         if made.empty:
             return {}
         at = {
