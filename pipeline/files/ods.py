@@ -176,14 +176,7 @@ def _props(el: ElementTree.Element) -> _Props:
 
 def _resolved(known: dict[tuple[str, str], _Props], family: str, name: str) -> _Props:
     """A style's properties with those it inherits (its parents, its family's default)."""
-    props = _Props()
-    seen = set()
-    while name and name not in seen and (family, name) in known:
-        seen.add(name)
-        own = known[family, name]
-        props = props.over(own)
-        name = own.parent
-    props = props.over(known.get((family, ""), _Props()))
+    props = _inherited(known, family, name).over(known.get((family, ""), _Props()))
     return props.over(_Props("", False, "000000", "FFFFFF"))
 
 
@@ -216,7 +209,11 @@ def _cell_marked(
 def _resolved_text(
     known: dict[tuple[str, str], _Props], el: ElementTree.Element, family: str
 ) -> _Props:
-    name = el.get(f"{_TEXT}style-name", "")
+    return _inherited(known, family, el.get(f"{_TEXT}style-name", ""))
+
+
+def _inherited(known: dict[tuple[str, str], _Props], family: str, name: str) -> _Props:
+    """A style's own properties over those of its parents, as far as they are known."""
     props = _Props()
     seen = set()
     while name and name not in seen and (family, name) in known:

@@ -426,23 +426,22 @@ def body_blocks(body: etree._Element) -> Iterator[etree._Element]:
 
 
 def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
-    for child in tbl:
-        if child.tag == f"{W}tr":
-            yield child
-        elif child.tag in (f"{W}sdt", f"{W}customXml"):
-            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
-            if content is not None:
-                yield from _rows(content)
+    return _children(tbl, f"{W}tr")
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in tr:
-        if child.tag == f"{W}tc":
+    return _children(tr, f"{W}tc")
+
+
+def _children(parent: etree._Element, tag: str) -> Iterator[etree._Element]:
+    """The `tag` children of a table or row, those inside content controls or custom XML too."""
+    for child in parent:
+        if child.tag == tag:
             yield child
         elif child.tag in (f"{W}sdt", f"{W}customXml"):
             content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
             if content is not None:
-                yield from _cells(content)
+                yield from _children(content, tag)
 
 
 def _int(el: etree._Element | None, default: int) -> int:
