@@ -47,6 +47,7 @@ class Atom:
     # the tokens of a run, or the text of a text atom, as written (before NFKC): `text` and
     # `tokens` are what is compared, these what is kept for the record
     written: tuple[str, ...] = ()
+    line: str = ""  # the line or grid row it stands in (`l12`, `t2:r5`): what one row holds
 
 
 def _mapped(text: str) -> tuple[str, list[int] | None]:
