@@ -22,8 +22,7 @@ def atoms(doc: Document) -> list[Atom]:
             elif not block.text.strip():
                 continue
             elif not numbers.is_footer(block.text):
-                line = block.where
-                _append(out, [replace(a, line=line) for a in numbers.text_atoms(block.text, line)])
+                _append(out, numbers.text_atoms(block.text, block.where, block.where))
         else:
             out.extend(grid_atoms(block))
     return out
@@ -39,10 +38,7 @@ def grid_atoms(grid: Grid) -> list[Atom]:
             if cell.origin in seen or cell.origin[0] < 0 or cell.origin[0] != r:
                 continue  # NOTE: a merged cell is read once, where it starts
             seen.add(cell.origin)
-            row_of = f"{grid.where}:r{r + 1}"
-            cells.append(
-                [replace(a, line=row_of) for a in numbers.cell_atoms(cell.text, cell.where)]
-            )
+            cells.append(numbers.cell_atoms(cell.text, cell.where, f"{grid.where}:r{r + 1}"))
         last_text = max(
             (i for i, a in enumerate(cells) if any(x.kind == "text" for x in a)), default=-1
         )
