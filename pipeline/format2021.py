@@ -166,6 +166,13 @@ S3 = Section(
 S3_PARTS = ("natural", "commercial", "research", "nonprofit", "legal", "other")
 S3_OUTCOMES = tuple(r.code for r in S3.rows[2:-2])  # granted … other_other, the 21 outcome rows
 
+# A quirk met in returns and published reports alike: （六）其他处理 printed as ONE row, without its
+# three sub-rows. It is a 2021 table missing three rows (never the 2019 format); where a reader
+# keeps that row, it is the group's total under the code OTHER_TOTAL, which no return's cell has.
+OTHER_GROUP = _OTHER
+OTHER_ROWS = tuple(r.code for r in S3.rows if _OTHER in r.path)
+OTHER_TOTAL = "other_total"
+
 # ---------------------------------------------------------------------------------------------
 # 表四 政府信息公开行政复议、行政诉讼情况
 _REVIEW, _SUIT = "行政复议", "行政诉讼"
@@ -218,7 +225,8 @@ AMOUNT_COLS = frozenset(
 )  # money columns
 
 # The 2019 trial format (reports for 2019–2020, some later ones by mistake): labels that occur
-# in it and not in the 2021 format. A return showing them is rejected, never misread.
+# in it and not in the 2021 format. A return or report showing them is never misread as a 2021
+# one; `pipeline.ingest.vocabulary.old_format_labels` finds them (for both readers).
 OLD_FORMAT_LABELS = (
     "本年新制作数量",
     "本年新公开数量",
@@ -229,7 +237,6 @@ OLD_FORMAT_LABELS = (
     "第二十条第（九）项",
     "政府集中采购",
 )
-OLD_FORMAT_SINGLE_ROW = _OTHER  # （六）其他处理 as one data row, without its three sub-rows
 
 PARTS = {
     "一": "总体情况",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from pipeline.audit import split
 from pipeline.audit.layout import OTHER_TOTAL, cell_label, row_label
@@ -22,22 +22,33 @@ class CellRecord(TypedDict):
     value: int | None
     text: str
     where: str
-    read_as: str  # written | split | blank | nil | stated_none | unread
+    read_as: str  # see READ_AS
     problem: str  # the rule that left it unread, or ""
+    evidence: NotRequired[str]  # where the sentence of the text stands that decided it
 
 
-def read_row(
-    code: str,
-    row: str,
-    cols: tuple[str, ...],
-    seg: Segment,
-    cells: dict[Cell, CellRecord],
-    runs: list[split.Run],
-    findings: list[dict[str, object]],
-) -> None:
-    """One row's figures: as written when there are as many as its cells, else a run to split."""
-    section = SECTIONS[code]
-    k = len(cols)
+# read_as of a cell whose figure is known: as printed; split by the sums; blank or `/` read as 0
+# (docs/values.md); part 六 saying no fee was collected; placed at its row by the sums (its
+# label lost); split or placed by a sentence of the report's text (`evidence` says where)
+READ_AS = (
+    "written",
+    "split",
+    "blank",
+    "nil",
+    "stated_none",
+    "placed_by_sums",
+    "split_by_text",
+    "placed_by_text",
+)
+
+
+Figure = tuple[str, str, str, str]  # a figure of a row: token, text as written, where, note
+
+
+def figures_of(seg: Segment, k: int) -> tuple[list[Figure], bool]:
+    """A row's figures for `k` cells, and whether they are digits of one run in one line that
+    ran together (to be split by the sums): blanks at a grid row's ends dropped when there are
+    more cells than the row has."""
     runs_ = list(seg.runs)
     whole_cells = all(a.cell and len(a.tokens) == 1 for a in runs_)
     if whole_cells:
@@ -61,15 +72,50 @@ def read_row(
             for a in runs_
             for i, t in enumerate(a.tokens)
         ]
+    digits = "".join(t for t, *_ in written)
+    # NOTE: only digits of one run in one line ran together; separate lines or cells are
+    # separate figures (`0` and `13` on two lines are never split into 0 1 3)
+    glued = (
+        len(written) != k
+        and not whole_cells
+        and len(runs_) == 1
+        and digits.isdigit()
+        and len(digits) >= k
+    )
+    return written, glued
+
+
+def fits(seg: Segment, k: int) -> bool:
+    """Whether a run of figures can be a row of `k` cells: as many figures, or digits to split."""
+    written, glued = figures_of(seg, k)
+    return len(written) == k or glued
+
+
+def read_row(
+    code: str,
+    row: str,
+    cols: tuple[str, ...],
+    seg: Segment,
+    cells: dict[Cell, CellRecord],
+    runs: list[split.Run],
+    findings: list[dict[str, object]],
+    placed_as: str = "",
+) -> None:
+    """One row's figures: as written when there are as many as its cells, else a run to split;
+    `placed_as` is the `read_as` of figures placed at the row by the sums or the text."""
+    section = SECTIONS[code]
+    k = len(cols)
+    written, glued = figures_of(seg, k)
     if len(written) == k:
         for col, (token, text, where, note) in zip(cols, written, strict=True):
-            cells[code, row, col] = _written(code, row, col, token, text, where, note, findings)
+            rec = _written(code, row, col, token, text, where, note, findings)
+            if placed_as and rec["value"] is not None:
+                rec = {**rec, "read_as": placed_as}
+            cells[code, row, col] = rec
         return
     tokens = [t for t, *_ in written]
     digits = "".join(tokens)
-    # NOTE: only digits of one run in one line ran together; separate lines or cells are
-    # separate figures (`0` and `13` on two lines are never split into 0 1 3)
-    if not whole_cells and len(runs_) == 1 and digits.isdigit() and len(digits) >= k:
+    if glued:
         key = f"{code}:{row}"
         runs.append(split.Run(key, tuple((code, row, c) for c in cols), digits))
         for col in cols:

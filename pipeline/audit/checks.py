@@ -13,17 +13,24 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from pipeline.audit.cells import READ_AS
 from pipeline.audit.layout import OTHER_LABEL, OTHER_TOTAL, published_equations
 from pipeline.files.document import finding
-from pipeline.format2021 import S3, S3_PARTS, whole_text
+from pipeline.format2021 import S2, S3, S3_PARTS, whole_text
 from pipeline.validate.localise import Cell, Equation
+from schemas import rules
 
 if TYPE_CHECKING:
     from pipeline.audit.read import PublishedReport
 
 HELD, BROKEN, UNKNOWN, SPLIT = "held", "broken", "unknown", "split"
-KNOWN = frozenset({"written", "split", "blank", "nil", "stated_none"})  # read_as with a value
+KNOWN = frozenset(READ_AS)  # read_as with a value
+# read_as of a figure the sums (or the text, among what the sums allow) decided: no evidence
+DECIDED = frozenset({"split", "placed_by_sums", "split_by_text", "placed_by_text"})
 STANDINGS = (HELD, BROKEN, UNKNOWN, SPLIT)
+SHOWN_SPLITS = 6  # splits listed in a message
 
 
 def _values(report: PublishedReport) -> tuple[dict[Cell, int], set[Cell]]:
@@ -38,7 +45,7 @@ def _values(report: PublishedReport) -> tuple[dict[Cell, int], set[Cell]]:
         for k, v, ok, how in zip(keys, figures, known, read_as, strict=True)
         if ok and how in KNOWN
     }
-    split = {k for k, how in zip(keys, read_as, strict=True) if how == "split"}
+    split = {k for k, how in zip(keys, read_as, strict=True) if how in DECIDED}
     return values, split
 
 
@@ -52,8 +59,8 @@ def _tables_of(report: PublishedReport) -> tuple[Equation, ...]:
 def sum_standings(report: PublishedReport) -> dict[tuple[str, str], str]:
     """Each sum rule of the tables found, by (rule id, key): `held` or `broken` on figures as
     written; `unknown` when a figure is unread; `split` when it was used to split figures that
-    ran together, or a figure it adds up was split: holding then is no evidence (a broken one is
-    still `broken`)."""
+    ran together or to place rows, or a figure it adds up was split or placed by the sums or the
+    text: holding then is no evidence (a broken one is still `broken`)."""
     values, split = _values(report)
     out = {}
     for e in _tables_of(report):
@@ -136,4 +143,59 @@ def single_row_findings(report: PublishedReport) -> list[dict[str, object]]:
                     label=S3.col(e.key).label,
                 )
             )
+    return out
+
+
+def in_force_every_split(
+    report: PublishedReport, last: PublishedReport | None
+) -> list[dict[str, object]]:
+    """For each 表二 row left unread because its digits split several ways, a warning when every
+    split breaks the in-force identity with the year before's report (`year.in_force`'s rule and
+    slack, `schemas.rules.in_force_follows`): a flaw of the report, although the row stays
+    unread."""
+    if last is None or not report.open_splits:
+        return []
+    before, _ = _values(last)
+    out = []
+    for cells, options, digits, where in report.open_splits:
+        code, row = cells[0][0], cells[0][1]
+        last_in_force = before.get(("s2", row, "in_force"))
+        if code != "s2" or last_in_force is None:
+            continue
+        at = {c[2]: j for j, c in enumerate(cells)}
+        frame = pd.DataFrame(
+            {
+                "value": [o[at["in_force"]] for o in options],
+                "issued": [o[at["issued"]] for o in options],
+                "repealed": [o[at["repealed"]] for o in options],
+            },
+            dtype="float64",
+        ).assign(last=float(last_in_force))
+        if rules.in_force_follows(frame).any():
+            continue
+        shown = "；".join(
+            f"制发{o[at['issued']]}、废止{o[at['repealed']]}、现行有效{o[at['in_force']]}"
+            for o in options[:SHOWN_SPLITS]
+        )
+        if len(options) > SHOWN_SPLITS:
+            shown += f"等（共{len(options)}种）"
+        out.append(
+            finding(
+                "audit.in_force_every_split",
+                file=report.file,
+                unit=report.issuer,
+                issuer=report.issuer,
+                year=report.year,
+                last_year=last.year,
+                section="s2",
+                row=row,
+                col="in_force",
+                where=where,
+                text=digits,
+                label=S2.row(row).label,
+                digits=digits,
+                last=last_in_force,
+                options=shown,
+            )
+        )
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pipeline.audit import numbers
 from pipeline.audit.layout import HEADINGS
 from pipeline.audit.numbers import Atom
@@ -20,7 +22,7 @@ def atoms(doc: Document) -> list[Atom]:
             elif not block.text.strip():
                 continue
             elif not numbers.is_footer(block.text):
-                _append(out, numbers.text_atoms(block.text, block.where))
+                _append(out, numbers.text_atoms(block.text, block.where, block.where))
         else:
             out.extend(grid_atoms(block))
     return out
@@ -36,7 +38,7 @@ def grid_atoms(grid: Grid) -> list[Atom]:
             if cell.origin in seen or cell.origin[0] < 0 or cell.origin[0] != r:
                 continue  # NOTE: a merged cell is read once, where it starts
             seen.add(cell.origin)
-            cells.append(numbers.cell_atoms(cell.text, cell.where))
+            cells.append(numbers.cell_atoms(cell.text, cell.where, f"{grid.where}:r{r + 1}"))
         last_text = max(
             (i for i, a in enumerate(cells) if any(x.kind == "text" for x in a)), default=-1
         )
@@ -60,7 +62,7 @@ def _append(out: list[Atom], new: list[Atom]) -> None:
         note = numbers.note_only(atom.text, atom.written[0] if atom.written else "")
         if note and out and out[-1].kind == "run" and not out[-1].note:
             prev = out[-1]
-            out[-1] = Atom("run", prev.text, prev.where, prev.tokens, prev.cell, note, prev.written)
+            out[-1] = replace(prev, note=note)
             continue
         out.extend(_headings_split(atom))
 
@@ -78,9 +80,9 @@ def _headings_split(atom: Atom) -> list[Atom]:
         if start < pos:
             continue
         if start > pos:
-            out.append(Atom("text", text[pos:start], atom.where))
-        out.append(Atom("heading", code, atom.where))
+            out.append(Atom("text", text[pos:start], atom.where, line=atom.line))
+        out.append(Atom("heading", code, atom.where, line=atom.line))
         pos = end
     if pos < len(text):
-        out.append(Atom("text", text[pos:], atom.where))
+        out.append(Atom("text", text[pos:], atom.where, line=atom.line))
     return out

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from pipeline.format2021 import S3, SECTIONS
+from pipeline.format2021 import OTHER_GROUP, OTHER_ROWS, OTHER_TOTAL, S3, SECTIONS
 from pipeline.validate.localise import Equation, equations
 
-OTHER_TOTAL = "other_total"  # （六）其他处理 printed as one row: the group's total
-OTHER_ROWS = ("other_no_correction", "other_no_fee", "other_other")
-OTHER_LABEL = "（六）其他处理"
+OTHER_LABEL = OTHER_GROUP  # （六）其他处理 printed as one row: the format's quirk, format2021
 S3_KEYS = (
     *(r.code for r in S3.rows[:20]),
     OTHER_TOTAL,
@@ -57,16 +54,6 @@ ANCHORS = {
 
 
 # -- rows and labels ---------------------------------------------------------------------------
-@cache
-def row_labels(code: str) -> tuple[tuple[str, str], ...]:
-    """The (row code, label) of each labelled row of table `code`, （六）'s one-row total with 表三's."""
-    section = SECTIONS[code]
-    labels = tuple((r.code, r.label) for r in section.rows if r.label)
-    if code == "s3":
-        labels += ((OTHER_TOTAL, OTHER_LABEL),)
-    return labels
-
-
 def row_keys(code: str) -> tuple[str, ...]:
     """The row codes of table `code` in the format's order (表三's with （六）'s one-row total)."""
     return S3_KEYS if code == "s3" else tuple(r.code for r in SECTIONS[code].rows)

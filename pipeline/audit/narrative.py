@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -124,18 +124,93 @@ def part_findings(doc: Document, found: dict[str, Part]) -> list[dict[str, objec
 
 
 # -- figures the text restates ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sentence:
+    """One pattern of the closed table of sentences that restate a figure of the tables: what it
+    states, and the readings of the tables it is compared with, each a name and the cells summed
+    (受理 is 新收 in some reports and 新收 + 上年结转 in others)."""
+
+    what: str
+    pattern: re.Pattern[str]
+    readings: tuple[tuple[str, tuple[Cell, ...]], ...]
+
+    @property
+    def cell(self) -> Cell | None:
+        """The one cell the sentence names, when it names one (only such a sentence is evidence
+        for reading a cell that the tables alone leave open)."""
+        if len(self.readings) == 1 and len(self.readings[0][1]) == 1:
+            return self.readings[0][1][0]
+        return None
+
+
 _N = r"(\d+)\s*件"
 _GAP = r"[^。；;，,\d]{0,6}?"
-FIGURE_PATTERNS = (
-    ("received", re.compile(r"(收到|受理|接收)[^。；;，,\d]{0,30}?申请" + _GAP + _N)),
-    ("received", re.compile(r"(收到|受理|接收)\s*(\d+)\s*件[^。；;，,\d]{0,12}?申请")),
-    ("new", re.compile(r"(新收)[^。；;，,\d]{0,20}?申请" + _GAP + _N)),
-    ("closed", re.compile(r"(办结)[^。；;，,\d]{0,14}?" + _N)),
-    ("carried_out", re.compile(r"()" + _N + r"\s*结转下一?年度?")),
-    ("carried_out", re.compile(r"(结转下一?年度?)[^。；;，,\d]{0,10}?" + _N)),
-    ("carried_in", re.compile(r"(上年(?:度)?结转)" + _GAP + _N)),
-    ("review", re.compile(r"(行政复议)(?:案件)?" + _GAP + _N)),
-    ("suit", re.compile(r"(行政诉讼)(?:案件)?" + _GAP + _N)),
+_NEW = ("s3", "new", "total")
+_CARRIED_IN = ("s3", "carried_in", "total")
+_NORMATIVE = r"(?:行政)?规范性文件"
+# NOTE: the one table of sentences: docs/published.md lists it. Each figure is the pattern's last
+# group; a sentence is met once (the first pattern matching where it starts).
+SENTENCES = (
+    Sentence(
+        "received",
+        re.compile(r"(收到|受理|接收)[^。；;，,\d]{0,30}?申请" + _GAP + _N),
+        (("新收", (_NEW,)), ("新收+上年结转", (_NEW, _CARRIED_IN))),
+    ),
+    Sentence(
+        "received",
+        re.compile(r"(收到|受理|接收)\s*(\d+)\s*件[^。；;，,\d]{0,12}?申请"),
+        (("新收", (_NEW,)), ("新收+上年结转", (_NEW, _CARRIED_IN))),
+    ),
+    Sentence(
+        "new",
+        re.compile(r"(新收)[^。；;，,\d]{0,20}?申请" + _GAP + _N),
+        (("新收", (_NEW,)),),
+    ),
+    Sentence(
+        "closed",
+        re.compile(r"(办结)[^。；;，,\d]{0,14}?" + _N),
+        (("（七）总计", (("s3", "outcome_total", "total"),)),),
+    ),
+    Sentence(
+        "carried_out",
+        re.compile(r"()" + _N + r"\s*结转下一?年度?"),
+        (("结转下年度", (("s3", "carried_out", "total"),)),),
+    ),
+    Sentence(
+        "carried_out",
+        re.compile(r"(结转下一?年度?)[^。；;，,\d]{0,10}?" + _N),
+        (("结转下年度", (("s3", "carried_out", "total"),)),),
+    ),
+    Sentence(
+        "carried_in",
+        re.compile(r"(上年(?:度)?结转)" + _GAP + _N),
+        (("上年结转", (_CARRIED_IN,)),),
+    ),
+    Sentence(
+        "review",
+        re.compile(r"(行政复议)(?:案件)?" + _GAP + _N),
+        (("行政复议总计", (("s4", "cases", "review_total"),)),),
+    ),
+    Sentence(
+        "suit",
+        re.compile(r"(行政诉讼)(?:案件)?" + _GAP + _N),
+        (("行政诉讼总计", (("s4", "cases", "direct_total"), ("s4", "cases", "after_total"))),),
+    ),
+    Sentence(
+        "normative_in_force",
+        re.compile(r"(现行有效)[^。；;，,\d]{0,6}?" + _NORMATIVE + r"\s*(?:共|为)?\s*" + _N),
+        (("现行有效件数", (("s2", "normative", "in_force"),)),),
+    ),
+    Sentence(
+        "normative_issued",
+        re.compile(
+            r"(本年度?|全年|年内)[^。；;，,\d]{0,10}?制发[^。；;，,\d]{0,4}?"
+            + _NORMATIVE
+            + r"\s*(?:共|为)?\s*"
+            + _N
+        ),
+        (("本年制发件数", (("s2", "normative", "issued"),)),),
+    ),
 )
 WHAT = {
     "received": "收到（受理）的申请",
@@ -145,79 +220,136 @@ WHAT = {
     "carried_in": "上年结转的申请",
     "review": "行政复议",
     "suit": "行政诉讼",
+    "normative_in_force": "现行有效的行政规范性文件",
+    "normative_issued": "本年制发的行政规范性文件",
 }
 
 
-def _table(values: Mapping[Cell, int], section: str, row: str, col: str) -> int | None:
-    """A figure of the tables, None when unread."""
-    return values.get((section, row, col))
+@dataclass(frozen=True)
+class Statement:
+    """A sentence of the report's text restating a figure: its pattern, the words, the figure
+    and where it stands."""
+
+    sentence: Sentence
+    text: str
+    value: int
+    where: str
 
 
-def figures(
-    doc: Document, found: dict[str, Part], values: Mapping[Cell, int]
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """The figures the text gives (each with what it was compared with and which reading of the
-    tables matched), and a finding for each that matches none."""
+def statements(doc: Document, found: dict[str, Part]) -> list[Statement]:
+    """The figures the text restates (part 一's; the whole text's when part 一 is not found), each
+    by the first sentence pattern that matches where it starts."""
     part = found.get("一")
     joined, starts = _joined(doc.lines)
     text, base = (part.text, part.start) if part else (joined, 0)
-    new = _table(values, "s3", "new", "total")
-    carried_in = _table(values, "s3", "carried_in", "total")
-    readings = {
-        "received": [
-            ("新收", new),
-            ("新收+上年结转", None if new is None or carried_in is None else new + carried_in),
-        ],
-        "new": [("新收", new)],
-        "closed": [("（七）总计", _table(values, "s3", "outcome_total", "total"))],
-        "carried_out": [("结转下年度", _table(values, "s3", "carried_out", "total"))],
-        "carried_in": [("上年结转", carried_in)],
-        "review": [("行政复议总计", _table(values, "s4", "cases", "review_total"))],
-        "suit": [("行政诉讼总计", _sum(values, "direct_total", "after_total"))],
-    }
-    out, problems, seen = [], [], set()
-    for what, rx in FIGURE_PATTERNS:
-        for m in rx.finditer(text):
+    out: list[Statement] = []
+    seen: set[int] = set()
+    for sentence in SENTENCES:
+        for m in sentence.pattern.finditer(text):
             if m.start() in seen:
                 continue
             seen.add(m.start())
-            value = int(m.groups()[-1])  # NOTE: each pattern's figure is its last group
             where = _where(doc.lines, starts, base + m.start())
-            options = readings[what]
-            matched = [name for name, v in options if v is not None and v == value]
-            known = [(name, v) for name, v in options if v is not None]
-            record = {
-                "what": what,
-                "text": m.group(0),
-                "value": value,
-                "where": where,
-                "matched": "、".join(matched),
-                "compared": "、".join(f"{n}={v}" for n, v in known),
-            }
-            out.append(record)
-            if known and not matched:
-                problems.append(
-                    finding(
-                        "narrative.figure_mismatch",
-                        file=doc.file,
-                        section="narrative",
-                        row=what,
-                        where=where,
-                        text=m.group(0),
-                        what=WHAT[what],
-                        value=value,
-                        # NOTE: 新收 and 新收 + 上年结转 are one figure when nothing was carried in
-                        expected="或".join(dict.fromkeys(str(v) for _, v in known)),
-                    )
+            # NOTE: each pattern's figure is its last group
+            out.append(Statement(sentence, m.group(0), int(m.groups()[-1]), where))
+    return out
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The figures an unread cell may hold (the splits of its digits, or the placements of rows
+    whose label was lost), and the words that say where they come from."""
+
+    values: tuple[int, ...]
+    source: str  # e.g. `“77132470”拆分后的`
+
+
+@dataclass(frozen=True)
+class TextChoice:
+    """Which of several readings the report's own text agrees with: the one (its index), or
+    None; and the statements it agrees with (its evidence)."""
+
+    chosen: int | None
+    evidence: tuple[Statement, ...] = ()
+
+
+def chosen_by_text(options: Sequence[Mapping[Cell, int]], said: Sequence[Statement]) -> TextChoice:
+    """The one reading among `options` (each the figures it gives its cells) that the sentences
+    naming one of their cells agree with; a sentence no option agrees with is left out (a
+    warning about the report, `figures`), and a reading without a figure for a sentence's cell
+    neither agrees nor disagrees with it."""
+    usable = [
+        (cell, s)
+        for s in said
+        if (cell := s.sentence.cell) is not None and any(o.get(cell) == s.value for o in options)
+    ]
+    if not usable:
+        return TextChoice(None)
+    fits = []
+    for i, option in enumerate(options):
+        agree = tuple(s for cell, s in usable if option.get(cell) == s.value)
+        clash = any(option.get(cell) not in (None, s.value) for cell, s in usable)
+        if agree and not clash:
+            fits.append((i, agree))
+    if len(fits) == 1:
+        return TextChoice(*fits[0])
+    return TextChoice(None)
+
+
+def figures(
+    doc: Document,
+    said: Sequence[Statement],
+    values: Mapping[Cell, int],
+    candidates: Mapping[Cell, Candidates] | None = None,
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The figures the text gives (each with what it was compared with and which reading of the
+    tables matched), and a warning for each that matches no reading of the tables: against a
+    figure read, or against every figure an unread cell may hold (`candidates`)."""
+    candidates = candidates or {}
+    out, problems = [], []
+    for st in said:
+        known = []
+        for name, cells in st.sentence.readings:
+            parts = [values.get(c) for c in cells]
+            if all(p is not None for p in parts):
+                known.append((name, sum(p for p in parts if p is not None)))
+        matched = [name for name, v in known if v == st.value]
+        record = {
+            "what": st.sentence.what,
+            "text": st.text,
+            "value": st.value,
+            "where": st.where,
+            "matched": "、".join(matched),
+            "compared": "、".join(f"{n}={v}" for n, v in known),
+        }
+        out.append(record)
+        # NOTE: 新收 and 新收 + 上年结转 are one figure when nothing was carried in
+        expected = "或".join(dict.fromkeys(str(v) for _, v in known)) if known else ""
+        cell = st.sentence.cell
+        if not known and cell is not None and cell in candidates:
+            options = candidates[cell]
+            record["compared"] = "可能为" + "、".join(map(str, options.values))
+            if st.value not in options.values:
+                shown = sorted(options.values)
+                listed = "、".join(map(str, shown[:-1])) + ("或" if len(shown) > 1 else "")
+                expected = f"{options.source}{listed}{shown[-1]}"
+        elif not known or matched:
+            continue
+        if expected:
+            problems.append(
+                finding(
+                    "narrative.figure_mismatch",
+                    file=doc.file,
+                    section="narrative",
+                    row=st.sentence.what,
+                    where=st.where,
+                    text=st.text,
+                    what=WHAT[st.sentence.what],
+                    value=st.value,
+                    expected=expected,
                 )
+            )
     return out, problems
-
-
-def _sum(values: Mapping[Cell, int], *cols: str) -> int | None:
-    """The sum of 表四's figures `cols`, None when one is unread."""
-    parts = [values.get(("s4", "cases", c)) for c in cols]
-    known = [p for p in parts if p is not None]
-    return sum(known) if len(known) == len(parts) else None
 
 
 # -- part 六: the information-processing fees ---------------------------------------------------

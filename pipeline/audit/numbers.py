@@ -47,6 +47,7 @@ class Atom:
     # the tokens of a run, or the text of a text atom, as written (before NFKC): `text` and
     # `tokens` are what is compared, these what is kept for the record
     written: tuple[str, ...] = ()
+    line: str = ""  # the line or grid row it stands in (`l12`, `t2:r5`): what one row holds
 
 
 def _mapped(text: str) -> tuple[str, list[int] | None]:
@@ -81,14 +82,15 @@ def is_footer(text: str) -> bool:
     return bool(FOOTER.match(normal(text)))
 
 
-def cell_atoms(text: str, where: str) -> list[Atom]:
-    """The atoms of one grid cell: a figure (with its note), a blank or nil mark, or text."""
+def cell_atoms(text: str, where: str, line: str = "") -> list[Atom]:
+    """The atoms of one grid cell (in grid row `line`): a figure (with its note), a blank or nil
+    mark, or text."""
     t = normal(text)
     stripped = t.strip().replace("\u3000", "")
     if not stripped:
-        return [Atom("run", text, where, ("",), cell=True)]
+        return [Atom("run", text, where, ("",), cell=True, line=line)]
     if stripped in NIL_MARKS or stripped in _WORDS_NIL:
-        return [Atom("run", text, where, (stripped,), cell=True)]
+        return [Atom("run", text, where, (stripped,), cell=True, line=line)]
     m = _CELL_NUMBER.match(t)
     if m:
         num = m.group("num").replace(",", "").replace("，", "")
@@ -99,30 +101,32 @@ def cell_atoms(text: str, where: str) -> list[Atom]:
             mapped, index = _mapped(text)
             start, end = m.span("note")
             note = _as_written(text, index, start, end, note) if mapped == t else note
-        return [Atom("run", text, where, (num,), cell=True, note=note)]
+        return [Atom("run", text, where, (num,), cell=True, note=note, line=line)]
     squeezed = re.sub(r"\s+", "", t)
     if re.fullmatch(r"\d+", squeezed):  # `1 0 3` in one cell: digits spaced by extraction
-        return [Atom("run", text, where, tuple(t.split()), cell=True)]
-    return text_atoms(text, where)
+        return [Atom("run", text, where, tuple(t.split()), cell=True, line=line)]
+    return text_atoms(text, where, line)
 
 
 LONG_LINE = 120  # characters past which an atom's place says its character too
 
 
-def text_atoms(text: str, where: str) -> list[Atom]:
+def text_atoms(text: str, where: str, line: str = "") -> list[Atom]:
     """The atoms of a line of text: text fragments and runs of figures, in order (in a long line,
     such as a whole web page saved as one line, each atom's `where` gives its character: l10:ch35)."""
     t, index = _mapped(text)
     if len(t) > LONG_LINE:
         return [
-            Atom(a.kind, a.text, f"{where}:ch{start + 1}", a.tokens, a.cell, a.note, a.written)
-            for a, start in _atoms_at(t, where, text, index)
+            Atom(
+                a.kind, a.text, f"{where}:ch{start + 1}", a.tokens, a.cell, a.note, a.written, line
+            )
+            for a, start in _atoms_at(t, where, text, index, line)
         ]
-    return [a for a, _ in _atoms_at(t, where, text, index)]
+    return [a for a, _ in _atoms_at(t, where, text, index, line)]
 
 
 def _atoms_at(
-    t: str, where: str, text: str = "", index: list[int] | None = None
+    t: str, where: str, text: str = "", index: list[int] | None = None, line: str = ""
 ) -> list[tuple[Atom, int]]:
     """The atoms of the compared text `t` with where each starts in it; what they keep as
     written is taken from `text` through `index` (see `_mapped`)."""
@@ -132,7 +136,7 @@ def _atoms_at(
         return _as_written(text, index, start, end, t[start:end])
 
     def text_atom(start: int, end: int) -> tuple[Atom, int]:
-        return Atom("text", t[start:end], where, written=(written(start, end),)), start
+        return Atom("text", t[start:end], where, written=(written(start, end),), line=line), start
 
     protected = _protected(t)
     pos = 0
@@ -166,6 +170,7 @@ def _atoms_at(
                     tuple(tok for tok, _, _ in tokens),
                     note=note,
                     written=tuple(written(a, b) for _, a, b in tokens),
+                    line=line,
                 ),
                 start,
             )

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pandas as pd
 
+from pipeline.audit.cells import READ_AS
 from pipeline.audit.checks import (
     BROKEN,
     HELD,
@@ -54,7 +55,7 @@ REPORTS_COLUMNS = [
     "old_format",
     "other_single_row",
 ]
-READ = ("written", "split", "blank", "nil", "stated_none")  # read_as of a cell whose value is known
+READ = READ_AS  # read_as of a cell whose value is known
 TABLE_NAMES = {"s2": "表二", "s3": "表三", "s4": "表四"}
 FORMAT_ORDER = tuple(
     (code, row, col.code)

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.audit import narrative
-from pipeline.audit.cells import CellRecord
+from pipeline.audit.cells import READ_AS, CellRecord
 from pipeline.audit.layout import OTHER_TOTAL
-from pipeline.audit.tables import TableReading, read_tables
+from pipeline.audit.tables import OpenSplit, TableReading, read_tables
 from pipeline.audit.wordcells import word_cells
 from pipeline.audit.workbook import read_xlsx
 from pipeline.files import UnreadableFile, snapshot
@@ -45,6 +45,7 @@ CELL_COLUMNS = [
     "where",
     "read_as",
     "problem",
+    "evidence",
 ]
 READERS = {
     ".pdf": read_pdf,
@@ -78,10 +79,12 @@ class PublishedReport:
     tables_found: tuple[str, ...] = ()
     other_single_row: bool = False
     old_format: tuple[str, ...] = ()
-    # (rule id, key) of the sum rules used to split figures that ran together: not evidence
-    # that the table satisfies them
+    # (rule id, key) of the sum rules used to split figures that ran together or to place rows
+    # whose label was lost: not evidence that the table satisfies them
     split_rules: frozenset[tuple[str, str]] = frozenset()
     titles: tuple[str, ...] = ()
+    # runs of digits left unread with several splits: (cells, the splits, digits, where)
+    open_splits: tuple[OpenSplit, ...] = ()
 
 
 def read_report(path: Path) -> PublishedReport:
@@ -137,6 +140,7 @@ def read_report(path: Path) -> PublishedReport:
         old_format=tables.old_format if tables else (),
         split_rules=tables.split_rules if tables else frozenset(),
         titles=doc.titles,
+        open_splits=tuple(tables.open_splits) if tables else (),
     )
 
 
@@ -151,14 +155,16 @@ def _contents(
 ]:
     """The tables read, their cells with part 六's, the parts, the figures the text restates,
     and the findings of reading them."""
-    tables = read_tables(doc)
+    found_parts = narrative.parts(doc)
+    said = narrative.statements(doc, found_parts)
+    tables = read_tables(doc, said)
     cells, records = word_cells(doc, tables.cells)
     records = [*tables.findings, *records]
-    found_parts: dict[str, narrative.Part] = {}
     figures: list[dict[str, object]] = []
     # NOTE: a file with none of the tables is not a report: its narrative is not judged
-    if tables.found:
-        found_parts = narrative.parts(doc)
+    if not tables.found:
+        found_parts = {}
+    else:
         records += narrative.part_findings(doc, found_parts)
         fee_cells, fee_findings = narrative.fees(doc, found_parts)
         cells = cells + fee_cells
@@ -166,7 +172,7 @@ def _contents(
         values = {
             (c["section"], c["row"], c["col"]): c["value"] for c in cells if c["value"] is not None
         }
-        figures, mismatches = narrative.figures(doc, found_parts, values)
+        figures, mismatches = narrative.figures(doc, said, values, tables.candidates)
         records += mismatches
     return tables, cells, found_parts, figures, records
 
@@ -263,17 +269,15 @@ def cell_frame(cells: list[CellRecord], file: str, issuer: str, year: int | None
     frame["value"] = pd.array(
         [None if pd.isna(v) else int(v) for v in frame["value"]], dtype="Int64"
     )
-    for col in ("text", "where", "read_as", "problem"):
-        frame[col] = frame[col].fillna("").astype(str)
+    for col in ("text", "where", "read_as", "problem", "evidence"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), "").astype(str)
     return frame
 
 
 _AS_INGESTED = {
-    "written": "number",
-    "split": "number",
+    **{way: "number" for way in READ_AS},
     "blank": "blank",
     "nil": "nil",
-    "stated_none": "number",
 }
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.audit.checks import single_row_findings
+from pipeline.audit.checks import in_force_every_split, single_row_findings
 from pipeline.audit.collect import audit_files, audit_listing
 from pipeline.audit.compare import checked, compared_reports, years_before
 from pipeline.audit.folder import check_apart, check_out, write_outputs
@@ -93,6 +93,7 @@ def audited(reports: list[PublishedReport], out: Path, skipped: Sequence[str] = 
     for r in reports:
         per_report[r.file] += found.get(r.file, [])
         per_report[r.file] += single_row_findings(r)
+        per_report[r.file] += in_force_every_split(r, compared.get(r.file))
     findings = findings_table(reports, per_report)
     if skipped:
         note = {c: "" for c in ISSUES_COLUMNS} | skipped_note(skipped)

@@ -54,6 +54,9 @@ class Outcome:
     values: tuple[int, ...] = ()
     options: tuple[tuple[int, ...], ...] = ()
     reason: str = ""
+    # impossible: the rules (rule id, key) that every split breaks (empty when the digits alone
+    # cannot be its cells: then it is our reading that fails, not the table)
+    broken: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,12 @@ def splits(
         if capped:
             outcomes[run.key] = Outcome(run, "capped", reason=f"{limits.nodes}")
         elif not found:
-            outcomes[run.key] = Outcome(run, "impossible", reason=_why_none(local), options=())
+            outcomes[run.key] = Outcome(
+                run,
+                "impossible",
+                reason=_why_none(local),
+                broken=tuple((e.rule, e.key) for e in local),
+            )
         else:
             candidates[run.key] = found
             used.update((e.rule, e.key) for e in local)
@@ -113,6 +121,7 @@ def splits(
                 "impossible",
                 options=tuple(found),
                 reason="按本行规则可拆分，但任何组合都不满足各列的勾稽关系",
+                broken=tuple((e.rule, e.key) for e in spanning if set(e.cells) & set(run.cells)),
             )
             continue
         if len(found) == 1:

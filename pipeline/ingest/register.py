@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from pipeline.files.a1 import by_sheet
 from pipeline.files.kinds import KIND_NAMES, named
-from pipeline.format2021 import SECTIONS
+from pipeline.format2021 import OTHER_GROUP, OTHER_ROWS, SECTIONS
 from pipeline.ingest.cells import cell_table, cells_arrow
 from pipeline.ingest.returns import ReturnRead
 from pipeline.ingest.vocabulary import norm
@@ -232,7 +232,7 @@ def ingested(
             if read.single_other and section == "s3" and label in _SINGLE_OTHER_LABELS:
                 # NOTE: the group's figures are kept in the finding: the county needs its rows
                 sheet, at, written = read.single_other
-                where = {"sheet": sheet, "cell": at, "text": f"（六）其他处理：{written}"}
+                where = {"sheet": sheet, "cell": at, "text": f"{OTHER_GROUP}：{written}"}
             findings.append(
                 finding(
                     "file.cell_missing",
@@ -292,7 +292,7 @@ LISTED = 20  # files named in the note of skipped files; the rest are counted
 _YEAR_WHERE = {"cover": "封面的报告年度", "title": "的标题", "name": "的文件名"}
 
 
-_SINGLE_OTHER_LABELS = frozenset(r.label for r in SECTIONS["s3"].rows if "（六）其他处理" in r.path)
+_SINGLE_OTHER_LABELS = frozenset(SECTIONS["s3"].row(code).label for code in OTHER_ROWS)
 
 
 def _layout_findings(read: ReturnRead, unit: str) -> list[dict]:

@@ -8,10 +8,7 @@ from functools import cache
 from typing import NamedTuple
 
 from pipeline.files.a1 import a1
-from pipeline.format2021 import (
-    OLD_FORMAT_SINGLE_ROW,
-    Section,
-)
+from pipeline.format2021 import OTHER_GROUP, Section
 from pipeline.ingest.layout import HEADER_SLACK, _Cell, _how, _Layout, _similar_of
 from pipeline.ingest.sheet import SINGLE_OTHER_ROWS, SheetIndex, Similar
 from pipeline.ingest.vocabulary import _RANK, SIMILAR, Meaning, Segment, norm
@@ -155,7 +152,7 @@ def _rows_layout(index: SheetIndex, section: Section) -> _Layout:
         similar.extend(_similar_of(index, header, _meaning(section, col_code, "col")))
     single: dict[str, tuple[int, int]] = {}
     if code == "s3" and all(r.code not in row_at for r in SINGLE_OTHER_ROWS):
-        group = norm(OLD_FORMAT_SINGLE_ROW)
+        group = norm(OTHER_GROUP)
         marked = [
             (r, c) for r, c, g in groups if g == group and first <= r <= last and lo <= c <= hi
         ]

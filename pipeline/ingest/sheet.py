@@ -7,13 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pipeline.format2021 import (
-    OLD_FORMAT_LABELS,
-    OLD_FORMAT_SINGLE_ROW,
-    S3,
-)
+from pipeline.format2021 import OTHER_ROWS, S3
 from pipeline.ingest.values import cell_text
 from pipeline.ingest.vocabulary import Rows, Segment, keys, norm, segments
+from pipeline.ingest.vocabulary import old_format_labels as old_format_tells
 from pipeline.memo import Memo
 
 
@@ -151,16 +148,12 @@ class SheetIndex:
 _TITLE = re.compile(r"(\d{4}年|年度|年报|报告|政府信息公开|政务公开)")
 
 
-_OLD_TELLS = tuple(norm(label) for label in OLD_FORMAT_LABELS)
-
-
 def old_format_labels(index: SheetIndex) -> list[str]:
     """The tell-tale labels of the 2019 trial format found on a sheet.
 
     NOTE: only labels of the 2019 format's own: （六）其他处理 as one row is a 2021 return missing
     three rows (`Located.single_other`), not an old one."""
-    texts = "\n".join(index.where)
-    return [label for label, key in zip(OLD_FORMAT_LABELS, _OLD_TELLS, strict=True) if key in texts]
+    return list(old_format_tells("\n".join(index.where)))
 
 
 def single_other_row(located: Located) -> bool:
@@ -168,4 +161,4 @@ def single_other_row(located: Located) -> bool:
     return bool(located.single_other)
 
 
-SINGLE_OTHER_ROWS = tuple(r for r in S3.rows if OLD_FORMAT_SINGLE_ROW in r.path)
+SINGLE_OTHER_ROWS = tuple(S3.row(code) for code in OTHER_ROWS)

@@ -1,4 +1,4 @@
-"""The format's vocabulary of labels: a cell's text read as the labels it is made of (`segments`), each matched exact, as a known variant, or as similar (rapidfuzz, bounded by the format's own labels); `norm` and `keys` for lookups."""
+"""The format's vocabulary of labels, the one label matcher of both readers: a cell's text read as the labels it is made of (`segments`), each matched exact, as a known variant, or as similar (rapidfuzz, bounded by the format's own labels); `norm` and `keys` for lookups; the rows a flow of text names (`row_at_end`, `rows_in`, `fragment_rows`: published reports); the 2019 format's tell-tales."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from pipeline.format2021 import (
+    OLD_FORMAT_LABELS,
+    OTHER_GROUP,
+    OTHER_TOTAL,
     S4_GROUPS,
     S4_RESULTS,
     SECTIONS,
@@ -26,7 +29,9 @@ _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 
 
-_NUMBERING = re.compile(r"^(\d+)[、,，.．]")
+# NOTE: `1、` for `1.` wherever it stands (a published report's text runs a group label and its
+# rows together: `（三）不予公开1、属于国家秘密`); a digit after the mark is a figure's, not numbering
+_NUMBERING = re.compile(r"(\d)[、,，．](?=[^\d])")
 
 
 # NOTE: misspellings and variants met in real returns, as normalised text → the format's label
@@ -284,3 +289,158 @@ def keys(text: str) -> tuple[str, ...]:
             if label not in found:
                 found.append(label)
     return tuple(found)
+
+
+def flat(text: str) -> str:
+    """Text as labels are compared (no spaces or line breaks, half-width, `1、` → `1.`, known
+    misspellings mapped), the aliases not applied: for a flow of text, not one cell."""
+    return _normal(text)
+
+
+# -- the 2019 format --------------------------------------------------------------------------
+_OLD_TELLS = tuple(_normal(label) for label in OLD_FORMAT_LABELS)
+
+
+def old_format_labels(flat_text: str) -> tuple[str, ...]:
+    """The 2019 trial format's tell-tale labels (`format2021.OLD_FORMAT_LABELS`) in a text made
+    `flat` (or cell texts made `norm` and joined): the one test of both readers."""
+    return tuple(
+        label
+        for label, tell in zip(OLD_FORMAT_LABELS, _OLD_TELLS, strict=True)
+        if tell in flat_text
+    )
+
+
+# -- rows named in a flow of text (published reports) -----------------------------------------
+FRAGMENT = 4  # least characters of a piece of a label (a label torn across lines or pages)
+_LABEL_START = re.compile(r"\d\.(?=\D)|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、")
+
+
+@dataclass(frozen=True)
+class RowClaim:
+    """The rows of a table a text names, and how: exact, variant, similar, or fragment (a piece
+    of a label, which may name several rows)."""
+
+    rows: tuple[str, ...]
+    how: str
+    score: float = 100.0
+
+
+FRAGMENT_HOW = "fragment"
+
+
+@cache
+def _row_forms(code: str) -> tuple[tuple[str, str, str], ...]:
+    """(form, row code, how) for each way a row label of table `code` is written in a flow of
+    text, longest first: as printed (exact), through an alias, or its bare form when at least
+    `SIMILAR_MIN_LEN` long (variants); 表三 has （六）其他处理 printed as one row (`OTHER_TOTAL`)."""
+    section = SECTIONS[code]
+    labels = [(r.code, r.label) for r in section.rows if r.label]
+    if code == "s3":
+        labels.append((OTHER_TOTAL, OTHER_GROUP))
+    forms: dict[str, tuple[str, str]] = {}
+    for row, label in labels:
+        form = _normal(label)
+        forms.setdefault(form, (row, EXACT))
+        bare = _bare(form)
+        if bare != form and len(bare) >= SIMILAR_MIN_LEN:
+            forms.setdefault(bare, (row, VARIANT))
+    printed = dict(forms)
+    for alias, target in ALIASES.items():
+        if target in printed:
+            forms.setdefault(alias, (printed[target][0], VARIANT))
+    return tuple(
+        (form, row, how)
+        for form, (row, how) in sorted(forms.items(), key=lambda kv: len(kv[0]), reverse=True)
+    )
+
+
+def _rows_meant(meanings: tuple[Meaning, ...], code: str) -> tuple[str, ...]:
+    """The rows of table `code` among a label's meanings (（六）其他处理 as its one-row total)."""
+    other = _normal(OTHER_GROUP)
+    out = []
+    for m in meanings:
+        if m.section != code:
+            continue
+        if m.kind == "row":
+            out.append(m.code)
+        elif m.kind == "rowgroup" and m.code == other:
+            out.append(OTHER_TOTAL)
+    return tuple(dict.fromkeys(out))
+
+
+@cache
+def _numbering_of(code: str) -> dict[str, str]:
+    """Each row's leading numbering as its form gives it (`2.`, `(七)`, `一、`; empty if none)."""
+    out = {}
+    for form, row, how in _row_forms(code):
+        if how == EXACT:
+            m = _LEADING_NUMBER.match(form)
+            out[row] = m.group(0) if m else ""
+    return out
+
+
+def row_at_end(text: str, code: str) -> RowClaim | None:
+    """The row of table `code` whose label `text` ends with (the text written before a row's
+    figures; group labels and header text may stand before the label): as printed, a variant,
+    or similar (rapidfuzz, `SIMILAR_SCORE` and `SIMILAR_LEAD` over the whole vocabulary, the
+    same numbering); None when no label ends it."""
+    t = _normal(text)
+    if not t:
+        return None
+    for form, row, how in _row_forms(code):
+        if t.endswith(form):
+            return RowClaim((row,), how)
+    starts = [m.start() for m in _LABEL_START.finditer(t)]
+    for start in reversed(starts):
+        tail = t[start:]
+        if len(tail) > MAX_LABEL:
+            break
+        found = _similar(tail)
+        if found is None:
+            continue
+        rows = _rows_meant(found.meanings, code)
+        lead = _LEADING_NUMBER.match(tail)
+        if len(rows) == 1 and _numbering_of(code).get(rows[0]) == (lead.group(0) if lead else ""):
+            return RowClaim(rows, SIMILAR, found.score)
+    return None
+
+
+def rows_in(text: str, code: str) -> tuple[str, ...]:
+    """The rows of table `code` whose whole label (as printed or a variant) `text` holds, in
+    the order they stand (a label counted once where forms of it overlap)."""
+    t = _normal(text)
+    taken: list[tuple[int, int, str]] = []
+    for form, row, _how in _row_forms(code):
+        start = t.find(form)
+        while start >= 0:
+            end = start + len(form)
+            if not any(a < end and start < b for a, b, _ in taken):
+                taken.append((start, end, row))
+            start = t.find(form, start + 1)
+    return tuple(row for _, _, row in sorted(taken))
+
+
+def fragment_rows(piece: str, code: str) -> tuple[str, ...]:
+    """The rows of table `code` whose label holds `piece` (at least `FRAGMENT` characters): a
+    label torn across lines, cells or pages; empty when none does."""
+    p = _normal(piece)
+    if len(p) < FRAGMENT:
+        return ()
+    return tuple(dict.fromkeys(row for form, row, _how in _row_forms(code) if p in form))
+
+
+@cache
+def _column_forms(code: str) -> tuple[str, ...]:
+    """The column and header labels of table `code` as compared (表四: its groups and results)."""
+    section = SECTIONS[code]
+    labels = {c.label for c in section.cols} | {p for c in section.cols for p in c.path}
+    if code == "s4":
+        labels |= set(S4_RESULTS.values()) | {p for path in S4_GROUPS.values() for p in path}
+    return tuple(sorted({_normal(label) for label in labels if len(_normal(label)) >= 2}))
+
+
+def names_column(text: str, code: str) -> bool:
+    """Whether `text` holds a column or header label of table `code` (a header's text)."""
+    t = _normal(text)
+    return any(form in t for form in _column_forms(code))
