@@ -217,6 +217,10 @@ AMOUNT_COLS = frozenset(
     c.code for s in SECTIONS.values() for c in s.cols if c.scale
 )  # money columns
 
+IN_FORCE_FROM = (
+    2021  # the first year whose reports are in this format (2019 and 2020: the 2019 one)
+)
+
 # The 2019 trial format (reports for 2019–2020, some later ones by mistake): labels that occur
 # in it and not in the 2021 format. A return showing them is rejected, never misread.
 OLD_FORMAT_LABELS = (

@@ -68,6 +68,7 @@ READ_AS: dict[str, str | None] = {
     "recalculated": "value.recalculated",  # a formula's stored result that is not its figure
     "stale": "value.stale",  # a stored result the application recalculates, not checked here
     "field": "value.field",  # a Word field whose shown result is not what its formula gives
+    "unstated": "value.unstated",  # a fee figure the sentence stating the others does not state
 }
 
 
