@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
@@ -209,3 +210,45 @@ def test_hongze_2023_has_exactly_its_two_table_4_errors(tmp_path):
         ["s4.group_total", "report", "p4:l22"],
     ]
     assert result.counts["error"] == 2 and result.blocked
+
+
+# -- s2.rules_level: only where the issuer is plainly at county level or below --------------------
+RULES_MADE = {("s2", "rules", "issued"): 2, ("s2", "rules", "in_force"): 2}
+
+
+@pytest.mark.parametrize(
+    ("issuer", "warned"),
+    [
+        ("淮安市人民政府", False),  # a 设区的市 makes 规章; the name cannot tell
+        ("上海市人民政府办公厅", False),
+        ("古县公安局", True),
+        ("古城镇人民政府", True),
+        ("淮安市洪泽区人民政府", True),
+        ("某某街道办事处", True),
+    ],
+)
+def test_rules_level_in_a_published_report(tmp_path, issuer, warned):
+    path = tmp_path / f"{issuer}2023年报.txt"
+    path.write_text(report_text(issuer, 2023, RULES_MADE), encoding="utf-8")
+    result = run_audit([path], tmp_path / "out")
+    level = result.findings[result.findings["rule"] == "s2.rules_level"]
+    assert (len(level) > 0) == warned
+    if warned:
+        assert set(level["about"]) == {REPORT} and set(level["severity"]) == {"warning"}
+
+
+def test_rules_level_in_returns_by_the_rosters_kind(tmp_path):
+    """The roster's kind tells: a 部门 and a 乡镇 are warned; a unit of another kind is judged by
+    its name, and 淮安市人民政府 is not."""
+    values = with_totals(RULES_MADE)
+    names = ["古县公安局", "古城镇", "淮安市人民政府"]
+    paths = raw_year(tmp_path, dict.fromkeys(names, values))
+    units = pd.read_csv(paths.units, dtype=str, keep_default_na=False)
+    units["kind"] = ["部门", "乡镇", "设区的市"]
+    units.to_csv(paths.units, index=False, encoding="utf-8-sig")
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    found = store.read_csv(paths.validated_findings)
+    level = found[found["rule"] == "s2.rules_level"]
+    assert set(level["unit"]) == {"古城镇", "古县公安局"}
+    assert set(level["about"]) == {REPORT}
