@@ -469,14 +469,16 @@ def audit(
         f"{c['compared']}份与同一机关上一年度的报告作了比较。",
         quiet,
     )
+    unread = f"未能读取：{c['reading']}处，请人工核对" if c["reading"] else "未能读取：0处"
+    _say(f"报告中的问题：错误{c['error']}个、警告{c['warning']}个；{unread}", quiet)
     _say(
-        f"问题：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {where.issues_html}，"
-        f"逐格数据见 {where.cells}，各份报告见 {where.reports}",
+        f"另有提示{c['info']}个；明细见 {where.issues_html}，逐格数据见 {where.cells}，"
+        f"各份报告见 {where.reports}",
         quiet,
     )
     if result.blocked:
         raise _fail(
-            f"已发布的报告中有{c['error']}个错误，请查看 {where.issues_html}。", EXIT_BLOCKED
+            f"已发布的报告本身有{c['error']}个错误，请查看 {where.issues_html}。", EXIT_BLOCKED
         )
 
 

@@ -224,6 +224,10 @@ AMOUNT_COLS = frozenset(
     c.code for s in SECTIONS.values() for c in s.cols if c.scale
 )  # money columns
 
+IN_FORCE_FROM = (
+    2021  # the first year whose reports are in this format (2019 and 2020: the 2019 one)
+)
+
 # The 2019 trial format (reports for 2019–2020, some later ones by mistake): labels that occur
 # in it and not in the 2021 format. A return or report showing them is never misread as a 2021
 # one; `pipeline.ingest.vocabulary.old_format_labels` finds them (for both readers).

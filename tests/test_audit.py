@@ -71,10 +71,12 @@ def test_real_folder_outputs(real_audit):
     assert (
         result.stdout
         == "审核：6个文件，其中5份读到年报表格，共读取986个单元格；0份与同一机关上一年度的报告作了比较。\n"
-        f"问题：错误12个，警告2个，提示12个；明细见 {out / 'issues.html'}，"
+        "报告中的问题：错误3个、警告2个；未能读取：9处，请人工核对\n"
+        f"另有提示12个；明细见 {out / 'issues.html'}，"
         f"逐格数据见 {out / 'cells.csv'}，各份报告见 {out / 'reports.csv'}\n"
     )
-    assert result.stderr == f"xxgk：已发布的报告中有12个错误，请查看 {out / 'issues.html'}。\n"
+    # NOTE: the three errors are the reports' own: 洪泽区's two 表四 sums, the template left blank
+    assert result.stderr == f"xxgk：已发布的报告本身有3个错误，请查看 {out / 'issues.html'}。\n"
     assert sorted(p.name for p in out.iterdir()) == [
         ".xxgk-audit",
         "cells.csv",
@@ -95,16 +97,16 @@ def test_real_folder_outputs(real_audit):
 def test_real_files_in_reports_csv(real_audit):
     _, out = real_audit
     got = [
-        (r["file"], r["issuer"], r["year"], r["format"], r["tables"], r["errors"], r["warnings"], r["infos"])
+        (r["file"], r["issuer"], r["year"], r["format"], r["tables"], r["errors"], r["warnings"], r["reading"], r["infos"])
         for r in rows_of(out / "reports.csv")
     ]  # fmt: skip
     assert got == [
-        ("WPS保存的工作簿示例.xlsx", "WPS保存的工作簿示例", "", "xlsx", "", "1", "0", "0"),
-        ("上海市人民政府办公厅2025.md", "上海市人民政府办公厅", "2025", "text", "表二 表三 表四", "3", "1", "1"),
-        ("平潭综合实验区2021.txt", "平潭综合实验区", "2021", "text", "表二 表三 表四", "1", "0", "4"),
-        ("平潭综合实验区2023.txt", "平潭综合实验区", "2023", "text", "表二 表三 表四", "1", "1", "4"),
-        ("年报模板_WPS.docx", "", "", "docx", "表二 表三 表四", "4", "0", "1"),
-        ("洪泽区2023.pdf", "洪泽区人民政府", "2023", "pdf", "表二 表三 表四", "2", "0", "2"),
+        ("WPS保存的工作簿示例.xlsx", "WPS保存的工作簿示例", "", "xlsx", "", "0", "0", "1", "0"),
+        ("上海市人民政府办公厅2025.md", "上海市人民政府办公厅", "2025", "text", "表二 表三 表四", "0", "1", "3", "1"),
+        ("平潭综合实验区2021.txt", "平潭综合实验区", "2021", "text", "表二 表三 表四", "0", "0", "1", "4"),
+        ("平潭综合实验区2023.txt", "平潭综合实验区", "2023", "text", "表二 表三 表四", "0", "1", "1", "4"),
+        ("年报模板_WPS.docx", "", "", "docx", "表二 表三 表四", "1", "0", "3", "1"),
+        ("洪泽区2023.pdf", "洪泽区人民政府", "2023", "pdf", "表二 表三 表四", "2", "0", "0", "2"),
     ]  # fmt: skip
     by_file = {r["file"]: r for r in rows_of(out / "reports.csv")}
     # 平潭's 表三 and 表四 ran together and were split by the sums: no sum rule counts as held
@@ -147,25 +149,28 @@ def test_hongze_table_4_flaw_is_reported_at_its_page_and_line(real_audit):
 def test_real_issues(real_audit):
     _, out = real_audit
     got = [(f, rule) for f, rule, _ in issues(out)]
+    # NOTE: each report's own errors and warnings first, then what could not be read, then notes
     assert got == [
-        ("WPS保存的工作簿示例.xlsx", "file.no_tables"),
+        ("WPS保存的工作簿示例.xlsx", "audit.no_tables"),
+        ("上海市人民政府办公厅2025.md", "narrative.missing_part"),
         ("上海市人民政府办公厅2025.md", "audit.row_short"),
         ("上海市人民政府办公厅2025.md", "audit.row_short"),
         ("上海市人民政府办公厅2025.md", "audit.row_unplaced"),
-        ("上海市人民政府办公厅2025.md", "narrative.missing_part"),
         ("上海市人民政府办公厅2025.md", "audit.no_last_year"),
         ("平潭综合实验区2021.txt", "audit.split_ambiguous"),
         *[("平潭综合实验区2021.txt", "audit.split_used_rules")] * 3,
         ("平潭综合实验区2021.txt", "audit.no_last_year"),
-        ("平潭综合实验区2023.txt", "audit.split_ambiguous"),
-        # 现行有效行政规范性文件393件: no split of 表二's `77132470` gives 393
+        # 现行有效行政规范性文件393件: no split of 表二's `77132470` gives 393 (the report's
+        # own warning comes before what could not be read)
         ("平潭综合实验区2023.txt", "narrative.figure_mismatch"),
+        ("平潭综合实验区2023.txt", "audit.split_ambiguous"),
         *[("平潭综合实验区2023.txt", "audit.split_used_rules")] * 3,
         ("平潭综合实验区2023.txt", "audit.no_last_year"),
+        ("年报模板_WPS.docx", "value.all_blank"),
         ("年报模板_WPS.docx", "audit.issuer_unknown"),
         ("年报模板_WPS.docx", "audit.year_unknown"),
-        ("年报模板_WPS.docx", "audit.fees_unstated"),
-        ("年报模板_WPS.docx", "value.all_blank"),
+        # its part 六 (`收取信息处理费情况在此处报告`) speaks of the fees but states none
+        ("年报模板_WPS.docx", "audit.fees_unread"),
         ("年报模板_WPS.docx", "value.missing"),
         ("洪泽区2023.pdf", "s4.group_total"),
         ("洪泽区2023.pdf", "s4.group_total"),
@@ -398,7 +403,7 @@ def test_junk_is_skipped_and_an_unknown_type_is_a_finding(tmp_path):
     (folder / "照片.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     assert [name for _, name in audit_files([folder])] == ["某某县财政局2022年报.txt", "照片.png"]
     result = audit_cli(folder, "--out", tmp_path / "out")
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # NOTE: a file xxgk does not read is no error of a report
     assert issues(tmp_path / "out") == [
         ("某某县财政局2022年报.txt", "audit.no_last_year", ""),
         ("照片.png", "audit.unsupported", ""),
@@ -420,7 +425,8 @@ def test_progress_and_the_result(tmp_path):
     )
     assert ticks == [1, 1]  # the file given twice (itself and in its folder) is read once
     assert result.counts == {
-        "files": 2, "reports": 2, "cells": 406, "compared": 1, "error": 0, "warning": 2, "info": 1,
+        "files": 2, "reports": 2, "cells": 406, "compared": 1, "error": 0, "warning": 2, "reading": 0,
+        "info": 1,
     }  # fmt: skip
     assert not result.blocked
     assert result.written == tuple(
@@ -459,7 +465,8 @@ def test_every_kind_of_document_in_one_audit(tmp_path):
     assert summary.loc["水利局2020.txt", "tables"] == ""
     by_file = result.findings.groupby("file")["rule"].apply(list).to_dict()
     assert by_file["扫描件2023.pdf"] == ["audit.scanned"]
-    assert by_file["水利局2020.txt"] == ["file.old_format"]
+    # NOTE: the format in force for a 2020 report: recognised, not read, no flaw
+    assert by_file["水利局2020.txt"] == ["audit.old_format"]
     # one report in three formats: the same issuer and year, read alike
     assert by_file["财政局.docx"] == ["audit.note_in_cell", "audit.no_last_year", "value.missing"]
     for other in ("财政局.htm", "财政局.txt"):
@@ -550,7 +557,7 @@ def test_a_file_name_that_is_not_utf8(tmp_path):
     with open(os.path.join(os.fsencode(folder), "照片.png".encode("gbk")), "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n")
     result = audit_cli(folder, "--out", tmp_path / "out")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     assert issues(tmp_path / "out") == [
         ("某某县财政局2022年报.txt", "audit.no_last_year", ""),
         ("照片.png", "audit.unsupported", ""),

@@ -2,7 +2,6 @@
 naming what could not be placed; ambiguous placements are reported, never picked; similar
 labels are read and reported."""
 
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.ingest.fees import Fees, fee_figures, fee_sentence
+from pipeline.ingest.fees import fee_sentence
 from pipeline.ingest.locate import locate
 from pipeline.ingest.register import ingested
 from pipeline.ingest.returns import return_read
@@ -141,32 +140,6 @@ def test_a_return_without_fee_figures_is_a_warning_not_a_missing_table(tmp_path)
     unreported = found[found["rule"] == "s6.unreported"]
     assert unreported["severity"].tolist() == ["warning"]
     assert [f["severity"] for f in strict_findings(unreported.to_dict("records"))] == ["error"]
-
-
-@pytest.mark.parametrize(
-    "text, fees",
-    [
-        ("本机关2023年度未收取政府信息公开信息处理费。", Fees(0, Decimal(0), Decimal(0))),
-        (
-            "发出收费通知2件，金额150.5元，实际收取150.5元。",
-            Fees(2, Decimal("150.5"), Decimal("150.5")),
-        ),
-        (
-            "本年度发出收费通知1件，收费金额1,200元，实际收取1,000.05元",
-            Fees(1, Decimal(1200), Decimal("1000.05")),
-        ),
-        ("发出收费通知１件，金额１００元，实际收取０元", Fees(1, Decimal(100), Decimal(0))),
-        ("发出收费通知1件，金额1.5万元，实际收取1.5万元", None),
-        ("发出收费通知一件，金额100元，实际收取100元", None),
-        ("发出收费通知1件，实际收取100元", None),
-        ("金额150.555元，发出收费通知1件，实际收取1元", None),
-        ("本机关未收取信息处理费，发出收费通知3件", None),
-        ("本机关2023年度未收取政府信息公开信息处理费，2024年收取5元", None),
-        ("收取信息处理费100元", None),
-    ],
-)
-def test_fee_figures_are_read_from_the_formats_two_sentences_only(text, fees):
-    assert fee_figures(text) == fees
 
 
 def test_two_sentences_stating_different_fees_give_none():

@@ -269,7 +269,7 @@ def test_scanned_pdf_is_a_finding(tmp_path):
         ("a.docx", b"PK\x03\x04 broken", "file.unreadable"),
         ("a.txt", b"", "file.unreadable"),
         ("a.png", b"\x89PNG\r\n", "audit.unsupported"),
-        ("a.txt", "本年新制作数量 第二十条第（九）项".encode(), "file.old_format"),
+        ("a.txt", "本年新制作数量 第二十条第（九）项".encode(), "audit.old_format"),
     ],
 )
 def test_bad_files_are_findings(tmp_path, name, data, rule):

@@ -422,8 +422,9 @@ def test_audit_a_cell_read_in_one_document_only_is_no_difference(tmp_path, repor
     assert "audit.reports_differ" not in set(found["rule"])
     [note] = found.loc[found["rule"] == "audit.same_report", "message"]
     assert "（另有1个单元格只有一份读到，未比较）；跨年度比较使用“公安局2022年报.docx”。" in note
-    assert result.exit_code == 1  # the unread figure is an error of its own
-    assert "file.cell_missing" in by_file(tmp_path / "out")["公安局2022年报.txt"]
+    # NOTE: the figure in words is left unread: a limit of our reading, no error of the report
+    assert result.exit_code == 0
+    assert "audit.row_missing" in by_file(tmp_path / "out")["公安局2022年报.txt"]
 
 
 def run_audit_cli(folder: Path, out: Path):

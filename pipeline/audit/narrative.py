@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from pipeline.audit.cells import CellRecord
 from pipeline.audit.layout import HEADINGS, ORDER
 from pipeline.files.document import Document, Line, finding
-from pipeline.format2021 import PARTS
-from pipeline.ingest.values import read_cell
+from pipeline.format2021 import PARTS, S6
+from pipeline.ingest.fees import FEE_COLS, as_read, fee_statement
 from pipeline.validate.localise import Cell
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ SIMILAR = 0.8  # narrative.similar: a part more alike than this to last year's i
 # NOTE: a part shorter than this (masked) is not judged: part 六's one sentence "本机关未收取信息
 # 处理费" is rightly the same every year
 SIMILAR_MIN_CHARS = 50
+FEE_TEXT_SHOWN = 120  # characters of part 六 a message quotes
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,10 @@ class Part:
 
 
 def _joined(lines: tuple[Line, ...]) -> tuple[str, list[int]]:
-    """The lines' text (NFKC), joined, and where each line starts in it."""
-    texts = [unicodedata.normalize("NFKC", line.text) for line in lines]
+    """The lines' text as the fee grammar reads it (NFKC, a superscript, circled or
+    struck-through digit a mark, never a digit: `as_read`), joined, and where each line starts
+    in it."""
+    texts = [as_read(line.text) for line in lines]
     starts, pos = [], 0
     for t in texts:
         starts.append(pos)
@@ -353,66 +356,73 @@ def figures(
 
 
 # -- part 六: the information-processing fees ---------------------------------------------------
-_FEE = r"(?:信息处理费|处理费)"
-NO_FEES = (
-    re.compile(r"(?:未|没有|无|不)[^。；;]{0,20}?收取[^。；;]{0,20}?" + _FEE),
-    re.compile(r"收取[^。；;\d]{0,30}?" + _FEE + r"\s*(?:为)?\s*(?:0|零)\s*元"),
-    re.compile(_FEE + r"[^。；;\d]{0,10}?(?:0|零)\s*元"),
-)
-FEE_FIGURES = {
-    "notices": re.compile(r"收费通知(?:书)?[^。；;\d]{0,8}?(\d+)\s*(?:件|份|次|个)"),
-    "notice_amount": re.compile(
-        r"(?:收费)?(?:通知)?[^。；;\d]{0,4}?(?:总)?金额[^。；;\d]{0,6}?(\d+(?:\.\d+)?)\s*元"
-    ),
-    "collected": re.compile(r"实际收取[^。；;\d]{0,10}?(\d+(?:\.\d+)?)\s*元"),
-}
-
-
 def fees(doc: Document, found: dict[str, Part]) -> tuple[list[CellRecord], list[dict[str, object]]]:
-    """Part 六's fee figures as s6 cells (`read_as` written, or `stated_none` for a sentence saying
-    no fee was collected), or a finding that the part does not state them."""
+    """Part 六's fee figures as s6 cells, read by the one fee grammar (`pipeline.ingest.fees`):
+    each figure stated `written` where it stands, all three `stated_none` for a text saying none
+    was collected, the others unread; a finding for what is unread, or for a part 六 that says
+    nothing of the fees."""
     part = found.get("六")
-    body = part.text if part else ""
-    # NOTE: matched without spaces (a PDF line break inside the sentence); each match is placed
-    # back at the line its figure stands on
-    kept = [i for i, ch in enumerate(body) if not ch.isspace()]
-    text = "".join(body[i] for i in kept)
-    where = part.where if part else ""
-    lines_starts = _joined(doc.lines)[1] if part else []
+    if part is None:
+        # NOTE: narrative.missing_part says the heading is missing; nothing is said of the fees
+        return [
+            _fee_cell(c, None, "", "", "unread", "narrative.missing_part") for c in FEE_COLS
+        ], []
+    starts = _joined(doc.lines)[1]
 
     def at(offset: int) -> str:
-        if not part or not kept:
-            return where
-        return _where(doc.lines, lines_starts, part.start + kept[min(offset, len(kept) - 1)])
+        return _where(doc.lines, starts, part.start + offset)
 
-    cols = ("notices", "notice_amount", "collected")
-    got = [m for m in (FEE_FIGURES[c].search(text) for c in cols) if m is not None]
-    if len(got) == len(cols):
-        cells = []
-        for col, figure in zip(cols, got, strict=True):
-            scale = 0 if col == "notices" else 2
-            reading = read_cell(figure.group(1), scale)
-            cells.append(
-                _fee_cell(
-                    col,
-                    reading.value,
-                    figure.group(0),
-                    at(figure.start(1)),
-                    "written" if reading.value is not None else "unread",
-                )
+    stated = fee_statement(part.text)
+    if stated is None:
+        cells = [
+            _fee_cell(c, None, "", part.where, "unread", "audit.fees_unstated") for c in FEE_COLS
+        ]
+        return cells, [
+            finding(
+                "audit.fees_unstated", file=doc.file, section="s6", row="fees", where=part.where
             )
+        ]
+    cells = []
+    for col in FEE_COLS:
+        figure = stated.figures.get(col)
+        if figure is None:
+            cells.append(_fee_cell(col, None, "", part.where, "unread", "audit.fees_unread"))
+            continue
+        value = int(figure.value.scaleb(S6.col(col).scale))
+        how = "stated_none" if stated.none else "written"
+        cells.append(_fee_cell(col, value, figure.text, at(figure.start), how))
+    if not stated.unread:
         return cells, []
-    for rx in NO_FEES:
-        m = rx.search(text)
-        if m:
-            return [_fee_cell(c, 0, m.group(0), at(m.start()), "stated_none") for c in cols], []
-    cells = [_fee_cell(c, None, "", where, "unread") for c in cols]
+    first = min((f.start for f in stated.figures.values()), default=0)
+    shown = part.text if len(part.text) <= FEE_TEXT_SHOWN else part.text[:FEE_TEXT_SHOWN] + "…"
     return cells, [
-        finding("audit.fees_unstated", file=doc.file, section="s6", row="fees", where=where)
+        finding(
+            "audit.fees_unread",
+            file=doc.file,
+            section="s6",
+            row="fees",
+            col=" ".join(stated.unread),
+            where=at(first) if stated.figures else part.where,
+            text=shown,
+            reason="；".join(
+                "".join(f"“{S6.col(c).label}”" for c in cols) + why
+                for why, cols in _by_reason(stated.unread).items()
+            ),
+        )
     ]
 
 
-def _fee_cell(col: str, value: int | None, text: str, where: str, read_as: str) -> CellRecord:
+def _by_reason(unread: dict[str, str]) -> dict[str, list[str]]:
+    """The unread fee columns grouped by why they are unread."""
+    out: dict[str, list[str]] = {}
+    for col, why in unread.items():
+        out.setdefault(why, []).append(col)
+    return out
+
+
+def _fee_cell(
+    col: str, value: int | None, text: str, where: str, read_as: str, problem: str = ""
+) -> CellRecord:
     """The record of one of part 六's fee cells."""
     return {
         "section": "s6",
@@ -422,7 +432,7 @@ def _fee_cell(col: str, value: int | None, text: str, where: str, read_as: str) 
         "text": text,
         "where": where,
         "read_as": read_as,
-        "problem": "audit.fees_unstated" if read_as == "unread" else "",
+        "problem": problem,
     }
 
 

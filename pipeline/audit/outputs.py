@@ -18,7 +18,17 @@ from pipeline.audit.checks import (
 from pipeline.audit.layout import OTHER_TOTAL, S3_KEYS, cell_label
 from pipeline.audit.read import CELL_COLUMNS, PublishedReport
 from pipeline.format2021 import AMOUNT_COLS, SECTIONS, number_text
-from pipeline.problems import ERROR, INFO, RULES, SEVERITY_LABELS, WARNING
+from pipeline.problems import (
+    ABOUT_LABELS,
+    ERROR,
+    INFO,
+    READING,
+    REPORT,
+    RULES,
+    SEVERITY_LABELS,
+    WARNING,
+    as_published,
+)
 from pipeline.problems.rule import FINDING_COLUMNS
 from pipeline.render.environment import page
 
@@ -26,7 +36,7 @@ CELLS_COLUMNS = [*CELL_COLUMNS[:6], "label", *CELL_COLUMNS[6:]]
 # NOTE: a finding's columns, its place named by the document (issuer, year, where) instead of
 # the return's unit, sheet and cell
 ISSUES_COLUMNS = [
-    *FINDING_COLUMNS[:2],
+    *FINDING_COLUMNS[: FINDING_COLUMNS.index("about") + 1],
     "file",
     "issuer",
     "year",
@@ -44,6 +54,7 @@ REPORTS_COLUMNS = [
     "cells_unread",
     "errors",
     "warnings",
+    "reading",
     "infos",
     "sums_held",
     "sums_broken",
@@ -72,10 +83,11 @@ FORMAT_ORDER = tuple(
 def findings_table(
     reports: list[PublishedReport], per_report: dict[str, list[dict[str, object]]]
 ) -> pd.DataFrame:
-    """Every finding, by report in path order, errors first within each."""
+    """Every finding, as the audit states it (`as_published`), by report in path order: within
+    each its errors, its warnings, what could not be read, then the notes."""
     rows = []
     for order, r in enumerate(reports):
-        for f in per_report[r.file]:
+        for f in map(as_published, per_report[r.file]):
             rows.append(
                 {
                     **{c: "" for c in ISSUES_COLUMNS},
@@ -89,7 +101,9 @@ def findings_table(
     if not rows:
         return pd.DataFrame(columns=ISSUES_COLUMNS)
     table = pd.DataFrame(rows)
-    rank = table["severity"].map({ERROR: 0, WARNING: 1, INFO: 2}).fillna(3)
+    # NOTE: within a report, its own errors and warnings first, then what could not be read
+    rank = table["severity"].map({ERROR: 0, WARNING: 1, INFO: 3}).fillna(4)
+    rank = rank.where((table["about"] != READING) | (table["severity"] != WARNING), 2)
     table = table.assign(_rank=rank).sort_values(["_order", "_rank"], kind="stable")
     return table[ISSUES_COLUMNS].reset_index(drop=True)
 
@@ -143,8 +157,12 @@ def summary_table(
     compared: dict[str, PublishedReport],
     similarities: dict[str, dict[str, float]],
 ) -> pd.DataFrame:
-    """reports.csv: one row per file read."""
-    by_file = findings.groupby(["file", "severity"]).size().to_dict() if len(findings) else {}
+    """reports.csv: one row per file read; its errors and warnings are the report's own, its
+    `reading` the warnings of what could not be read (`about` = reading)."""
+    by_file = (
+        findings.groupby(["file", "about", "severity"]).size().to_dict() if len(findings) else {}
+    )
+    infos = findings[findings["severity"] == INFO]["file"].value_counts().to_dict()
     rows = []
     for r in reports:
         standings = sum_standings(r)
@@ -160,9 +178,10 @@ def summary_table(
                 "cells_read": int(read_as.isin(READ).sum()),
                 "cells_split": int((read_as == "split").sum()),
                 "cells_unread": int((~read_as.isin(READ)).sum()),
-                "errors": by_file.get((r.file, ERROR), 0),
-                "warnings": by_file.get((r.file, WARNING), 0),
-                "infos": by_file.get((r.file, INFO), 0),
+                "errors": by_file.get((r.file, REPORT, ERROR), 0),
+                "warnings": by_file.get((r.file, REPORT, WARNING), 0),
+                "reading": by_file.get((r.file, READING, WARNING), 0),
+                "infos": infos.get(r.file, 0),
                 "sums_held": n[HELD],
                 "sums_broken": n[BROKEN],
                 "sums_unknown": n[UNKNOWN],
@@ -190,8 +209,9 @@ def audit_page(
     rows = findings.to_dict("records")
     for f in rows:
         f["severity_label"] = SEVERITY_LABELS.get(f["severity"], f["severity"])
+        f["about_label"] = ABOUT_LABELS.get(f["about"], f["about"])
         f["title"] = RULES[f["rule"]].title if f["rule"] in RULES else ""
-    by_rule = Counter((f["rule"], f["severity"]) for f in rows)
+    by_rule = Counter((f["rule"], f["about"], f["severity"]) for f in rows)
     listed = summary.to_dict("records")
     by_file: dict[str, list[dict[str, object]]] = {}
     for f in rows:
@@ -203,12 +223,19 @@ def audit_page(
             {
                 "rule": rule,
                 "title": RULES[rule].title if rule in RULES else "",
+                "about": about,
+                "about_label": ABOUT_LABELS.get(about, about),
                 "severity": severity,
                 "severity_label": SEVERITY_LABELS.get(severity, severity),
                 "count": count,
             }
-            for (rule, severity), count in sorted(
-                by_rule.items(), key=lambda kv: ({ERROR: 0, WARNING: 1}.get(kv[0][1], 2), kv[0][0])
+            for (rule, about, severity), count in sorted(
+                by_rule.items(),
+                key=lambda kv: (
+                    kv[0][1] == READING,
+                    {ERROR: 0, WARNING: 1}.get(kv[0][2], 2),
+                    kv[0][0],
+                ),
             )
         ],
         reports=[

@@ -29,6 +29,7 @@ from pipeline.files.docx import read_docx
 from pipeline.files.html import read_html
 from pipeline.files.pdf import read_pdf
 from pipeline.files.text import read_text
+from pipeline.format2021 import IN_FORCE_FROM
 from pipeline.ingest.returns import stated_year
 from pipeline.paths import readable_name
 
@@ -116,6 +117,8 @@ def read_report(path: Path) -> PublishedReport:
     # finding; that its body and year are unknown too adds nothing (they are still kept, from
     # the title or the file name, when they are known)
     named = who if tables is not None and tables.found else []
+    if tables is not None and tables.old_format:
+        found = [*found, old_format(name, year, tables.old_format)]
     records = [*doc.findings, *named, *found]
     for rec in records:
         if name != path.name:
@@ -141,6 +144,19 @@ def read_report(path: Path) -> PublishedReport:
         split_rules=tables.split_rules if tables else frozenset(),
         titles=doc.titles,
         open_splits=tuple(tables.open_splits) if tables else (),
+    )
+
+
+def old_format(file: str, year: int | None, labels: tuple[str, ...]) -> dict[str, object]:
+    """The 2019 format recognised by its labels: a note on a report of a year it was in force for
+    (or of an unknown year), a flaw of a report of a year of the 2021 format."""
+    rule = (
+        "audit.format_outdated"
+        if year is not None and year >= IN_FORCE_FROM
+        else "audit.old_format"
+    )
+    return finding(
+        rule, file=file, year="未能确定" if year is None else year, labels="”“".join(labels)
     )
 
 

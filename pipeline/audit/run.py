@@ -41,7 +41,7 @@ from pipeline.audit.read import PublishedReport
 from pipeline.ingest.register import skipped_note
 from pipeline.inputs import CannotStart
 from pipeline.paths import AuditPaths
-from pipeline.problems import ERROR, INFO, WARNING
+from pipeline.problems import ERROR, INFO, READING, REPORT, WARNING
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,15 @@ class AuditResult:
     cells: pd.DataFrame  # cells.csv
     findings: pd.DataFrame  # issues.csv
     summary: pd.DataFrame  # reports.csv
-    # files, reports (files with a table), cells (read), compared (with the year before), and
-    # the findings by severity: error, warning, info
+    # files, reports (files with a table), cells (read), compared (with the year before); the
+    # reports' own findings by severity (error, warning), the warnings of what could not be read
+    # (reading), and the notes of either kind (info)
     counts: dict[str, int]
     written: tuple[Path, ...]
 
     @property
     def blocked(self) -> bool:
-        """Whether some finding is an error (exit 1)."""
+        """Whether some report has an error of its own (exit 1)."""
         return self.counts["error"] > 0
 
 
@@ -105,14 +106,23 @@ def audited(reports: list[PublishedReport], out: Path, skipped: Sequence[str] = 
         "reports": sum(1 for r in reports if r.tables_found),
         "cells": int(cells["read_as"].isin(READ).sum()),
         "compared": len(compared),
-        **{
-            s: int((findings["severity"] == s).sum()) if len(findings) else 0
-            for s in (ERROR, WARNING, INFO)
-        },
+        **finding_counts(findings),
     }
     html = audit_page(reports, findings, summary, counts)
     written = write_outputs(AuditPaths(out), cells, findings, summary, html)
     return AuditResult(out, tuple(reports), cells, findings, summary, counts, written)
+
+
+def finding_counts(findings: pd.DataFrame) -> dict[str, int]:
+    """The reports' own errors and warnings (`about` = report), the warnings of what could not be
+    read (`reading`), and the notes (`info`) of either kind."""
+    severity, about = findings["severity"], findings["about"]
+    return {
+        ERROR: int(((severity == ERROR) & (about == REPORT)).sum()),
+        WARNING: int(((severity == WARNING) & (about == REPORT)).sum()),
+        READING: int(((severity != INFO) & (about == READING)).sum()),
+        INFO: int((severity == INFO).sum()),
+    }
 
 
 __all__ = [
@@ -122,5 +132,6 @@ __all__ = [
     "AuditResult",
     "audit_files",
     "audited",
+    "finding_counts",
     "run_audit",
 ]

@@ -73,8 +73,7 @@ def read_tables(doc: Document, said: Sequence[Statement] = ()) -> TableReading:
     out = TableReading()
     old = old_format_labels(flat(doc.text))
     if old:
-        out.old_format = old
-        out.findings.append(finding("file.old_format", file=doc.file, labels="”“".join(old)))
+        out.old_format = old  # NOTE: said by the reader, which knows the report's year
         return out
     items = atoms(doc)
     spans, out.headings = regions(items)
@@ -405,14 +404,14 @@ def _complete(doc: Document, cells: dict[Cell, CellRecord], out: TableReading) -
     """Every cell of each table found is in the result: a missing row is a finding, its cells
     unread; with （六）其他处理 as one row, its three sub-rows are unknown."""
     if not out.found:
-        out.findings.append(finding("file.no_tables", file=doc.file))
+        out.findings.append(finding("audit.no_tables", file=doc.file))
         return
     for code in ("s2", "s3", "s4"):
         section = SECTIONS[code]
         if code not in out.found:
             out.findings.append(
                 finding(
-                    "file.table_missing", file=doc.file, section=code, table=section.short, unit=""
+                    "audit.table_missing", file=doc.file, section=code, table=section.short, unit=""
                 )
             )
             continue
@@ -427,14 +426,14 @@ def _complete(doc: Document, cells: dict[Cell, CellRecord], out: TableReading) -
                     )
                     continue
                 cells[code, row.code, col.code] = record(
-                    code, row.code, col.code, None, "", "", "unread", "file.cell_missing"
+                    code, row.code, col.code, None, "", "", "unread", "audit.row_missing"
                 )
                 if row.code not in missing_rows:
                     missing_rows.append(row.code)
         for missing in missing_rows:
             out.findings.append(
                 finding(
-                    "file.cell_missing",
+                    "audit.row_missing",
                     file=doc.file,
                     section=code,
                     row=missing,

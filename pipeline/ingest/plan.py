@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 
 from pipeline.files.a1 import a1
@@ -138,16 +137,19 @@ def _sentence_part(indexes: dict[str, SheetIndex]) -> tuple | None:
             (sheet, at, where, "s6", "fees", col.code, col.scale, "sentence/sentence")
             for col in S6.cols
         )
-        values: tuple[int | Decimal, ...] = (
-            sentence.fees.notices,
-            sentence.fees.notice_amount,
-            sentence.fees.collected,
-        )
+        stated = sentence.stated
+        # NOTE: a figure the sentence does not state is unread, never 0 (value.unstated)
         fixed = tuple(
-            Reading(sentence.text, "text", "number", int(Decimal(v).scaleb(col.scale)))
-            for col, v in zip(S6.cols, values, strict=True)
+            Reading(sentence.text, "text", "number", int(f.value.scaleb(col.scale)))
+            if (f := stated.figures.get(col.code))
+            else Reading(sentence.text, "text", "unstated", None, stated.unread[col.code])
+            for col in S6.cols
         )
-        fee = (sheet, where, sentence.text, *(f"{Decimal(v).normalize():f}" for v in values))
+        shown = tuple(
+            f"{f.value.normalize():f}" if (f := stated.figures.get(col.code)) else ""
+            for col in S6.cols
+        )
+        fee = (sheet, where, sentence.text, *shown)
         part = ((), cells, (), ((), (), ()))
         return ((sheet, index.fingerprint, "s6", "sentence"), part, fee, fixed)
     return None

@@ -338,6 +338,7 @@ def _layout_findings(read: ReturnRead, unit: str) -> list[dict]:
         )
     if read.fee_sentence:
         sheet, cell, text, notices, amount, collected = read.fee_sentence
+        unread = "未写明（未读取）"
         out.append(
             finding(
                 "s6.sentence",
@@ -347,9 +348,9 @@ def _layout_findings(read: ReturnRead, unit: str) -> list[dict]:
                 cell=cell,
                 section="s6",
                 text=text,
-                notices=notices,
-                notice_amount=amount,
-                collected=collected,
+                notices=f"{notices}件" if notices else unread,
+                notice_amount=f"{amount}元" if amount else unread,
+                collected=f"{collected}元" if collected else unread,
             )
         )
     return out

@@ -72,6 +72,7 @@ READ_AS: dict[str, str | None] = {
     "stale": "value.stale",  # a stored result the application recalculates, not checked here
     "text_in_sum": "value.text_in_sum",  # a formula's figure that leaves out numbers typed as text
     "field": "value.field",  # a Word field whose shown result is not what its formula gives
+    "unstated": "value.unstated",  # a fee figure the sentence stating the others does not state
 }
 
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from pipeline.files.document import Cell, Line
 from pipeline.files.wordxml import Field
-from pipeline.ingest.fees import fee_figures
+from pipeline.ingest.fees import fee_statement
 from pipeline.ingest.values import Reading, read_cell
 
 SHOWN = 24  # characters of a cell's text quoted in a message
@@ -153,12 +153,18 @@ def sentence_readings(line: Line, readings: list[Reading]) -> list[Reading]:
     shown = line.shown
     if shown is None or shown.before is None:
         return readings
-    if fee_figures(shown.before) == fee_figures(line.text):
+    if _fee_values(shown.before) == _fee_values(line.text):
         return readings
     problem = (
         f"第六部分的句子修订前为“{_quoted(shown.before, 80)}”，修订后为“{_quoted(line.text, 80)}”"
     )
     return [Reading(r.text, r.raw_type, "revision", None, problem) for r in readings]
+
+
+def _fee_values(text: str) -> tuple | None:
+    """The fee figures a sentence states (None where unread), None when it states none."""
+    stated = fee_statement(text)
+    return stated.values if stated is not None and stated.read else None
 
 
 def _quoted(text: str, limit: int = SHOWN) -> str:

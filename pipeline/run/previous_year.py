@@ -17,7 +17,7 @@ from pipeline.ingest.vocabulary import norm
 from pipeline.inputs import CannotStart, read_units
 from pipeline.memo import Memo
 from pipeline.paths import Paths, listing
-from pipeline.problems import finding
+from pipeline.problems import INFO, READING, finding
 from pipeline.run.checks import log
 from pipeline.run.reading import read_year
 from pipeline.validate.years import LastYear
@@ -245,7 +245,11 @@ def published_cells(
             # NOTE: a file that could not be read (a PDF with an opening password, a broken
             # link) is said, never taken as a report with no figures
             why = next(
-                (f["message"] for f in report.findings if f.get("severity") == "error"),
+                (
+                    f["message"]
+                    for f in report.findings
+                    if f.get("about") == READING and f.get("severity") != INFO
+                ),
                 "其中找不到年报表格",
             )
             problems.append(f"已发布报告“{shown}”未能读取，未使用（{str(why).rstrip('。')}）")

@@ -83,7 +83,8 @@ UNIT_TABLES = ("s2", "s3", "s4", "s6")
 def validated(ingested: Ingested, last: LastYear, *, strict: bool = False) -> Validated:
     """Every return checked against the rules (and against last year's, when at hand)."""
     tables = WideTables(ingested.cells)
-    found = validated_findings(ingested.cells, strict=strict, last=last, tables=tables)
+    kinds = dict(zip(ingested.units["name"], ingested.units["kind"], strict=True))
+    found = validated_findings(ingested.cells, strict=strict, last=last, tables=tables, kinds=kinds)
     read = ingested.findings.to_dict("records")
     findings = findings_table(
         [*(strict_findings(read) if strict else read), *found.to_dict("records")]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from pipeline.problems import findings_table
-from pipeline.validate.cells import cross_table_findings, value_findings
+from pipeline.validate.cells import cross_table_findings, plainly_county_level, value_findings
 from pipeline.validate.provenance import Provenance
 from pipeline.validate.sums import rule_findings
 from pipeline.validate.years import LastYear, year_findings
@@ -19,16 +21,19 @@ def validated_findings(
     strict: bool = False,
     last: LastYear | None = None,
     tables: rules.WideTables | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Every problem in every return: unreadable and blank values, broken rules, and, with last
-    year's cells at hand, the rules across years (`tables`: the cells already laid out)."""
+    year's cells at hand, the rules across years (`tables`: the cells already laid out; `kinds`:
+    the roster's kind of each unit, which tells a body's level better than its name)."""
     IngestedCells.validate(cells, lazy=True)
     tables = tables if tables is not None else rules.WideTables(cells)
     where = Provenance(tables)
+    kind = kinds or {}
     records = [
         *value_findings(cells, strict),
         *rule_findings(tables, where),
-        *cross_table_findings(tables, where),
+        *cross_table_findings(tables, where, lambda u: plainly_county_level(u, kind.get(u, ""))),
         *year_findings(cells, where, last),
     ]
     return findings_table(records)
@@ -41,7 +46,8 @@ def consolidated_findings(
     with last year's at hand, `comparable` (this year's sum over the same units) is set beside it."""
     tables = rules.WideTables(cells)
     where = Provenance(tables)
-    records = [*rule_findings(tables, where), *cross_table_findings(tables, where)]
+    # NOTE: the county's own table: a county is at county level
+    records = [*rule_findings(tables, where), *cross_table_findings(tables, where, lambda _: True)]
     if last is not None and last.cells is not None:
         now = cells if comparable is None else comparable
         records += year_findings(now, Provenance(rules.WideTables(now)), last)

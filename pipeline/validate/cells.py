@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -55,13 +58,42 @@ def value_findings(cells: pd.DataFrame, strict: bool) -> list[dict]:
     return out
 
 
-def cross_table_findings(tables: rules.WideTables, where: Provenance) -> list[dict]:
-    """Warnings that look across a return's tables: 规章 at county level, cases without requests,
-    unpaid fees without a fee notice."""
+# The roster's kinds (raw/<year>/units.csv, README: 县政府 / 部门 / 乡镇) of bodies at county
+# level or below; a roster is a county's, so its departments are the county's
+COUNTY_KINDS = frozenset({"县政府", "区政府", "部门", "乡镇", "乡", "镇", "街道"})
+# NOTE: a name tells the level only when it names a 县 (旗), a 市辖区 (a 区 under a 市, or a
+# 区人民政府 that is no 自治区, 地区, 开发区 …), a 乡, 镇 or 街道; a 市 may be a 设区的市, which
+# makes 规章 (淮安市人民政府), so a name with 市 alone says nothing
+_COUNTY_NAME = re.compile(r"^县|[\u4e00-\u9fff](?:自治)?[县旗]")
+_TOWNSHIP_NAME = re.compile(r"(?:乡|镇)(?:人民政府|政府|党委|人大)|街道|[\u4e00-\u9fff](?:乡|镇)$")
+_DISTRICT_NAME = re.compile(r"市[\u4e00-\u9fff]{1,8}区|[\u4e00-\u9fff]{1,8}区(?:人民政府|政府)")
+_NOT_DISTRICT = re.compile(
+    r"(?:自治|地|开发|实验|示范|园|新|保税|试验|合作|管理|风景|特别行政|高新|功能)区"
+)
+
+
+def plainly_county_level(name: str, kind: str = "") -> bool:
+    """Whether a body is plainly at county level or below (县、市辖区 and their departments, 乡、
+    镇、街道): by the roster's `kind` when it is one of COUNTY_KINDS, else by its name."""
+    if kind.strip() in COUNTY_KINDS:
+        return True
+    name = "".join(unicodedata.normalize("NFKC", name).split())
+    if _COUNTY_NAME.search(name) or _TOWNSHIP_NAME.search(name):
+        return True
+    return bool(_DISTRICT_NAME.search(name)) and not _NOT_DISTRICT.search(name)
+
+
+def cross_table_findings(
+    tables: rules.WideTables, where: Provenance, level: Callable[[str], bool]
+) -> list[dict]:
+    """Warnings that look across a return's tables: 规章 made by a body that `level` says is at
+    county level or below, cases without requests, unpaid fees without a fee notice."""
     out = []
     s2 = tables.wide("s2", "row")
     for i in rules.failures(rules.S2_BY_ROW, s2).get("s2.rules_level", []):
         rec = s2.loc[i]
+        if not level(where.of(rec["file"], "s2", "rules", "issued")["unit"]):
+            continue
         for col in ("issued", "repealed", "in_force"):
             if rec[col] > 0:
                 out.append(
