@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.audit import read_report
-from pipeline.audit.split import Run, splits
+from pipeline.ingest.published import read_report
+from pipeline.ingest.published.split import Run, splits
 from pipeline.validate.localise import equations
 
 ROOT = Path(__file__).resolve().parents[1]

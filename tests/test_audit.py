@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline import store
-from pipeline.audit import read_report
 from pipeline.audit.run import (
     CELLS_COLUMNS,
     ISSUES_COLUMNS,
@@ -20,6 +19,7 @@ from pipeline.audit.run import (
     run_audit,
 )
 from pipeline.cli import app
+from pipeline.ingest.published import read_report
 from scripts.published_texts import PART_一, report_text, s3_values
 
 runner = CliRunner()
@@ -379,7 +379,7 @@ def test_text_figures_stand_at_their_own_line():
 
 
 def test_a_failure_inside_the_reader_is_the_files_finding(tmp_path, monkeypatch):
-    from pipeline.audit import read as read_module
+    from pipeline.ingest.published import read as read_module
 
     def broken(*args):
         raise KeyError("x")
@@ -568,7 +568,7 @@ def test_a_file_name_that_is_not_utf8(tmp_path):
 
 def test_many_files_are_read_on_every_core_alike(tmp_path, monkeypatch):
     """Read in worker processes (as many files are), the audit finds exactly the same."""
-    from pipeline.audit import parallel as parallel_module
+    from pipeline.ingest.published import parallel as parallel_module
 
     two_years(tmp_path / "in")
     shutil.copy2(REAL / "洪泽区2023.pdf", tmp_path / "in")

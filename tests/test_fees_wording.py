@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline import store
-from pipeline.audit import read_report
 from pipeline.cli import app
 from pipeline.ingest.fees import FEE_COLS, fee_statement
+from pipeline.ingest.published import read_report
 from pipeline.ingest.register import ingested
 from pipeline.run import read_return
 from tests import test_published_formats as published

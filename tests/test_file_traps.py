@@ -25,12 +25,12 @@ from pypdf import PdfWriter
 from typer.testing import CliRunner
 
 from pipeline import store
-from pipeline.audit import read_report
-from pipeline.audit.read import identity
 from pipeline.cli import app
 from pipeline.files import convert as convert_module
 from pipeline.files.document import Document
 from pipeline.files.kinds import OLE2
+from pipeline.ingest.published import read_report
+from pipeline.ingest.published.read import identity
 from pipeline.ingest.returns import return_year, stated_year
 from pipeline.paths import Paths
 from pipeline.problems import READING_CHECK

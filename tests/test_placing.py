@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline import store
-from pipeline.audit import read_report
 from pipeline.cli import app
 from pipeline.format2021 import S2, S3, S4, SECTIONS
+from pipeline.ingest.published import read_report
 from scripts.published_texts import report_text, s3_values
 from tests.helpers import command_line, raw_year, with_totals
 from tests.strategies import consistent_return

@@ -8,10 +8,10 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline.audit import ingested_cells, read_report
 from pipeline.cli import app
 from pipeline.files import convert as convert_module
 from pipeline.format2021 import PARTS, S3, S4, SECTIONS
+from pipeline.ingest.published import ingested_cells, read_report
 from pipeline.validate import validated_findings
 from tests.helpers import command_line, raw_year, with_totals
 

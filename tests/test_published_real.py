@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.audit import read_report
 from pipeline.format2021 import S3, SECTIONS
+from pipeline.ingest.published import read_report
 from pipeline.problems import as_published
 
 REAL = Path(__file__).parent / "fixtures" / "real"
@@ -193,7 +193,7 @@ def test_pingtan_2023(pingtan):
 
 
 def test_pingtan_similarity_across_years(pingtan):
-    from pipeline.audit import part_similarities, similar_findings
+    from pipeline.audit.similar import part_similarities, similar_findings
 
     ratios = part_similarities(pingtan[2023], pingtan[2021])
     assert set(ratios) == {"一", "五", "六"} and all(v < 0.8 for v in ratios.values())

@@ -7,8 +7,8 @@ import time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.audit.split import Limits, Run, splits
 from pipeline.format2021 import S3, S3_OUTCOMES, S3_PARTS, S4, S4_GROUPS
+from pipeline.ingest.published.split import Limits, Run, splits
 from pipeline.validate.localise import equations
 
 S3_ROWS = [r.code for r in S3.rows]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.audit import read_report
 from pipeline.audit.run import CELLS_COLUMNS, run_audit
 from pipeline.format2021 import S3
+from pipeline.ingest.published import read_report
 from scripts.published_texts import PART_一, report_text, s3_values
 
 REAL = Path(__file__).parent / "fixtures" / "real"

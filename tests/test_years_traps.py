@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline import store
-from pipeline.audit import read_report
-from pipeline.audit.layout import cell_label
 from pipeline.cli import app
 from pipeline.format2021 import SECTIONS
+from pipeline.ingest.published import read_report
+from pipeline.ingest.published.layout import cell_label
 from pipeline.paths import Paths
 from pipeline.render.workbook import template_cell
 from pipeline.run.previous_year import UnitsAcrossYears

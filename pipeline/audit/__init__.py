@@ -1,28 +1,16 @@
-"""Reading published annual reports (PDF, Word/WPS, web pages, text) cell by cell, offline.
+"""Auditing published annual reports: the rule catalog run on each report read
+(`pipeline.ingest.published`), consecutive years of one issuer compared (carry-over, documents in
+force, swings, 内容雷同), documents of one issuer and year compared, the outputs written.
 
 The interface:
-- `read_report(path) -> PublishedReport`: one report read (never raises for a bad file);
-- `ingested_cells(report)`: its cells as the project's long cell table (IngestedCells);
-- `similar_findings(this, last)` / `part_similarities(this, last)`: 内容雷同 between two years;
-- `finding(rule, **fields)`: a finding of the catalog with a document's places (`where`, `issuer`, `year`);
-- `pipeline.audit.run.run_audit(paths, out)`: the whole audit (`xxgk audit`: reading, the rules,
-  the years compared, the outputs written), imported from its module.
+- `pipeline.audit.run.run_audit(paths, out)`: the whole audit (`xxgk audit`), imported from its
+  module;
+- `similar_findings(this, last)` / `part_similarities(this, last)`: 内容雷同 between two years.
 
-The documents themselves are read by `pipeline.files` (one module per format); the rules are in
-`pipeline.problems.audit` and `pipeline.problems.narrative`.
+A new check of a report is added in `pipeline/audit/run.py` (`audited`), beside the rule
+catalog's (`pipeline/problems/audit.py`).
 """
 
-from pipeline.audit.narrative import part_similarities, similar_findings, similarity
-from pipeline.audit.read import CELL_COLUMNS, PublishedReport, ingested_cells, read_report
-from pipeline.files.document import finding
+from pipeline.audit.similar import part_similarities, similar_findings, similarity
 
-__all__ = [
-    "CELL_COLUMNS",
-    "PublishedReport",
-    "finding",
-    "ingested_cells",
-    "part_similarities",
-    "read_report",
-    "similar_findings",
-    "similarity",
-]
+__all__ = ["part_similarities", "similar_findings", "similarity"]

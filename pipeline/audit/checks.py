@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pipeline.audit.cells import READ_AS
-from pipeline.audit.layout import OTHER_LABEL, OTHER_TOTAL, published_equations
 from pipeline.files.document import finding
 from pipeline.format2021 import S2, S3, S3_PARTS, whole_text
+from pipeline.ingest.published.cells import READ_AS
+from pipeline.ingest.published.layout import OTHER_LABEL, OTHER_TOTAL, published_equations
 from pipeline.validate.localise import Cell, Equation
 from schemas import rules
 
 if TYPE_CHECKING:
-    from pipeline.audit.read import PublishedReport
+    from pipeline.ingest.published.read import PublishedReport
 
 HELD, BROKEN, UNKNOWN, SPLIT = "held", "broken", "unknown", "split"
 KNOWN = frozenset(READ_AS)  # read_as with a value

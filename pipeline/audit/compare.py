@@ -8,17 +8,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.audit.layout import cell_label
-from pipeline.audit.narrative import (
+from pipeline.audit.outputs import READ
+from pipeline.audit.similar import (
     SIMILAR_MIN_CHARS,
     masked,
     part_similarities,
     similar_findings,
 )
-from pipeline.audit.outputs import READ
-from pipeline.audit.read import PublishedReport, as_ingested
 from pipeline.files.document import finding
 from pipeline.format2021 import SECTIONS, number_text
+from pipeline.ingest.published.layout import cell_label
+from pipeline.ingest.published.read import PublishedReport, as_ingested
 from pipeline.validate import LastYear, validated_findings
 
 

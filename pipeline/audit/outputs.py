@@ -6,7 +6,6 @@ from collections import Counter
 
 import pandas as pd
 
-from pipeline.audit.cells import READ_AS
 from pipeline.audit.checks import (
     BROKEN,
     HELD,
@@ -15,9 +14,10 @@ from pipeline.audit.checks import (
     standing_counts,
     sum_standings,
 )
-from pipeline.audit.layout import OTHER_TOTAL, S3_KEYS, cell_label
-from pipeline.audit.read import CELL_COLUMNS, PublishedReport
 from pipeline.format2021 import AMOUNT_COLS, SECTIONS, number_text
+from pipeline.ingest.published.cells import READ_AS
+from pipeline.ingest.published.layout import OTHER_TOTAL, S3_KEYS, cell_label
+from pipeline.ingest.published.read import CELL_COLUMNS, PublishedReport
 from pipeline.problems import (
     ABOUT_LABELS,
     ERROR,

@@ -36,8 +36,8 @@ from pipeline.audit.outputs import (
     findings_table,
     summary_table,
 )
-from pipeline.audit.parallel import read_all
-from pipeline.audit.read import PublishedReport
+from pipeline.ingest.published.parallel import read_all
+from pipeline.ingest.published.read import PublishedReport
 from pipeline.ingest.register import skipped_note
 from pipeline.inputs import CannotStart
 from pipeline.paths import AuditPaths

@@ -163,7 +163,7 @@ RULES: tuple[Rule, ...] = (
         WARNING,
         "连在一起的数字过长，未拆分",
         "{table}“{label}”（{where}）的数字连在一起（“{digits}”），可能的拆分超过{limit}种，超出检索上限，本行未读取。",
-        "拆分的检索有上限（见 pipeline/audit/split.py 的 Limits），超出时报告，不给出部分结果。",
+        "拆分的检索有上限（见 pipeline/ingest/published/split.py 的 Limits），超出时报告，不给出部分结果。",
         about=READING,
     ),
     Rule(

@@ -23,7 +23,7 @@ from pipeline.run.reading import read_year
 from pipeline.validate.years import LastYear
 
 if TYPE_CHECKING:
-    from pipeline.audit import PublishedReport
+    from pipeline.ingest.published import PublishedReport
 
 
 class UnitsAcrossYears:
@@ -233,7 +233,7 @@ def published_cells(
     this year's unit by its issuer (`across`); what was not used, and why; the findings of a
     unit's reports compared (two that disagree: neither is used). A report of another year, or
     of no one unit of the rosters, is not used."""
-    from pipeline.audit import read_report
+    from pipeline.ingest.published import read_report
 
     problems: list[str] = []
     found: dict[str, list[PublishedReport]] = {}  # this year's code → its reports, in path order

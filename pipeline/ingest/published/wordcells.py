@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline.audit.cells import CellRecord
-from pipeline.audit.layout import OTHER_TOTAL, cell_label
 from pipeline.files.document import Cell, Document, finding
 from pipeline.format2021 import SECTIONS, scale
+from pipeline.ingest.published.cells import CellRecord
+from pipeline.ingest.published.layout import OTHER_TOTAL, cell_label
 from pipeline.ingest.values import read_cell
 
 _FIGURES = re.compile(r"\d+(?:[.,，]\d+)*")

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from pipeline.audit.layout import ANCHORS, ORDER, OTHER_ROWS, OTHER_TOTAL, row_keys
-from pipeline.audit.numbers import Atom
+from pipeline.ingest.published.layout import ANCHORS, ORDER, OTHER_ROWS, OTHER_TOTAL, row_keys
+from pipeline.ingest.published.numbers import Atom
 from pipeline.ingest.vocabulary import fragment_rows, names_column, row_at_end, rows_in
 
 CAP = 20_000  # steps of the search for the placements of loose runs; past it, none is placed

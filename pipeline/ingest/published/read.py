@@ -16,12 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.audit import narrative
-from pipeline.audit.cells import READ_AS, CellRecord
-from pipeline.audit.layout import OTHER_TOTAL
-from pipeline.audit.tables import OpenSplit, TableReading, read_tables
-from pipeline.audit.wordcells import word_cells
-from pipeline.audit.workbook import read_xlsx
 from pipeline.files import UnreadableFile, snapshot
 from pipeline.files.convert import read_converted
 from pipeline.files.document import Document, failed, finding
@@ -30,6 +24,12 @@ from pipeline.files.html import read_html
 from pipeline.files.pdf import read_pdf
 from pipeline.files.text import read_text
 from pipeline.format2021 import IN_FORCE_FROM
+from pipeline.ingest.published import narrative
+from pipeline.ingest.published.cells import READ_AS, CellRecord
+from pipeline.ingest.published.layout import OTHER_TOTAL
+from pipeline.ingest.published.tables import OpenSplit, TableReading, read_tables
+from pipeline.ingest.published.wordcells import word_cells
+from pipeline.ingest.published.workbook import read_xlsx
 from pipeline.ingest.returns import stated_year
 from pipeline.paths import readable_name
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
-from pipeline.audit import split
-from pipeline.audit.layout import OTHER_TOTAL, cell_label, row_label
-from pipeline.audit.rows import Segment
 from pipeline.files.document import finding
 from pipeline.format2021 import SECTIONS, number_text, scale
+from pipeline.ingest.published import split
+from pipeline.ingest.published.layout import OTHER_TOTAL, cell_label, row_label
+from pipeline.ingest.published.rows import Segment
 from pipeline.ingest.values import read_cell
 from pipeline.validate.localise import Cell
 

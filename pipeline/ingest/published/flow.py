@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.audit import numbers
-from pipeline.audit.layout import HEADINGS
-from pipeline.audit.numbers import Atom
 from pipeline.files.document import Document, Grid, Line
+from pipeline.ingest.published import numbers
+from pipeline.ingest.published.layout import HEADINGS
+from pipeline.ingest.published.numbers import Atom
 
 
 def atoms(doc: Document) -> list[Atom]:

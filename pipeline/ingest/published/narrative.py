@@ -11,28 +11,19 @@ and year masked, as sets of character 3-grams, compared by Jaccard's index |A∩
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pipeline.audit.cells import CellRecord
-from pipeline.audit.layout import HEADINGS, ORDER
 from pipeline.files.document import Document, Line, finding
 from pipeline.format2021 import PARTS, S6
 from pipeline.ingest.fees import FEE_COLS, as_read, fee_statement
+from pipeline.ingest.published.cells import CellRecord
+from pipeline.ingest.published.layout import HEADINGS, ORDER
 from pipeline.validate.localise import Cell
-
-if TYPE_CHECKING:
-    from pipeline.audit.read import PublishedReport
 
 NUMERALS = dict(zip(ORDER, "一二三四五六", strict=True))
 NARRATIVE_PARTS = ("一", "五", "六")  # the parts written as text (二 to 四 are tables)
-SIMILAR = 0.8  # narrative.similar: a part more alike than this to last year's is a warning
-# NOTE: a part shorter than this (masked) is not judged: part 六's one sentence "本机关未收取信息
-# 处理费" is rightly the same every year
-SIMILAR_MIN_CHARS = 50
 FEE_TEXT_SHOWN = 120  # characters of part 六 a message quotes
 
 
@@ -433,73 +424,4 @@ def _fee_cell(
         "where": where,
         "read_as": read_as,
         "problem": problem,
-    }
-
-
-# -- 内容雷同 ------------------------------------------------------------------------------------
-_FIGURE = re.compile(r"\d+(?:\.\d+)?|[〇零一二三四五六七八九]{4}(?=年)")
-
-
-def masked(text: str) -> str:
-    """A part's text with figures and years masked and spacing and punctuation removed."""
-    t = unicodedata.normalize("NFKC", text)
-    t = _FIGURE.sub("#", t)
-    return re.sub(r"[\s\W_]+", "", t)
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard's index of the character 3-grams of two masked texts (0 when either is empty)."""
-    ga, gb = _grams(masked(a)), _grams(masked(b))
-    if not ga or not gb:
-        return 0.0
-    return len(ga & gb) / len(ga | gb)
-
-
-def _grams(t: str) -> set[str]:
-    """The character 3-grams of a text."""
-    return {t[i : i + 3] for i in range(len(t) - 2)}
-
-
-def similar_findings(
-    this: PublishedReport, last: PublishedReport, threshold: float = SIMILAR
-) -> list[dict[str, object]]:
-    """For two reports of one issuer (`this` and the year before, `last`), a
-    warning for each narrative part more alike than `threshold`; every ratio is in `ratios`."""
-    out = []
-    for numeral in NARRATIVE_PARTS:
-        a, b = this.parts.get(numeral), last.parts.get(numeral)
-        if (
-            a is None
-            or b is None
-            or min(len(masked(a.text)), len(masked(b.text))) < SIMILAR_MIN_CHARS
-        ):
-            continue
-        ratio = similarity(a.text, b.text)
-        if ratio > threshold:
-            out.append(
-                finding(
-                    "narrative.similar",
-                    file=this.file,
-                    unit=this.issuer,
-                    issuer=this.issuer,
-                    year=this.year,
-                    last_year=last.year,
-                    part=numeral,
-                    section="narrative",
-                    row=f"part{numeral}",
-                    where=a.where,
-                    ratio=f"{ratio:.2f}",
-                    value=f"{ratio:.2f}",
-                    threshold=threshold,
-                )
-            )
-    return out
-
-
-def part_similarities(this: PublishedReport, last: PublishedReport) -> dict[str, float]:
-    """The similarity of each narrative part found in both reports, by numeral."""
-    return {
-        n: round(similarity(this.parts[n].text, last.parts[n].text), 4)
-        for n in NARRATIVE_PARTS
-        if n in this.parts and n in last.parts
     }

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.audit.read import PublishedReport, read_report
+from pipeline.ingest.published.read import PublishedReport, read_report
 
 PARALLEL_FROM = 8  # files: below this, starting worker processes costs more than it saves
 MAX_WORKERS = 8

@@ -20,15 +20,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pipeline.audit import rows as rows_
-from pipeline.audit import split
-from pipeline.audit.cells import CellRecord, figures_of, fits, read_row, record
-from pipeline.audit.flow import atoms
-from pipeline.audit.layout import OTHER_ROWS, OTHER_TOTAL, published_equations, row_label
-from pipeline.audit.narrative import Candidates, Statement, chosen_by_text
-from pipeline.audit.rows import Segment, plan, regions, segments
 from pipeline.files.document import Document, finding
 from pipeline.format2021 import S3, S4, SECTIONS, Col, scale
+from pipeline.ingest.published import rows as rows_
+from pipeline.ingest.published import split
+from pipeline.ingest.published.cells import CellRecord, figures_of, fits, read_row, record
+from pipeline.ingest.published.flow import atoms
+from pipeline.ingest.published.layout import OTHER_ROWS, OTHER_TOTAL, published_equations, row_label
+from pipeline.ingest.published.narrative import Candidates, Statement, chosen_by_text
+from pipeline.ingest.published.rows import Segment, plan, regions, segments
 from pipeline.ingest.values import read_cell
 from pipeline.ingest.vocabulary import flat, old_format_labels
 from pipeline.validate.localise import Cell, Equation
