@@ -11,6 +11,17 @@ from pipeline.files.a1 import by_sheet
 from pipeline.format2021 import SECTIONS
 from pipeline.ingest.cells import cell_table, cells_arrow
 from pipeline.ingest.returns import ReturnRead, _year
+from pipeline.ingest.status import (
+    DUPLICATE,
+    MISSING,
+    NO_TABLES,
+    OLD_FORMAT,
+    OTHER_YEAR,
+    RECEIVED,
+    STATUS_LABELS,
+    UNKNOWN,
+    UNREADABLE,
+)
 from pipeline.ingest.vocabulary import norm
 from pipeline.problems import finding, findings_table
 
@@ -30,20 +41,7 @@ RETURN_COLUMNS = [
 ]
 
 
-REGISTER_COLUMNS = ["unit_code", "unit", "kind", "status", "files", "detail"]
-
-
-# the status of a file received (and of a unit in the roll call: these, or missing)
-RECEIVED, UNREADABLE, NO_TABLES, UNKNOWN, DUPLICATE, OTHER_YEAR, OLD_FORMAT, MISSING = (
-    "received",
-    "unreadable",
-    "no_tables",
-    "unknown_unit",
-    "duplicate",
-    "other_year",
-    "old_format",
-    "missing",
-)
+REGISTER_COLUMNS = ["unit_code", "unit", "kind", "status", "status_text", "files", "detail"]
 
 
 class UnitIndex:
@@ -331,7 +329,7 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     for unit in units.itertuples():
         mine = by_code.get(unit.code)
         if mine is None:
-            rows.append((unit.code, unit.name, unit.kind, MISSING, "", ""))
+            rows.append((unit.code, unit.name, unit.kind, MISSING, STATUS_LABELS[MISSING], "", ""))
             continue
         statuses = [r["status"] for r in mine]
         status = next(
@@ -345,13 +343,16 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
                 unit.name,
                 unit.kind,
                 status,
+                STATUS_LABELS.get(status, status),
                 "、".join(r["file"] for r in mine),
                 " ".join(others),
             )
         )
     stray = returns[returns["unit_code"] == ""]
     for rec in stray.itertuples():
-        rows.append(("", rec.unit, "", rec.status, rec.file, ""))
+        rows.append(
+            ("", rec.unit, "", rec.status, STATUS_LABELS.get(rec.status, rec.status), rec.file, "")
+        )
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
