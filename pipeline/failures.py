@@ -3,7 +3,6 @@ an internal failure) and the Chinese message that names the file, the path or th
 
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 import traceback
@@ -11,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline import run, unattended
+from pipeline.oserrors import os_reason
 from pipeline.paths import Paths
 from pipeline.render.narrative import NarrativeError
 
@@ -38,23 +38,9 @@ def message(exc: BaseException, paths: Paths | None, logged: Path | None) -> str
     )
 
 
-_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EROFS: "所在的文件系统是只读的",
-    errno.ENOTDIR: "路径中的某一级是文件，不是文件夹",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EEXIST: "已经存在",
-    errno.ENOENT: "不存在",
-    errno.EIO: "读写设备出错",
-}
-
-
 def file_trouble(exc: OSError, paths: Paths | None = None) -> str:
     """A file that could not be read or written, in words: which one and why."""
-    reason = _REASONS.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
+    reason = os_reason(exc)
     where: object = exc.filename or (paths.shown(paths.out) if paths else "输出文件夹")
     if paths is not None and exc.filename:
         where = paths.shown(Path(exc.filename))

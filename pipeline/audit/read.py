@@ -28,6 +28,7 @@ from pipeline.files.docx import read_docx
 from pipeline.files.html import read_html
 from pipeline.files.pdf import read_pdf
 from pipeline.files.text import read_text
+from pipeline.oserrors import os_reason
 from pipeline.paths import readable_name
 
 MAX_BYTES = 50 * 2**20  # a published report is well under 10 MB
@@ -188,7 +189,7 @@ def read_document(path: Path) -> Document:
             finding(
                 "file.unreadable",
                 file=name,
-                reason=f"读取失败（{exc.strerror or type(exc).__name__}）",
+                reason=f"读取失败（{os_reason(exc)}，错误代码 {exc.errno}）",
             ),
         )
     if not data:

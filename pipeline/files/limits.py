@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
+from pipeline.oserrors import os_reason
 
 
 class UnreadableFile(Exception):
@@ -33,7 +34,7 @@ def _snapshot(path: Path) -> bytes:
     except FileNotFoundError as exc:
         raise UnreadableFile("在读取时已被删除或移走", "file.changed") from exc
     except OSError as exc:
-        raise UnreadableFile(f"读取失败（{exc.strerror or type(exc).__name__}）") from exc
+        raise UnreadableFile(f"读取失败（{os_reason(exc)}，错误代码 {exc.errno}）") from exc
     changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
     if changed or len(data) != after.st_size:
         raise UnreadableFile(
