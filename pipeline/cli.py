@@ -368,7 +368,7 @@ def audit(
         typer.Argument(
             help="要审核的年报文件或文件夹（可多个；文件夹含其子文件夹）",
             show_default=False,
-            metavar="PATH",
+            metavar="路径",
         ),
     ],
     out: Annotated[
@@ -410,20 +410,10 @@ def audit(
 
 
 def main() -> None:
-    """The `xxgk` entry point: usage errors get a Chinese line on stderr and exit 2."""
+    """The `xxgk` entry point: usage errors get a Chinese line on stderr and exit 2 (`help.Group`)."""
     try:
         code = app(prog_name="xxgk", standalone_mode=False)
-    except typer.Abort:
-        typer.echo("xxgk：已中断", err=True)
-        code = EXIT_CANNOT_START
-    except Exception as exc:
-        # NOTE: typer vendors click privately; its usage errors are known by `format_message`
-        if hasattr(exc, "format_message"):
-            typer.echo(
-                f"xxgk：参数有误：{exc.format_message()}（运行 xxgk --help 查看用法）", err=True
-            )
-            code = EXIT_CANNOT_START
-        else:  # NOTE: every command guards its body; this is the last resort
-            typer.echo(f"xxgk：{failures.message(exc, None, None)}", err=True)
-            code = EXIT_INTERNAL
+    except Exception as exc:  # NOTE: every command guards its body; this is the last resort
+        typer.echo(f"xxgk：{failures.message(exc, None, None)}", err=True)
+        code = EXIT_INTERNAL
     sys.exit(code or 0)
