@@ -35,7 +35,11 @@ Year = Annotated[int, typer.Option("--year", "-y", help="报告年度，例如 2
 Raw = Annotated[Path, typer.Option("--raw", help="存放各年度报表的文件夹（其中有 <year>/）")]
 Out = Annotated[Path, typer.Option("--out", help="输出文件夹（其中写 <year>/）")]
 Unit = Annotated[
-    str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")
+    str | None,
+    typer.Option(
+        "--unit",
+        help="只生成该单位的本机关报告：单位名称、别名或代码，例如 古县人民政府办公室、县公安局",
+    ),
 ]
 Strict = Annotated[
     bool,
@@ -174,10 +178,13 @@ def _standalone(paths: Paths, *, inputs: bool = True) -> None:
     unattended.claim(paths)
 
 
-def _check_narratives(paths: Paths, unit: str | None, all_units: bool) -> None:
-    """The narrative templates this run will use, read before any work."""
-    units = list(run.check_inputs(paths)["name"]) if all_units else [unit] if unit else []
+def _check_narratives(paths: Paths, unit: str | None, all_units: bool) -> str | None:
+    """The roster's name of the unit `--unit` names (by name, alias or code), after reading the
+    narrative templates this run will use, before any work."""
+    named = run.unit_named(paths, unit) if unit else None
+    units = list(run.check_inputs(paths)["name"]) if all_units else [named] if named else []
     run.check_narratives(paths, units, county=not unit)
+    return named
 
 
 @app.command(cls=Command)
@@ -282,11 +289,11 @@ def render(
     paths = Paths(raw, out, year)
     _exclusive(unit, all_units)
 
-    def check() -> None:
+    def check() -> str | None:
         _standalone(paths, inputs=False)
-        _check_narratives(paths, unit, all_units)
+        return _check_narratives(paths, unit, all_units)
 
-    _guard(check, paths)
+    unit = _guard(check, paths)
     if all_units:
         units = _guard(lambda: run.run_render_all_units(paths), paths)
         _told(paths, True)(units)  # NOTE: the warning only; the summary line follows
@@ -331,12 +338,12 @@ def report(
     final = Paths(raw, out, year)
     _exclusive(unit, all_units)
 
-    def check() -> None:
+    def check() -> str | None:
         run.check_inputs(final)
         run.check_outputs(final)
-        _check_narratives(final, unit, all_units)
+        return _check_narratives(final, unit, all_units)
 
-    _guard(check, final)
+    unit = _guard(check, final)
     options = run.Options(
         strict=strict, draft=draft, allow_missing=allow_missing, unit=unit, all_units=all_units
     )

@@ -2,7 +2,7 @@
 functions called, the products written; the CLI calls these and prints what they return."""
 
 from pipeline.inputs import CannotStart
-from pipeline.run.checks import check_inputs, check_narratives, check_outputs
+from pipeline.run.checks import check_inputs, check_narratives, check_outputs, unit_named
 from pipeline.run.feedback_files import write_feedback
 from pipeline.run.previous_year import read_last_year
 from pipeline.run.products import Aggregated, Ingested, Validated, blocking
@@ -57,6 +57,7 @@ __all__ = [
     "run_render_unit",
     "run_template",
     "run_validate",
+    "unit_named",
     "unit_report",
     "unit_reports_table",
     "write_feedback",
