@@ -23,6 +23,7 @@ from pipeline.ingest.status import (
     UNREADABLE,
 )
 from pipeline.ingest.vocabulary import norm
+from pipeline.inputs import unit_names
 from pipeline.problems import finding, findings_table
 
 RETURN_COLUMNS = [
@@ -51,9 +52,8 @@ class UnitIndex:
         self.units = units
         self.names: dict[str, str] = {}  # normalised name or alias -> unit code
         for unit in units.itertuples():
-            for name in [unit.name, *str(unit.aliases).split("|")]:
-                if name.strip():
-                    self.names[norm(name)] = unit.code
+            for name in unit_names(unit._asdict()):
+                self.names[norm(name)] = unit.code
         self.name_of = dict(zip(units["code"], units["name"], strict=True))
         # NOTE: names by their first two characters, so a title is not scanned once per unit
         self.by_start: dict[str, list[str]] = defaultdict(list)

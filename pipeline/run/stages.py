@@ -263,6 +263,8 @@ def render_stage(
     report = rnd.Report(
         title=f"{name}{paths.year}年政府信息公开工作年度报告",
         subtitle="",
+        # NOTE: a county's report is its government's (古县人民政府); without a county, no one's
+        issuer=f"{name}人民政府" if config.get("county") else "",
         year=paths.year,
         subject="全县",
         values=values,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline import render as rnd
 from pipeline import store
-from pipeline.inputs import CannotStart, read_config, read_template, read_units
+from pipeline.inputs import CannotStart, full_name, read_config, read_template, read_units
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.render import word
@@ -228,9 +228,11 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
         path = store.write_csv(checked, paths.unit_narrative_findings(unit))
         message = f"{unit}的报告文字有{errors}个错误（见 {paths.shown(path)}），未生成本机关报告。"
         return UnitOutcome(unit, "narrative_errors", errors, message, (path,), found)
+    issuer = full_name(inputs.units, unit, config.get("county", ""))
     report = rnd.Report(
         title=f"{paths.year}年政府信息公开工作年度报告",
-        subtitle=unit,
+        subtitle=issuer,
+        issuer=issuer,
         year=paths.year,
         subject="本机关",
         values=values,
