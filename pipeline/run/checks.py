@@ -44,9 +44,9 @@ def check_narratives(paths: Paths, units: list[str], *, county: bool = True) -> 
             read_template(path)
     # NOTE: the figures beside the narratives are checked as early (names, whole numbers)
     for figures in [paths.supplied] if county else []:
-        supplied_figures(figures)
+        supplied_figures(figures, paths.year)
     for unit in units:
-        supplied_figures(paths.unit_supplied(unit))
+        supplied_figures(paths.unit_supplied(unit), paths.year)
 
 
 def unit_named(paths: Paths, text: str) -> str:

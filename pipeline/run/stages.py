@@ -233,6 +233,9 @@ def render_stage(
         notes.append(finding("narrative.default", unit="全县", file=file, template=paths.narrative))
     if not paths.config.exists():
         notes.append(finding("config.default", unit="全县", config=paths.config))
+    supplied = supplied_figures(paths.supplied, paths.year)
+    if supplied.undated:
+        notes.append(undated(paths, paths.supplied, "全县", "全县报告"))
     context = rnd.narrative_context(
         paths.year,
         "全县",
@@ -240,7 +243,7 @@ def render_stage(
         unit=name,
         county=name,
         units=int(county["units"].max()),
-        **supplied_figures(paths.supplied),
+        **supplied.figures,
     )
     unstated = int(county["units"].max()) - int(
         county.loc[county["section"] == "s6", "units"].max()
@@ -304,6 +307,17 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     )
     result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
     return result
+
+
+def undated(paths: Paths, path: Path, unit: str, report: str) -> dict:
+    """The warning that a supplied-figures file used for `report` does not name its year."""
+    return finding(
+        "narrative.supplied_undated",
+        unit=unit,
+        file=paths.relative(path),
+        report=report,
+        year=paths.year,
+    )
 
 
 def _missing_notes(roll: pd.DataFrame, year: int) -> tuple[str, ...]:
