@@ -215,20 +215,47 @@ def template(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/，不写 raw/。示例：xxgk template --year 2024"""
+    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/，不写 raw/；上年结转按上年的结转下年度预填，填报说明写明上年现行有效件数。示例：xxgk template --year 2024"""
     paths = Paths(raw, out, year)
 
     def body() -> run.StageResult:
         _standalone(paths, inputs=False)
         return run.run_template(paths, units)
 
-    result = _guard(body, paths)
-    if result.message:
-        _say(result.message, quiet)
+    _templates_told(_guard(body, paths), paths, quiet)
+
+
+def _templates_told(result: run.StageResult, paths: Paths, quiet: bool) -> None:
+    """Say what templates were written, then which roster and which of last year's data."""
     _say(
         f"模板：已为{result.counts['units']}个单位生成报表模板，另有空白模板1份；写出到 {paths.templates}",
         quiet,
     )
+    if result.message:
+        _say(result.message, quiet)
+
+
+@app.command("new-year", cls=Command)
+def new_year(
+    year: Annotated[
+        int,
+        typer.Argument(help="要建立的年度，例如 2024", min=2000, max=2100, metavar="年度"),
+    ],
+    raw: Raw = Path("raw"),
+    out: Out = Path("output"),
+    quiet: Quiet = False,
+) -> None:
+    """建立新年度：从最近一个更早年度复制单位名册、config.toml 和报告文字模板到 raw/<year>/（不复制数字文件，已有的文件夹不动），再生成该年度的报表模板，上年结转按上年的结转下年度预填。示例：xxgk new-year 2024"""
+    paths = Paths(raw, out, year)
+
+    def body() -> tuple[run.StageResult, run.StageResult]:
+        run.check_new_year(paths)  # NOTE: an existing folder is refused before anything is made
+        _standalone(paths, inputs=False)
+        return run.run_new_year(paths), run.run_template(paths)
+
+    made, templates = _guard(body, paths)
+    _say(made.message, quiet)
+    _templates_told(templates, paths, quiet)
 
 
 @app.command(cls=Command)

@@ -137,7 +137,8 @@ def usage(command: click.Command, ctx: click.Context) -> str:
         return f"用法：{ctx.command_path} 命令 [选项]"
     pieces = command.collect_usage_pieces(ctx)
     line = f"用法：{ctx.command_path} {' '.join(pieces)}".replace("[OPTIONS]", "[选项]")
-    return re.sub(r"\{(\w+)\}\.\.\.", r"\1 ...", line)
+    line = re.sub(r"\{(\w+)\}\.\.\.", r"\1 ...", line)
+    return re.sub(r"\{(\w+)\}", r"\1", line)
 
 
 def command_help(command: click.Command, ctx: click.Context) -> str:
@@ -249,14 +250,14 @@ def usage_error(
 ) -> str:
     """What a usage error of the command line means, in Chinese: the fault (naming the option
     and the value given, from `args`), the command's usage line (`ctx`), and where its help is."""
-    lines = [f"xxgk：参数有误：{_fault(exc, args)}"]
+    lines = [f"xxgk：参数有误：{_fault(exc, ctx, args)}"]
     if ctx is not None:
         lines.append(usage(ctx.command, ctx))
         lines.append(f"运行 {ctx.command_path} --help 查看全部选项和示例。")
     return "\n".join(lines)
 
 
-def _fault(exc: click.exceptions.UsageError, args: Sequence[str]) -> str:
+def _fault(exc: click.exceptions.UsageError, ctx: click.Context | None, args: Sequence[str]) -> str:
     """The fault of a usage error in Chinese (the library's English message, when none of the
     known kinds: a new version's new message is shown rather than lost)."""
     errors = click.exceptions
@@ -277,6 +278,11 @@ def _fault(exc: click.exceptions.UsageError, args: Sequence[str]) -> str:
         if "requires" in exc.message:
             return f"选项 {name} 后面缺少值"
         return f"选项 {name} 用法有误"
+    if isinstance(exc, errors.BadParameter) and isinstance(param, TyperArgument):
+        given = _positional(ctx, args)
+        value = f"“{given}”" if given is not None else ""
+        named = (param.metavar or param.name or "").upper()
+        return f"参数 {named}的值{value}无效，应为{_wanted(param)}"
     if isinstance(exc, errors.BadParameter) and param is not None:
         given = _given(param, args)
         value = f"“{given}”" if given is not None else ""
@@ -307,9 +313,34 @@ def _given(param: Any, args: Sequence[str]) -> str | None:
     return found
 
 
+def _positional(ctx: click.Context | None, args: Sequence[str]) -> str | None:
+    """The first value in `args` given to no option of the command of `ctx` (its argument's)."""
+    if ctx is None:
+        return None
+    takes = {
+        name
+        for p in ctx.command.params
+        if isinstance(p, TyperOption) and not p.is_flag
+        for name in p.opts
+    }
+    words = list(args)
+    if words and words[0] == ctx.info_name:
+        words = words[1:]
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in takes
+        else:
+            return word
+    return None
+
+
 def _wanted(param: Any) -> str:
-    """What an option's value must be, in words: `2000–2100之间的整数`."""
-    kind = _metavar(param) if isinstance(param, TyperOption) else "值"
+    """What an option's or argument's value must be, in words: `2000–2100之间的整数`."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    kind = _TYPES.get(annotation, "值") if isinstance(annotation, type) else "值"
     kind = {"值": "有效的值", "文字": "文字", "路径": "文件或文件夹的路径"}.get(kind, kind)
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     return f"{low}–{high}之间的{kind}" if low is not None and high is not None else kind

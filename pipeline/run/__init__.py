@@ -15,7 +15,6 @@ from pipeline.run.stages import (
     run_aggregate,
     run_ingest,
     run_render,
-    run_template,
     run_validate,
     write_issues,
 )
@@ -26,6 +25,13 @@ from pipeline.run.units import (
     run_render_unit,
     unit_report,
     unit_reports_table,
+)
+from pipeline.run.year import (
+    check_new_year,
+    latest_earlier,
+    run_new_year,
+    run_template,
+    template_figures,
 )
 
 __all__ = [
@@ -55,7 +61,11 @@ __all__ = [
     "run_render",
     "run_render_all_units",
     "run_render_unit",
+    "run_new_year",
+    "check_new_year",
     "run_template",
+    "template_figures",
+    "latest_earlier",
     "run_validate",
     "unit_named",
     "unit_report",

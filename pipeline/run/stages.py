@@ -18,7 +18,7 @@ from pipeline import render as rnd
 from pipeline import store
 from pipeline.format2021 import PRINTED_SECTIONS
 from pipeline.ingest.register import MISSING, RECEIVED
-from pipeline.inputs import CannotStart, read_config, read_template, read_units
+from pipeline.inputs import CannotStart, read_config, read_template
 from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
@@ -96,37 +96,6 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
     ingested = read_year(paths, Memo(), progress)
     store.remove(paths.products_after("ingest"))
     return ingest_stage(paths, ingested)
-
-
-def run_template(paths: Paths, roster: Path | None = None) -> StageResult:
-    """Write a return workbook for every unit of the roster, and a blank generic copy: the
-    roster `roster`, else the year's units.csv, else the latest earlier year's (the templates
-    are sent out before the year's folder exists); the message says which was used."""
-    used = roster or _roster_for(paths)
-    units = read_units(used)
-    written = [
-        store.write_template(paths.template(name), name, paths.year) for name in units["name"]
-    ]
-    written.append(store.write_template(paths.template(""), "", paths.year))
-    said = "" if used == paths.units else f"使用的单位名册：{used}"
-    return StageResult("template", {"units": len(units)}, written, message=said)
-
-
-def _roster_for(paths: Paths) -> Path:
-    """The year's roster, else the latest earlier year's under the same raw folder."""
-    if paths.units.is_file():
-        return paths.units
-    earlier = sorted(
-        (int(p.name), p / "units.csv")
-        for p in (paths.raw_root.iterdir() if paths.raw_root.is_dir() else [])
-        if p.name.isdigit() and int(p.name) < paths.year and (p / "units.csv").is_file()
-    )
-    if not earlier:
-        raise CannotStart(
-            f"找不到单位名册：{paths.units}，{paths.raw_root} 中也没有更早年度的 units.csv；"
-            "请用 --units 指定名册文件"
-        )
-    return earlier[-1][1]
 
 
 # -- validate ---------------------------------------------------------------------------------
