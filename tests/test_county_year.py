@@ -313,11 +313,9 @@ def test_a_unit_report_is_titled_and_signed_with_the_full_name(tmp_path):
     paths = roster_year(tmp_path)
     assert runner.invoke(app, command_line(paths, "report", "--all-units")).exit_code == 0
     for unit, full in (("北平镇", "古县北平镇人民政府"), ("古县公安局", "古县公安局")):
-        assert (
-            paths.unit_report_md(unit)
-            .read_text("utf-8")
-            .startswith(f"# {full} 2023年政府信息公开工作年度报告")
-        )
+        md = paths.unit_report_md(unit).read_text("utf-8")
+        assert md.startswith(f"# {full} 2023年政府信息公开工作年度报告")
+        assert f"要求，{full}编制了2023年政府信息公开工作年度报告。" in md
         with zipfile.ZipFile(paths.unit_report_docx(unit)) as docx:
             core = docx.read("docProps/core.xml").decode("utf-8")
             app_xml = docx.read("docProps/app.xml").decode("utf-8")

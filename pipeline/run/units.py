@@ -199,11 +199,13 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
     values = rnd.values_of(unit_cells)
     config = read_config(paths.config)
     supplied = supplied_figures(paths.unit_supplied(unit), paths.year)
+    issuer = full_name(inputs.units, unit, config.get("county", ""))
     context = rnd.narrative_context(
         paths.year,
         "本机关",
         values,
         unit=unit,
+        full_name=issuer,
         county=config.get("county", ""),
         kind=_kind_of(inputs.units, unit),
         **supplied.figures,
@@ -231,7 +233,6 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
         path = store.write_csv(checked, paths.unit_narrative_findings(unit))
         message = f"{unit}的报告文字有{errors}个错误（见 {paths.shown(path)}），未生成本机关报告。"
         return UnitOutcome(unit, "narrative_errors", errors, message, (path,), found)
-    issuer = full_name(inputs.units, unit, config.get("county", ""))
     report = rnd.Report(
         title=f"{paths.year}年政府信息公开工作年度报告",
         subtitle=issuer,
