@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 YEAR   ?= 2023
+ARGS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint sample bench clean golden system-deps docs
+.PHONY: help install report units template new-year audit test lint sample bench clean golden system-deps docs
 
 help: ## 列出全部目标 / list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -15,14 +16,32 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+	@echo "已安装。命令是 $(BIN)/xxgk（先运行 source $(BIN)/activate，之后直接用 xxgk）；常用的也可以用 make，见 make help"
 
 install: $(STAMP) ## 建立 .venv 并安装锁定版本的依赖 / create .venv with pinned dependencies
 
-report: $(STAMP) ## 生成某年度的全县报告，如 make report YEAR=2023 / run the pipeline for YEAR
-	@# NOTE: compiled ahead (only what changed): with PYTHONDONTWRITEBYTECODE set, every run would
-	@# compile the project's modules again (≈ 0.3 s of a county's 3 s)
-	@$(BIN)/python -m compileall -q pipeline schemas >/dev/null
-	$(BIN)/xxgk report --year $(YEAR)
+# NOTE: compiled ahead (only what changed): with PYTHONDONTWRITEBYTECODE set, every run would
+# compile the project's modules again (≈ 0.3 s of a county's 3 s)
+COMPILED = @$(BIN)/python -m compileall -q pipeline schemas >/dev/null
+
+report: $(STAMP) ## 生成某年度的全县报告，如 make report YEAR=2023 ARGS=--draft（ARGS：其他选项）/ run the pipeline for YEAR
+	$(COMPILED)
+	$(BIN)/xxgk report --year $(YEAR) $(ARGS)
+
+units: $(STAMP) ## 生成每个单位的本机关报告，如 make units YEAR=2023 / every unit's own report for YEAR
+	$(COMPILED)
+	$(BIN)/xxgk report --year $(YEAR) --all-units $(ARGS)
+
+template: $(STAMP) ## 生成各单位的报表模板到 output/YEAR/templates/，如 make template YEAR=2024 / the return templates for YEAR
+	$(BIN)/xxgk template --year $(YEAR) $(ARGS)
+
+new-year: $(STAMP) ## 建立新年度 raw/YEAR/（复制上一年度的名册和设置）并生成模板，如 make new-year YEAR=2024 / start YEAR
+	@case "$(origin YEAR)" in "command line"|environment) ;; \
+	  *) echo "请写明要建立的年度，如 make new-year YEAR=2024" >&2; exit 2;; esac
+	$(BIN)/xxgk new-year $(YEAR) $(ARGS)
+
+audit: $(STAMP) ## 审核已发布的年报，如 make audit ARGS="下载的年报/" / audit the published reports in ARGS
+	$(BIN)/xxgk audit $(ARGS)
 
 test: $(STAMP) ## 运行全部测试 / run the test suite
 	$(BIN)/python -m pytest

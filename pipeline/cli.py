@@ -37,7 +37,11 @@ Year = Annotated[int, typer.Option("--year", "-y", help="报告年度，例如 2
 Raw = Annotated[Path, typer.Option("--raw", help="存放各年度报表的文件夹（其中有 <year>/）")]
 Out = Annotated[Path, typer.Option("--out", help="输出文件夹（其中写 <year>/）")]
 Unit = Annotated[
-    str | None, typer.Option("--unit", help="只生成该单位的本机关报告，例如 古县人民政府办公室")
+    str | None,
+    typer.Option(
+        "--unit",
+        help="只生成该单位的本机关报告：单位名称、别名或代码，例如 古县人民政府办公室、县公安局",
+    ),
 ]
 Strict = Annotated[
     bool,
@@ -246,10 +250,13 @@ def _standalone(paths: Paths, *, inputs: bool = True) -> None:
     unattended.claim(paths)
 
 
-def _check_narratives(paths: Paths, unit: str | None, all_units: bool) -> None:
-    """The narrative templates this run will use, read before any work."""
-    units = list(run.check_inputs(paths)["name"]) if all_units else [unit] if unit else []
+def _check_narratives(paths: Paths, unit: str | None, all_units: bool) -> str | None:
+    """The roster's name of the unit `--unit` names (by name, alias or code), after reading the
+    narrative templates this run will use, before any work."""
+    named = run.unit_named(paths, unit) if unit else None
+    units = list(run.check_inputs(paths)["name"]) if all_units else [named] if named else []
     run.check_narratives(paths, units, county=not unit)
+    return named
 
 
 @app.command(cls=Command)
@@ -280,20 +287,47 @@ def template(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/，不写 raw/。示例：xxgk template --year 2024"""
+    """为名册中的每个单位生成报表模板（另加一份空白模板），写到 <out>/<year>/templates/，不写 raw/；上年结转按上年的结转下年度预填，填报说明写明上年现行有效件数。示例：xxgk template --year 2024"""
     paths = Paths(raw, out, year)
 
     def body() -> run.StageResult:
         _standalone(paths, inputs=False)
         return run.run_template(paths, units)
 
-    result = _guard(body, paths)
-    if result.message:
-        _say(result.message, quiet)
+    _templates_told(_guard(body, paths), paths, quiet)
+
+
+def _templates_told(result: run.StageResult, paths: Paths, quiet: bool) -> None:
+    """Say what templates were written, then which roster and which of last year's data."""
     _say(
         f"模板：已为{result.counts['units']}个单位生成报表模板，另有空白模板1份；写出到 {paths.templates}",
         quiet,
     )
+    if result.message:
+        _say(result.message, quiet)
+
+
+@app.command("new-year", cls=Command)
+def new_year(
+    year: Annotated[
+        int,
+        typer.Argument(help="要建立的年度，例如 2024", min=2000, max=2100, metavar="年度"),
+    ],
+    raw: Raw = Path("raw"),
+    out: Out = Path("output"),
+    quiet: Quiet = False,
+) -> None:
+    """建立新年度：从最近一个更早年度复制单位名册、config.toml 和报告文字模板到 raw/<year>/（不复制数字文件，已有的文件夹不动），再生成该年度的报表模板，上年结转按上年的结转下年度预填。示例：xxgk new-year 2024"""
+    paths = Paths(raw, out, year)
+
+    def body() -> tuple[run.StageResult, run.StageResult]:
+        run.check_new_year(paths)  # NOTE: an existing folder is refused before anything is made
+        _standalone(paths, inputs=False)
+        return run.run_new_year(paths), run.run_template(paths)
+
+    made, templates = _guard(body, paths)
+    _say(made.message, quiet)
+    _templates_told(templates, paths, quiet)
 
 
 @app.command(cls=Command)
@@ -354,11 +388,11 @@ def render(
     paths = Paths(raw, out, year)
     _exclusive(unit, all_units)
 
-    def check() -> None:
+    def check() -> str | None:
         _standalone(paths, inputs=False)
-        _check_narratives(paths, unit, all_units)
+        return _check_narratives(paths, unit, all_units)
 
-    _guard(check, paths)
+    unit = _guard(check, paths)
     if all_units:
         units = _guard(lambda: run.run_render_all_units(paths), paths)
         _told(paths, True)(units)  # NOTE: the warning only; the summary line follows
@@ -403,12 +437,12 @@ def report(
     final = Paths(raw, out, year)
     _exclusive(unit, all_units)
 
-    def check() -> None:
+    def check() -> str | None:
         run.check_inputs(final)
         run.check_outputs(final)
-        _check_narratives(final, unit, all_units)
+        return _check_narratives(final, unit, all_units)
 
-    _guard(check, final)
+    unit = _guard(check, final)
     options = run.Options(
         strict=strict, draft=draft, allow_missing=allow_missing, unit=unit, all_units=all_units
     )
@@ -440,7 +474,7 @@ def audit(
         typer.Argument(
             help="要审核的年报文件或文件夹（可多个；文件夹含其子文件夹）",
             show_default=False,
-            metavar="PATH",
+            metavar="路径",
         ),
     ],
     out: Annotated[
@@ -483,7 +517,7 @@ def audit(
 
 
 def main() -> None:
-    """The `xxgk` entry point: usage errors get a Chinese line on stderr and exit 2."""
+    """The `xxgk` entry point: usage errors get a Chinese line on stderr and exit 2 (`help.Group`)."""
     _streams_open()
     # NOTE: a terminal closed under a run hangs it up; the run goes on and writes its outputs
     # (Ctrl-C still stops it)
@@ -493,14 +527,9 @@ def main() -> None:
     except typer.Abort:
         _show("xxgk：已中断", err=True)
         code = EXIT_CANNOT_START
-    except Exception as exc:
-        # NOTE: typer vendors click privately; its usage errors are known by `format_message`
-        if hasattr(exc, "format_message"):
-            _show(f"xxgk：参数有误：{exc.format_message()}（运行 xxgk --help 查看用法）", err=True)
-            code = EXIT_CANNOT_START
-        else:  # NOTE: every command guards its body; this is the last resort
-            _show(f"xxgk：{failures.message(exc, None, None)}", err=True)
-            code = EXIT_INTERNAL
+    except Exception as exc:  # NOTE: every command guards its body; this is the last resort
+        _show(f"xxgk：{failures.message(exc, None, None)}", err=True)
+        code = EXIT_INTERNAL
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline import run, unattended
-from pipeline.files.limits import os_reason
+from pipeline.oserrors import os_reason
 from pipeline.paths import Paths
 from pipeline.render.narrative import NarrativeError
 

@@ -8,12 +8,13 @@ import csv
 import io as _stdio
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-UNIT_COLUMNS = ("code", "name", "kind", "aliases")
+UNIT_COLUMNS = ("code", "name", "kind", "aliases", "full_name")
 REQUIRED_UNIT_COLUMNS = ("code", "name", "kind")
 
 
@@ -72,7 +73,7 @@ def read_units(path: Path) -> pd.DataFrame:
     if not records:
         raise CannotStart(f"单位名册 {path} 只有表头，没有任何单位")
     _no_repeats(path, records)
-    units = pd.DataFrame([r for _, r in records]).reindex(columns=list(UNIT_COLUMNS))
+    units = pd.DataFrame([r for _, r in records]).reindex(columns=list(UNIT_COLUMNS), fill_value="")
     return units.fillna("").astype(str)
 
 
@@ -87,7 +88,7 @@ def _no_repeats(path: Path, records: list[tuple[int, dict]]) -> None:
         if code in codes:
             raise CannotStart(f"单位名册 {path} 第{codes[code]}行和第{number}行的代码都是“{code}”")
         codes[code] = number
-        spelled = [record["name"], *(a for a in record.get("aliases", "").split("|") if a.strip())]
+        spelled = unit_names(record)
         for name in dict.fromkeys(norm(s) for s in spelled):
             if name in names and names[name][0] != number:
                 first, as_written = names[name]
@@ -95,6 +96,29 @@ def _no_repeats(path: Path, records: list[tuple[int, dict]]) -> None:
                     f"单位名册 {path} 第{first}行和第{number}行都用了名称或别名“{as_written}”"
                 )
             names[name] = (number, record["name"] if norm(record["name"]) == name else name)
+
+
+def unit_names(unit: Mapping[str, object]) -> list[str]:
+    """Every name a unit of the roster (a row, as a mapping) is known by: its name, its full
+    name, its aliases."""
+    aliases = str(unit.get("aliases") or "").split("|")
+    names = [unit["name"], unit.get("full_name"), *aliases]
+    return [n for n in names if isinstance(n, str) and n.strip()]
+
+
+def full_name(units: pd.DataFrame | None, name: str, county: str) -> str:
+    """A unit's full name as its report is titled: the roster's `full_name`, else its name with
+    the county's before it when it lacks it (北平镇 → 古县北平镇; 县公安局 → 古县公安局)."""
+    if units is not None and "full_name" in units:
+        given = units.loc[units["name"] == name, "full_name"]
+        if len(given) and str(given.iloc[0]).strip():
+            return str(given.iloc[0]).strip()
+    if not county or name.startswith(county):
+        return name
+    # NOTE: 县公安局 is how people shorten 古县公安局: the county's last character stands for it
+    if name.startswith(county[-1]):
+        return county + name[1:]
+    return county + name
 
 
 def read_config(path: Path) -> dict:

@@ -128,6 +128,11 @@ class Paths:
         """The figures the county's narrative uses that no table holds (named values, TOML)."""
         return self.raw / "narrative.toml"
 
+    @property
+    def narratives(self) -> Path:
+        """The bodies' own narratives and the figures they use (narratives/<unit>.md.j2, .toml)."""
+        return self.raw / "narratives"
+
     def unit_supplied(self, unit: str) -> Path:
         """The figures a body's own narrative uses that no table holds (docs/publication.md)."""
         return self.raw / "narratives" / f"{safe_name(unit)}.toml"

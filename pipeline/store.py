@@ -14,6 +14,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pa_parquet
 
 from pipeline.format2021 import AMOUNT_COLS, number_text, scale
+from pipeline.render.workbook import LastYearFigures
 from pipeline.render.workbook import write_template as write_return_template
 
 CSV_ENCODING = "utf-8-sig"  # NOTE: the BOM makes Excel and WPS on Windows read the Chinese right
@@ -122,10 +123,11 @@ def write_grid(table: pd.DataFrame, path: Path) -> Path:
     return write_csv(table, path, header=False)
 
 
-def write_template(path: Path, unit: str, year: int) -> Path:
-    """Write the return workbook to send to `unit` (empty: a generic copy)."""
+def write_template(path: Path, unit: str, year: int, last: LastYearFigures | None = None) -> Path:
+    """Write the return workbook to send to `unit` (empty: a generic copy), its 上年结转
+    prefilled from `last`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_return_template(path, unit, year)
+    write_return_template(path, unit, year, last)
     return path
 
 

@@ -102,7 +102,9 @@ def test_the_entry_point_explains_a_usage_error_in_chinese(monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_:
         main()
     assert exit_.value.code == 2
-    assert capsys.readouterr().err.startswith("xxgk：参数有误：Invalid value for '--year'")
+    assert capsys.readouterr().err.startswith(
+        "xxgk：参数有误：选项 --year（-y）的值“abc”无效，应为2000–2100之间的整数\n用法：xxgk report [选项]"
+    )
 
 
 def test_allow_missing_renders_with_the_missing_units_named(tmp_path):

@@ -8,7 +8,7 @@ from pipeline.cli import app
 from pipeline.help import width_of
 
 runner = CliRunner()
-COMMANDS = ["ingest", "template", "validate", "aggregate", "render", "report", "audit"]
+COMMANDS = ["ingest", "template", "new-year", "validate", "aggregate", "render", "report", "audit"]
 
 
 def help_of(*args: str) -> str:

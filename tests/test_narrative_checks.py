@@ -61,6 +61,7 @@ def test_the_message_quotes_the_text_around_the_leftover():
 def test_the_default_unit_narrative_is_clean_for_any_year():
     for year in (2021, 2023, 2030):
         blocks = rnd.narrative_blocks(
-            rnd.default_narrative(), rnd.narrative_context(year, "本机关", {}, unit="甲局")
+            rnd.default_narrative(),
+            rnd.narrative_context(year, "本机关", {}, unit="甲局", full_name="古县甲局"),
         )
         assert found(blocks, year) == []

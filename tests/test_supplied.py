@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import render as rnd
 from pipeline.inputs import CannotStart, read_template
-from pipeline.render.supplied import SUPPLIED_FIGURES, supplied_figures
+from pipeline.render.supplied import SUPPLIED_FIGURES, Supplied, supplied_figures
 from tests.helpers import FIXTURES, SAMPLE_RAW
 
 SEED_UNIT = "古县人民政府办公室"
@@ -20,16 +20,18 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "publication.md"
 
 
 def test_the_sample_unit_supplies_the_four_figures_of_its_published_report():
-    assert supplied_figures(NARRATIVES / f"{SEED_UNIT}.toml") == {
-        "documents_published": 84,
-        "items_released": 1053,
-        "interpretations": 33,
-        "new_media_accounts": 3,
-    }
+    assert supplied_figures(NARRATIVES / f"{SEED_UNIT}.toml", 2023) == Supplied(
+        {
+            "documents_published": 84,
+            "items_released": 1053,
+            "interpretations": 33,
+            "new_media_accounts": 3,
+        }
+    )
 
 
 def test_without_a_file_there_are_no_supplied_figures(tmp_path):
-    assert supplied_figures(tmp_path / "甲局.toml") == {}
+    assert supplied_figures(tmp_path / "甲局.toml", 2023) == Supplied({})
 
 
 def seed_narrative(**supplied) -> dict[str, str]:
@@ -44,7 +46,9 @@ def seed_narrative(**supplied) -> dict[str, str]:
 
 def test_with_its_figures_the_sample_narrative_says_what_the_published_report_says():
     seed = (FIXTURES / "seed_gu_2023.txt").read_text("utf-8")
-    part1 = seed_narrative(**supplied_figures(NARRATIVES / f"{SEED_UNIT}.toml"))["part1"]
+    part1 = seed_narrative(**supplied_figures(NARRATIVES / f"{SEED_UNIT}.toml", 2023).figures)[
+        "part1"
+    ]
     for sentence in (
         "全年通过县政府门户网站主动公开县政府、县政府办公室制发的各类文件84件，"
         "发布与群众生产生活密切相关的各类信息1053条。",
@@ -101,7 +105,7 @@ def test_a_faulty_file_stops_the_run_naming_the_file_and_the_line(tmp_path, text
     path = tmp_path / "甲局.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CannotStart) as raised:
-        supplied_figures(path)
+        supplied_figures(path, 2023)
     assert str(raised.value).startswith(f"数字文件 {path} ")
     assert message in str(raised.value)
 
@@ -112,13 +116,13 @@ def test_a_file_saved_in_gbk_is_refused_with_the_way_out(tmp_path):
     with pytest.raises(
         CannotStart, match="不是 UTF-8 编码（TOML 文件必须是 UTF-8），请另存为 UTF-8"
     ):
-        supplied_figures(path)
+        supplied_figures(path, 2023)
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "甲局.toml"
     path.write_bytes("\ufeffdocuments_published = 84\n".encode())
-    assert supplied_figures(path) == {"documents_published": 84}
+    assert supplied_figures(path, 2023) == Supplied({"documents_published": 84}, undated=True)
 
 
 def test_no_supplied_name_hides_a_figure_of_the_tables_or_the_context():

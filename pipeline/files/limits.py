@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.inputs import read_config, read_units  # noqa: F401  (the run's own inputs)
+from pipeline.oserrors import os_reason
 from pipeline.paths import readable_name
 
 
@@ -46,7 +47,7 @@ def _snapshot(path: Path, limit: int | None = None) -> bytes:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise UnreadableFile("是一个循环指向自身的链接（快捷方式），无法打开") from exc
-        raise UnreadableFile(f"读取失败（{os_reason(exc)}）") from exc
+        raise UnreadableFile(f"读取失败（{os_reason(exc)}，错误代码 {exc.errno}）") from exc
     changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
     if changed or len(data) != after.st_size:
         raise UnreadableFile(
@@ -91,27 +92,6 @@ def _broken_link(path: Path) -> str:
         target = ""
     shown = f"“{readable_name(target)}”" if target else ""
     return f"是一个链接（快捷方式），它指向的文件{shown}不存在"
-
-
-_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EROFS: "所在的文件系统是只读的",
-    errno.ENOTDIR: "路径中的某一级是文件，不是文件夹",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EEXIST: "已经存在",
-    errno.ENOENT: "不存在",
-    errno.EIO: "读写设备出错",
-    errno.ELOOP: "链接循环指向自身",
-    errno.ENXIO: "设备或地址不存在",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file could not be read or written, in words (the system's words when unknown)."""
-    return _REASONS.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
 
 
 # -- hostile files: checked before any reader (calamine, openpyxl) touches them ---------------------

@@ -13,7 +13,19 @@ from pipeline.files.kinds import KIND_NAMES, named
 from pipeline.format2021 import OTHER_GROUP, OTHER_ROWS, SECTIONS
 from pipeline.ingest.cells import cell_table, cells_arrow
 from pipeline.ingest.returns import ReturnRead
+from pipeline.ingest.status import (
+    DUPLICATE,
+    MISSING,
+    NO_TABLES,
+    OLD_FORMAT,
+    OTHER_YEAR,
+    RECEIVED,
+    STATUS_LABELS,
+    UNKNOWN,
+    UNREADABLE,
+)
 from pipeline.ingest.vocabulary import norm
+from pipeline.inputs import unit_names
 from pipeline.problems import finding, findings_table
 
 RETURN_COLUMNS = [
@@ -32,20 +44,7 @@ RETURN_COLUMNS = [
 ]
 
 
-REGISTER_COLUMNS = ["unit_code", "unit", "kind", "status", "files", "detail"]
-
-
-# the status of a file received (and of a unit in the roll call: these, or missing)
-RECEIVED, UNREADABLE, NO_TABLES, UNKNOWN, DUPLICATE, OTHER_YEAR, OLD_FORMAT, MISSING = (
-    "received",
-    "unreadable",
-    "no_tables",
-    "unknown_unit",
-    "duplicate",
-    "other_year",
-    "old_format",
-    "missing",
-)
+REGISTER_COLUMNS = ["unit_code", "unit", "kind", "status", "status_text", "files", "detail"]
 
 
 class UnitIndex:
@@ -55,9 +54,8 @@ class UnitIndex:
         self.units = units
         self.names: dict[str, str] = {}  # normalised name or alias -> unit code
         for unit in units.itertuples():
-            for name in [unit.name, *str(unit.aliases).split("|")]:
-                if name.strip():
-                    self.names[norm(name)] = unit.code
+            for name in unit_names(unit._asdict()):
+                self.names[norm(name)] = unit.code
         self.name_of = dict(zip(units["code"], units["name"], strict=True))
         # NOTE: names by their first two characters, so a title is not scanned once per unit
         self.by_start: dict[str, list[str]] = defaultdict(list)
@@ -367,7 +365,7 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     for unit in units.itertuples():
         mine = by_code.get(unit.code)
         if mine is None:
-            rows.append((unit.code, unit.name, unit.kind, MISSING, "", ""))
+            rows.append((unit.code, unit.name, unit.kind, MISSING, STATUS_LABELS[MISSING], "", ""))
             continue
         statuses = [r["status"] for r in mine]
         status = next(
@@ -381,13 +379,16 @@ def register(returns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
                 unit.name,
                 unit.kind,
                 status,
+                STATUS_LABELS.get(status, status),
                 "、".join(r["file"] for r in mine),
                 " ".join(others),
             )
         )
     stray = returns[returns["unit_code"] == ""]
     for rec in stray.itertuples():
-        rows.append(("", rec.unit, "", rec.status, rec.file, ""))
+        rows.append(
+            ("", rec.unit, "", rec.status, STATUS_LABELS.get(rec.status, rec.status), rec.file, "")
+        )
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 

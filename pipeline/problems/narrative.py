@@ -56,6 +56,15 @@ RULES: tuple[Rule, ...] = (
         about=REPORT,
     ),
     Rule(
+        "narrative.supplied_undated",
+        WARNING,
+        "数字文件没有写明年度",
+        "数字文件 {file} 没有写明年度，其中的数字已用于{report}；请核实它们是{year}年度的数字，并在文件开头加一行 year = {year}。",
+        "报告文字用到的数字文件（narrative.toml、narratives/<单位>.toml）应写明年度（year = 2023）：写的是其他年度时拒绝运行（退出码2），"
+        "以免照搬上一年度的文件夹时把上年的数字发布出去；没有写时照常使用，并提示加上。",
+        about=REPORT,
+    ),
+    Rule(
         "config.default",
         INFO,
         "没有本年度设置",

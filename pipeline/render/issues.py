@@ -6,20 +6,9 @@ from collections import Counter
 
 import pandas as pd
 
+from pipeline.ingest.status import STATUS_LABELS
 from pipeline.problems import ERROR, INFO, RULES, SEVERITY_LABELS, WARNING, severity_counts
 from pipeline.render.environment import _env
-
-STATUS_LABELS = {
-    "received": "已收到",
-    "unreadable": "无法打开",
-    "no_tables": "没有年报表格",
-    "unknown_unit": "单位无法识别",
-    "duplicate": "重复报送",
-    "other_year": "年度不符",
-    "old_format": "旧格式（2019年试行格式）",
-    "missing": "未报送",
-}
-
 
 # the headings of the findings that belong to no unit
 NO_UNIT_FILE = "未能确定单位的文件"

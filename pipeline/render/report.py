@@ -35,6 +35,7 @@ class Report:
     narrative: dict[str, str]
     notes: tuple[str, ...] = ()
     draft: bool = False  # rendered from data that did not pass validation
+    issuer: str = ""  # the body that issues it (its full name), its document's author
 
 
 # -- the report -------------------------------------------------------------------------------

@@ -2,10 +2,15 @@
 items released, policy interpretations, new-media accounts), read from a small TOML file beside
 the narrative, `raw/<year>/narratives/<unit>.toml`, and checked before any work.
 
-The file holds named whole numbers, one a line, each name from `SUPPLIED_FIGURES`:
+The file names its year and holds named whole numbers, one a line, each name from
+`SUPPLIED_FIGURES`:
 
+    year = 2023
     documents_published = 84   # 主动公开的文件（件）
     items_released = 1053      # 发布的信息（条）
+
+A file of another year stops the run (a copy of last year's folder would otherwise publish last
+year's figures); a file without `year` is used, with a warning asking for it.
 
 A narrative then writes `{{ documents_published }}件` where it would have typed 84, so that the
 figure comes from data like every other one. A name the catalog does not know, a value that is
@@ -48,11 +53,20 @@ SUPPLIED_FIGURES: dict[str, SuppliedFigure] = {
 _EXAMPLE = "documents_published = 84"
 
 
-def supplied_figures(path: Path) -> dict[str, int]:
-    """The figures in a supplied-figures file (`raw/<year>/narratives/<unit>.toml`), by name, to
-    pass to `narrative_context(..., **figures)`; empty when there is no such file."""
+@dataclass(frozen=True)
+class Supplied:
+    """A supplied-figures file as read: its figures by name, and whether it lacks its year."""
+
+    figures: dict[str, int]
+    undated: bool = False  # a file without `year = …`: used, with a warning
+
+
+def supplied_figures(path: Path, year: int) -> Supplied:
+    """The figures in a supplied-figures file (`raw/<year>/narratives/<unit>.toml`) of the
+    report's `year`, by name, to pass to `narrative_context(..., **figures)`; none when there is
+    no such file. A file of another year is CannotStart, naming it."""
     if not path.is_file():
-        return {}
+        return Supplied({})
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -65,6 +79,9 @@ def supplied_figures(path: Path) -> dict[str, int]:
         raise CannotStart(
             f"数字文件 {path} 有语法错误：{_toml_place(exc)}；格式如 {_EXAMPLE}"
         ) from None
+    stated = data.pop(YEAR_KEY, None)
+    if stated is not None:
+        _same_year(path, text, stated, year)
     figures = {}
     for name, value in data.items():
         line = _line_of(text, name)
@@ -73,7 +90,7 @@ def supplied_figures(path: Path) -> dict[str, int]:
             hint = f"是不是 {close[0]}？" if close else ""
             raise CannotStart(
                 f"数字文件 {path} 第{line}行：不认识的名称“{name}”。{hint}"
-                f"可用的名称：{known_names()}"
+                f"可用的名称：{YEAR_KEY}（年度）、{known_names()}"
             )
         figure = SUPPLIED_FIGURES[name]
         # NOTE: TOML's true/false are Python bools, which are ints too; 84.0 is a float
@@ -88,7 +105,25 @@ def supplied_figures(path: Path) -> dict[str, int]:
                 f"数字文件 {path} 第{line}行：{name}（{figure.meaning}）不能小于0，现为 {value}"
             )
         figures[name] = value
-    return figures
+    return Supplied(figures, undated=stated is None)
+
+
+YEAR_KEY = "year"  # the key that names the year a supplied-figures file is of
+
+
+def _same_year(path: Path, text: str, stated: object, year: int) -> None:
+    """Refuse a file whose `year` is not the report's (or is not a year at all)."""
+    line = _line_of(text, YEAR_KEY)
+    if isinstance(stated, bool) or not isinstance(stated, int):
+        shown = f"“{stated}”" if isinstance(stated, str) else repr(stated)
+        raise CannotStart(
+            f"数字文件 {path} 第{line}行：{YEAR_KEY} 应为不带引号的年度，如 {YEAR_KEY} = {year}，现为 {shown}"
+        )
+    if stated != year:
+        raise CannotStart(
+            f"数字文件 {path} 第{line}行写明是{stated}年度的数字（{YEAR_KEY} = {stated}），"
+            f"不能用于{year}年度的报告；请改为{year}年度的数字并写 {YEAR_KEY} = {year}，或删去这个文件"
+        )
 
 
 def known_names() -> str:

@@ -8,6 +8,7 @@ openpyxl `data_only`) then read the totals too.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline.format2021 import (
     S2,
+    S3,
     S6,
     SECTIONS,
     printed,
@@ -55,6 +57,21 @@ def template_cell(section: str, row: str, col: str) -> str:
     return xl_rowcol_to_cell(GRID_TOP + g.r, g.c)
 
 
+@dataclass(frozen=True)
+class LastYearFigures:
+    """What a unit's template carries from its return of last year: its 结转下年度 (prefilled as
+    this year's 上年结转, still editable) and its 现行有效件数 (stated in the 填报说明); a figure
+    that could not be read is absent, never a 0."""
+
+    year: int
+    carried: dict[str, int] = field(default_factory=dict)  # 表三 column → 结转下年度
+    in_force: dict[str, int] = field(default_factory=dict)  # 表二 row → 现行有效件数
+
+    def values(self) -> dict[CellKey, object]:
+        """The cells of this year's return prefilled from last year's: 上年结转 by column."""
+        return {("s3", "carried_in", col): n for col, n in self.carried.items()}
+
+
 def write_return(
     target: str | Path | BinaryIO,
     unit: str,
@@ -62,11 +79,13 @@ def write_return(
     values: Mapping[CellKey, object],
     *,
     formulas: bool = True,
+    last: LastYearFigures | None = None,
 ) -> None:
     """Write one unit's return workbook holding `values` (numbers or text, as a person typed them).
 
     With `formulas`, the totals are formulas over their parts with the sum of the parts stored
-    as their result, as Excel leaves them; otherwise every cell holds what `values` says.
+    as their result, as Excel leaves them; otherwise every cell holds what `values` says. With
+    `last`, the 填报说明 states what was carried from last year's return.
     """
     # NOTE: text stays text: a unit named "=…" must not become a formula (formula injection)
     wb = xlsxwriter.Workbook(
@@ -84,13 +103,16 @@ def write_return(
     totals = formula_totals() if formulas else {}
     for code in SECTIONS:
         _write_section(wb.add_worksheet(sheet_name(code)), code, values, totals, fmt)
-    _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt)
+    _write_guide(wb.add_worksheet(GUIDE_SHEET), fmt, guide_lines(last))
     wb.close()
 
 
-def write_template(target: str | Path | BinaryIO, unit: str, year: int) -> None:
-    """Write a blank return for `unit` (or, with `unit` empty, a generic one) ready to send out."""
-    write_return(target, unit, year, {}, formulas=True)
+def write_template(
+    target: str | Path | BinaryIO, unit: str, year: int, last: LastYearFigures | None = None
+) -> None:
+    """Write a return for `unit` (or, with `unit` empty, a generic one) ready to send out: blank,
+    but for its 上年结转 prefilled from `last` (its return of last year), stated in the 填报说明."""
+    write_return(target, unit, year, last.values() if last else {}, formulas=True, last=last)
 
 
 def _write_cover(ws: Worksheet, unit: str, year: int, fmt: Formats) -> None:
@@ -110,8 +132,9 @@ def _write_cover(ws: Worksheet, unit: str, year: int, fmt: Formats) -> None:
     ws.protect("", {"format_columns": True, "format_rows": True})
 
 
-def guide_lines() -> list[str]:
-    """The instructions sheet: how to fill the return and the consistency rules, from the format."""
+def guide_lines(last: LastYearFigures | None = None) -> list[str]:
+    """The instructions sheet: how to fill the return and the consistency rules, from the format;
+    with `last`, what the template carries from the unit's return of last year."""
     sum_lines = sum_guide_lines()
     amount = S2.col("amount")
     notices, noticed, collected = (c.label for c in S6.cols)
@@ -128,6 +151,31 @@ def guide_lines() -> list[str]:
         "二、表内数据应当符合的关系（不符合的报表将被退回）",
         *(f"{i}.{line}" for i, line in enumerate(sum_lines, start=1)),
         f"{len(sum_lines) + 1}.{S6.short}：“{collected}”大于0时，“{notices}”至少为1；“{noticed}”不小于“{collected}”。",
+        *(_last_year_lines(last) if last else []),
+    ]
+
+
+def _last_year_lines(last: LastYearFigures) -> list[str]:
+    """The 填报说明's part on last year: the 上年结转 prefilled, the 现行有效件数 to carry on."""
+    carried_in, carried_out = S3.row("carried_in").label, S3.row("carried_out").label
+    in_force, issued, repealed = (S2.col(c).label for c in ("in_force", "issued", "repealed"))
+    parts = [c for c in S3.cols if c.code != "total"]
+    read = [c for c in parts if c.code in last.carried]
+    said = "、".join(f"{c.label}{last.carried[c.code]}件" for c in read if last.carried[c.code])
+    carried = said or ("各列均为0" if read else "")
+    unread = [c.label for c in parts if c.code not in last.carried]
+    if unread:
+        carried += f"{'；' if carried else ''}{'、'.join(unread)}未能读取，请自行填写"
+    forces = []
+    for code in ("rules", "normative"):
+        n = last.in_force.get(code)
+        forces.append(f"{S2.row(code).label}{'未能读取' if n is None else f'{n}件'}")
+    return [
+        f"三、上年数据（取自本单位{last.year}年度的报表）",
+        f"1.{S3.short}“{carried_in}”已按本单位{last.year}年度报表的“{carried_out}”预先填好"
+        f"（{carried}），仍可修改；与实际不符时请改正，并在报送时说明原因。",
+        f"2.本单位{last.year}年度{S2.short}的“{in_force}”：{'，'.join(forces)}。本年的“{in_force}”"
+        f"应等于上年的“{in_force}”＋“{issued}”－“{repealed}”，汇总时将核对。",
     ]
 
 
@@ -137,9 +185,8 @@ def guide_lines() -> list[str]:
 GUIDE_WIDTH = 70
 
 
-def _write_guide(ws: Worksheet, fmt: Formats) -> None:
+def _write_guide(ws: Worksheet, fmt: Formats, lines: list[str]) -> None:
     ws.set_column(0, 0, GUIDE_WIDTH)
-    lines = guide_lines()
     for i, line in enumerate(lines):
         style = (
             fmt["title_left"]

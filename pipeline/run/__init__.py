@@ -2,7 +2,7 @@
 functions called, the products written; the CLI calls these and prints what they return."""
 
 from pipeline.inputs import CannotStart
-from pipeline.run.checks import check_inputs, check_narratives, check_outputs
+from pipeline.run.checks import check_inputs, check_narratives, check_outputs, unit_named
 from pipeline.run.feedback_files import write_feedback
 from pipeline.run.previous_year import read_last_year
 from pipeline.run.products import Aggregated, Ingested, Validated, blocking
@@ -15,7 +15,6 @@ from pipeline.run.stages import (
     run_aggregate,
     run_ingest,
     run_render,
-    run_template,
     run_validate,
     write_issues,
 )
@@ -26,6 +25,13 @@ from pipeline.run.units import (
     run_render_unit,
     unit_report,
     unit_reports_table,
+)
+from pipeline.run.year import (
+    check_new_year,
+    latest_earlier,
+    run_new_year,
+    run_template,
+    template_figures,
 )
 
 __all__ = [
@@ -55,8 +61,13 @@ __all__ = [
     "run_render",
     "run_render_all_units",
     "run_render_unit",
+    "run_new_year",
+    "check_new_year",
     "run_template",
+    "template_figures",
+    "latest_earlier",
     "run_validate",
+    "unit_named",
     "unit_report",
     "unit_reports_table",
     "write_feedback",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.ingest.register import UnitIndex
+from pipeline.ingest.vocabulary import norm
 from pipeline.inputs import CannotStart, check_apart, read_config, read_template, read_units
 from pipeline.paths import Paths
 from pipeline.render.supplied import supplied_figures
@@ -41,9 +44,26 @@ def check_narratives(paths: Paths, units: list[str], *, county: bool = True) -> 
             read_template(path)
     # NOTE: the figures beside the narratives are checked as early (names, whole numbers)
     for figures in [paths.supplied] if county else []:
-        supplied_figures(figures)
+        supplied_figures(figures, paths.year)
     for unit in units:
-        supplied_figures(paths.unit_supplied(unit))
+        supplied_figures(paths.unit_supplied(unit), paths.year)
+
+
+def unit_named(paths: Paths, text: str) -> str:
+    """The roster's name of the unit `text` names (`--unit`): by its code, its name or an alias
+    (the roster's one matcher, `UnitIndex`); CannotStart when it names none or several."""
+    units = check_inputs(paths)
+    index = UnitIndex(units)
+    codes = [text.strip()] if text.strip() in index.name_of else index.match(text)
+    if len(codes) == 1:
+        return index.name_of[codes[0]]
+    if codes:
+        names = "、".join(index.name_of[c] for c in codes)
+        raise CannotStart(f"“{text}”对应到单位名册中的多个单位（{names}），请写单位全称或代码")
+    close = difflib.get_close_matches(norm(text), index.names, n=3, cutoff=0.5)
+    named = dict.fromkeys(index.name_of[index.names[n]] for n in close)
+    hint = f"是不是：{'、'.join(named)}？" if named else ""
+    raise CannotStart(f"单位名册 {paths.units} 中没有“{text}”（按名称、别名和代码查找）。{hint}")
 
 
 def _needs(*products: Path) -> None:

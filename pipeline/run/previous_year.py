@@ -14,7 +14,7 @@ from pipeline import aggregate as agg
 from pipeline import store
 from pipeline.ingest.register import RECEIVED, UnitIndex
 from pipeline.ingest.vocabulary import norm
-from pipeline.inputs import CannotStart, read_units
+from pipeline.inputs import CannotStart, read_units, unit_names
 from pipeline.memo import Memo
 from pipeline.paths import Paths, listing
 from pipeline.problems import INFO, READING, finding
@@ -39,7 +39,7 @@ class UnitsAcrossYears:
         self.last_names: dict[str, list[str]] = {}
         if last_units is not None:
             for unit in last_units.itertuples():
-                self.last_names[unit.code] = [unit.name, *str(unit.aliases).split("|")]
+                self.last_names[unit.code] = unit_names(unit._asdict())
 
     def of(self, code: str, name: str) -> tuple[str, ...]:
         """The codes of this year's units that last year's unit (`code`, `name`) is: its own

@@ -18,7 +18,7 @@ from pipeline import render as rnd
 from pipeline import store
 from pipeline.format2021 import PRINTED_SECTIONS
 from pipeline.ingest.register import MISSING, RECEIVED
-from pipeline.inputs import CannotStart, read_config, read_template, read_units
+from pipeline.inputs import CannotStart, read_config, read_template
 from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
@@ -96,37 +96,6 @@ def run_ingest(paths: Paths, progress: Progress | None = None) -> StageResult:
     ingested = read_year(paths, Memo(), progress)
     store.remove(paths.products_after("ingest"))
     return ingest_stage(paths, ingested)
-
-
-def run_template(paths: Paths, roster: Path | None = None) -> StageResult:
-    """Write a return workbook for every unit of the roster, and a blank generic copy: the
-    roster `roster`, else the year's units.csv, else the latest earlier year's (the templates
-    are sent out before the year's folder exists); the message says which was used."""
-    used = roster or _roster_for(paths)
-    units = read_units(used)
-    written = [
-        store.write_template(paths.template(name), name, paths.year) for name in units["name"]
-    ]
-    written.append(store.write_template(paths.template(""), "", paths.year))
-    said = "" if used == paths.units else f"使用的单位名册：{used}"
-    return StageResult("template", {"units": len(units)}, written, message=said)
-
-
-def _roster_for(paths: Paths) -> Path:
-    """The year's roster, else the latest earlier year's under the same raw folder."""
-    if paths.units.is_file():
-        return paths.units
-    earlier = sorted(
-        (int(p.name), p / "units.csv")
-        for p in (paths.raw_root.iterdir() if paths.raw_root.is_dir() else [])
-        if p.name.isdigit() and int(p.name) < paths.year and (p / "units.csv").is_file()
-    )
-    if not earlier:
-        raise CannotStart(
-            f"找不到单位名册：{paths.units}，{paths.raw_root} 中也没有更早年度的 units.csv；"
-            "请用 --units 指定名册文件"
-        )
-    return earlier[-1][1]
 
 
 # -- validate ---------------------------------------------------------------------------------
@@ -233,6 +202,9 @@ def render_stage(
         notes.append(finding("narrative.default", unit="全县", file=file, template=paths.narrative))
     if not paths.config.exists():
         notes.append(finding("config.default", unit="全县", config=paths.config))
+    supplied = supplied_figures(paths.supplied, paths.year)
+    if supplied.undated:
+        notes.append(undated(paths, paths.supplied, "全县", "全县报告"))
     context = rnd.narrative_context(
         paths.year,
         "全县",
@@ -240,7 +212,7 @@ def render_stage(
         unit=name,
         county=name,
         units=int(county["units"].max()),
-        **supplied_figures(paths.supplied),
+        **supplied.figures,
     )
     unstated = int(county["units"].max()) - int(
         county.loc[county["section"] == "s6", "units"].max()
@@ -263,6 +235,8 @@ def render_stage(
     report = rnd.Report(
         title=f"{name}{paths.year}年政府信息公开工作年度报告",
         subtitle="",
+        # NOTE: a county's report is its government's (古县人民政府); without a county, no one's
+        issuer=f"{name}人民政府" if config.get("county") else "",
         year=paths.year,
         subject="全县",
         values=values,
@@ -302,6 +276,17 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     )
     result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
     return result
+
+
+def undated(paths: Paths, path: Path, unit: str, report: str) -> dict:
+    """The warning that a supplied-figures file used for `report` does not name its year."""
+    return finding(
+        "narrative.supplied_undated",
+        unit=unit,
+        file=paths.relative(path),
+        report=report,
+        year=paths.year,
+    )
 
 
 def _missing_notes(roll: pd.DataFrame, year: int) -> tuple[str, ...]:

@@ -9,14 +9,14 @@ import pandas as pd
 
 from pipeline import render as rnd
 from pipeline import store
-from pipeline.inputs import CannotStart, read_config, read_template, read_units
+from pipeline.inputs import CannotStart, full_name, read_config, read_template, read_units
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.render import word
 from pipeline.render.supplied import supplied_figures
 from pipeline.run.checks import _needs
 from pipeline.run.products import Ingested, Validated, read_ingested, read_validated, received_units
-from pipeline.run.stages import StageResult, findings_so_far, write_issues
+from pipeline.run.stages import StageResult, findings_so_far, undated, write_issues
 from pipeline.validate import has_errors
 from pipeline.validate.narrative import narrative_findings
 
@@ -198,14 +198,17 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
     unit_cells = inputs.cells[inputs.cells["file"].isin(inputs.received[unit])]
     values = rnd.values_of(unit_cells)
     config = read_config(paths.config)
+    supplied = supplied_figures(paths.unit_supplied(unit), paths.year)
+    issuer = full_name(inputs.units, unit, config.get("county", ""))
     context = rnd.narrative_context(
         paths.year,
         "本机关",
         values,
         unit=unit,
+        full_name=issuer,
         county=config.get("county", ""),
         kind=_kind_of(inputs.units, unit),
-        **supplied_figures(paths.unit_supplied(unit)),
+        **supplied.figures,
     )
     own = paths.unit_narrative(unit)
     if own.exists():
@@ -223,6 +226,8 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
         blocks, paths.year, report=f"{unit}本机关报告", unit=unit, file=file
     )
     found = tuple(checked.to_dict("records"))
+    if supplied.undated:
+        found += (undated(paths, paths.unit_supplied(unit), unit, f"{unit}本机关报告"),)
     if has_errors(checked):
         errors = int((checked["severity"] == "error").sum())
         path = store.write_csv(checked, paths.unit_narrative_findings(unit))
@@ -230,7 +235,8 @@ def unit_report(paths: Paths, inputs: UnitInputs, unit: str) -> UnitOutcome:
         return UnitOutcome(unit, "narrative_errors", errors, message, (path,), found)
     report = rnd.Report(
         title=f"{paths.year}年政府信息公开工作年度报告",
-        subtitle=unit,
+        subtitle=issuer,
+        issuer=issuer,
         year=paths.year,
         subject="本机关",
         values=values,
