@@ -58,6 +58,11 @@ class Paths:
         """The figures the county's narrative uses that no table holds (named values, TOML)."""
         return self.raw / "narrative.toml"
 
+    @property
+    def reviewed(self) -> Path:
+        """The office's decisions on findings (核实记录: docs/reviewed.md)."""
+        return self.raw / "reviewed.csv"
+
     def unit_supplied(self, unit: str) -> Path:
         """The figures a body's own narrative uses that no table holds (docs/publication.md)."""
         return self.raw / "narratives" / f"{safe_name(unit)}.toml"

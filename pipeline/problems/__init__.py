@@ -2,18 +2,18 @@
 the rule's template, never written where the problem is found.
 
 The rules are declared beside what they are about (`files`, `cells`, `tables`, `narrative`,
-`audit`); `RULES` holds them all, in that order, and docs/rules.md is generated from it.
+`review`, `audit`); `RULES` holds them all, in that order, and docs/rules.md is generated from it.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.problems import audit, cells, files, narrative, tables
+from pipeline.problems import audit, cells, files, narrative, review, tables
 from pipeline.problems.rule import ERROR, FINDING_COLUMNS, INFO, SEVERITY_LABELS, WARNING, Rule
 
 RULES: dict[str, Rule] = {
-    r.id: r for part in (files, cells, narrative, tables, audit) for r in part.RULES
+    r.id: r for part in (files, cells, narrative, tables, review, audit) for r in part.RULES
 }
 
 SUGGESTIONS = {
@@ -73,9 +73,12 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def findings_table(records: list[dict[str, object]]) -> pd.DataFrame:
-    """Findings as a table with the fixed columns, errors first, in a stable order."""
-    table = pd.DataFrame(records, columns=FINDING_COLUMNS).astype(str)
+def findings_table(
+    records: list[dict[str, object]], columns: list[str] = FINDING_COLUMNS
+) -> pd.DataFrame:
+    """Findings as a table with the fixed columns (`columns`: those and more, a field absent
+    from a record blank), errors first, in a stable order."""
+    table = pd.DataFrame(records, columns=columns).fillna("").astype(str)
     if table.empty:
         return table
     order = table["severity"].map({ERROR: 0, WARNING: 1, INFO: 2}).fillna(3)

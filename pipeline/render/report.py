@@ -35,6 +35,7 @@ class Report:
     narrative: dict[str, str]
     notes: tuple[str, ...] = ()
     draft: bool = False  # rendered from data that did not pass validation
+    partial: str = ""  # which units the totals leave out (`partial_note`), under the title
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -52,6 +53,7 @@ def report_context(report: Report) -> dict:
         "narrative": {k: _paragraphs(v) for k, v in report.narrative.items()},
         "tables": {s.part: _table_context(s.code, report.values) for s in PRINTED_SECTIONS},
         "notes": report.notes,
+        "partial": report.partial,
         "draft": DRAFT_MARK if report.draft else "",
     }
 

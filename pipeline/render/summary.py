@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 from pipeline.format2021 import PRINTED_SECTIONS, SECTIONS, Col, Row, printed, to_decimal
 from pipeline.problems import RULES, SEVERITY_LABELS
+from pipeline.render.charts import YearOnYear, county_changes
 from pipeline.render.environment import Values
 from pipeline.render.issues import STATUS_LABELS
 from pipeline.render.sheets import fitted_heights, print_setup, row_height, text_lines
@@ -89,8 +90,13 @@ def summary_xlsx(
     unit_cells: pd.DataFrame,
     findings: pd.DataFrame,
     returns: pd.DataFrame,
+    *,
+    compared: YearOnYear | None = None,
+    partial: str = "",
 ) -> bytes:
-    """The workbook's bytes: one sheet per table (county totals), 各单位, 问题清单, 报表登记, 字段说明."""
+    """The workbook's bytes: one sheet per table (county totals, labelled `partial` when they
+    leave units out), 与上年比较 (with last year's data: over the units present in both years),
+    各单位, 问题清单, 报表登记, 字段说明."""
     buffer = _io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
@@ -105,7 +111,9 @@ def summary_xlsx(
     wb.set_properties({"title": title, "created": datetime(year + 1, 1, 1)})
     fmt = _formats(wb)
     for section in PRINTED_SECTIONS:
-        _table_sheet(wb, fmt, section.code, county, f"{title}·{section.short}（全县）")
+        _table_sheet(wb, fmt, section.code, county, f"{title}·{section.short}（全县）", partial)
+    if compared is not None:
+        _compared_sheet(wb, fmt, compared, year, partial)
     _units_sheet(wb, fmt, unit_cells)
     _records_sheet(wb, fmt, "问题清单", findings, FINDING_FIELDS)
     _records_sheet(wb, fmt, "报表登记", returns, RETURN_FIELDS)
@@ -122,6 +130,7 @@ def _formats(wb: xlsxwriter.Workbook) -> Formats:
         "header": wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#EEEEEE"}),
         "heading": wb.add_format({**boxed, "bold": True, "align": "center"}),
         "label": wb.add_format({**boxed, "align": "left"}),
+        "figure": wb.add_format({**boxed, "align": "right"}),
         "code": wb.add_format({**base, "font_color": "#666666", "font_name": "Consolas"}),
         "text": wb.add_format({**base, "text_wrap": True, "valign": "top"}),
         "text_quoted": wb.add_format(
@@ -129,6 +138,7 @@ def _formats(wb: xlsxwriter.Workbook) -> Formats:
         ),
         "number": wb.add_format({**base, "valign": "top"}),
         "section_head": wb.add_format({**base, "bold": True, "font_size": 11}),
+        "partial": wb.add_format({**base, "bold": True, "font_color": "#9C5700"}),
     }
     for scale, number in NUMBER_FORMATS.items():
         fmt[f"value{scale}"] = wb.add_format({**boxed, "align": "center", "num_format": number})
@@ -164,12 +174,13 @@ def _widths(section: str) -> dict[int, float]:
 
 
 def _table_sheet(
-    wb: xlsxwriter.Workbook, fmt: Formats, section: str, values: Values, title: str
+    wb: xlsxwriter.Workbook, fmt: Formats, section: str, values: Values, title: str, partial: str
 ) -> None:
     sec = SECTIONS[section]
     g = printed(section)
     ws = wb.add_worksheet(f"{sec.short} {sec.title}"[:31])
     _text(ws, fmt, 0, 0, title, "title")
+    _text(ws, fmt, 1, 0, partial, "partial")
     for cell in g.cells:
         r, c = TOP + cell.r, cell.c
         last_r, last_c = r + cell.rowspan - 1, c + cell.colspan - 1
@@ -197,6 +208,33 @@ def _table_sheet(
     header = (TOP, TOP + g.header_rows - 1) if g.header_rows else None
     # NOTE: one page each: a merged label printed across a page break shows on one page only
     print_setup(ws, landscape=section == "s4", repeat=header, one_page=True)
+
+
+COMPARED_SHEET = "与上年比较"
+COMPARED_WIDTHS = (44, 12, 12, 16)
+
+
+def _compared_sheet(
+    wb: xlsxwriter.Workbook, fmt: Formats, compared: YearOnYear, year: int, partial: str
+) -> None:
+    """The county's main figures this year and last, over the units present in both years
+    (the same comparison as the charts page)."""
+    ws = wb.add_worksheet(COMPARED_SHEET)
+    _text(ws, fmt, 0, 0, f"全县主要数据与上年比较（{year - 1}年→{year}年）", "title")
+    _text(ws, fmt, 1, 0, compared.statement(year), "partial")
+    _text(ws, fmt, 2, 0, partial, "partial")
+    top = 4
+    for c, label in enumerate(("项目", f"{year - 1}年", f"{year}年", "增减")):
+        ws.write_string(top, c, label, fmt["header"])
+    for r, change in enumerate(county_changes(compared.this, compared.last), start=top + 1):
+        ws.write_string(r, 0, change.label, fmt["label"])
+        for c, text in enumerate((change.last, change.this, change.change), start=1):
+            # NOTE: as the charts page prints them (amounts to their decimals, the share beside)
+            ws.write_string(r, c, text, fmt["figure"])
+    for c, width in enumerate(COMPARED_WIDTHS):
+        ws.set_column(c, c, width)
+    ws.set_row(0, row_height(1, 14))
+    print_setup(ws, landscape=False, repeat=(top, top))
 
 
 UNITS_SHEET_MAX = (

@@ -63,6 +63,8 @@ def report_docx(report: Report) -> bytes:
         _add(doc, report.subtitle, STYLE_TITLE)
     title = _add(doc, report.title, STYLE_TITLE)
     title.paragraph_format.space_after = TITLE_SPACE_AFTER  # 标题与正文之间空一行
+    if report.partial:
+        _add(doc, report.partial, STYLE_BODY)
     _paragraphs(doc, context["narrative"]["preamble"])
     _add(doc, f"一、{PARTS['一']}", STYLE_HEADING)
     _paragraphs(doc, context["narrative"]["part1"])

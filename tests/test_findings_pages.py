@@ -1,0 +1,410 @@
+"""Issue 22: findings in the order of what to do, counts that agree everywhere, comparisons across
+years like for like, decisions the office recorded, feedback that shows where to look, and pages
+as an office prints them."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from decimal import Decimal
+from html import unescape
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import store
+from pipeline.cli import app
+from pipeline.format2021 import S3_PARTS, to_decimal
+from pipeline.paths import Paths
+from pipeline.render.workbook import write_return
+from tests.helpers import SAMPLE_RAW, command_line, raw_year, with_totals
+
+runner = CliRunner()
+
+BROKEN = with_totals({("s3", "new", "natural"): 1, ("s3", "granted", "natural"): 1}) | {
+    ("s3", "granted", "natural"): 4
+}
+
+
+# -- counts that agree ----------------------------------------------------------------------------
+def said(stdout: str) -> dict[str, int]:
+    """The counts of the console's one line about findings."""
+    line = re.search(r"问题：错误(\d+)个，警告(\d+)个，提示(\d+)个(?:；另有已核实(\d+)个)?", stdout)
+    assert line, stdout
+    return {
+        "error": int(line[1]),
+        "warning": int(line[2]),
+        "info": int(line[3]),
+        "reviewed": int(line[4] or 0),
+    }
+
+
+def paged(paths: Paths) -> dict[str, int]:
+    """The counts at the top of issues.html."""
+    html = paths.issues_html.read_text("utf-8")
+    found = {k: re.search(rf'id="count-{k}">(\d+)<', html) for k in ("error", "warning", "info")}
+    reviewed = re.search(r'id="count-reviewed">(\d+)<', html)
+    return {k: int(m[1]) for k, m in found.items() if m} | {
+        "reviewed": int(reviewed[1]) if reviewed else 0
+    }
+
+
+def listed(paths: Paths) -> dict[str, int]:
+    """The rows of issues.csv counted: the open ones by severity, and the closed ones."""
+    issues = store.read_csv(paths.issues_csv)
+    open_ = issues[issues["review"] == ""]
+    counted = Counter(open_["severity"])
+    return {s: counted[s] for s in ("error", "warning", "info")} | {
+        "reviewed": int((issues["review"] != "").sum())
+    }
+
+
+def recorded(paths: Paths) -> dict[str, int]:
+    """The counts manifest.json records."""
+    found = json.loads(paths.manifest.read_text("utf-8"))["findings"]
+    return {k: found[k] for k in ("error", "warning", "info", "reviewed")}
+
+
+def a_year_with_a_mistake_and_missing_units(tmp_path, *, mistake: bool = True) -> Paths:
+    returns = {"古县司法局": BROKEN if mistake else with_totals({}), "古县水利局": with_totals({})}
+    return raw_year(tmp_path, returns, units=["古县司法局", "古县水利局", "古县审计局", "岳阳镇"])
+
+
+# two sum errors in 古县司法局's return (when planted); two units of four sent nothing: errors,
+# or warnings with --allow-missing
+@pytest.mark.parametrize(
+    ("mistake", "options", "exit_code", "errors", "warnings"),
+    [
+        (True, [], 1, 4, 0),
+        (False, [], 1, 2, 0),
+        (True, ["--allow-missing"], 1, 2, 2),
+        (False, ["--allow-missing"], 0, 0, 2),
+        (False, ["--allow-missing", "--all-units"], 0, 0, 2),
+        (True, ["--all-units"], 1, 4, 0),
+    ],
+)
+def test_the_console_the_page_the_csv_and_the_manifest_count_alike(
+    tmp_path, mistake, options, exit_code, errors, warnings
+):
+    paths = a_year_with_a_mistake_and_missing_units(tmp_path, mistake=mistake)
+    result = runner.invoke(app, command_line(paths, "report", *options))
+    assert result.exit_code == exit_code, result.stderr
+    counted = said(result.stdout)
+    assert counted == paged(paths) == listed(paths) == recorded(paths)
+    assert (counted["error"], counted["warning"], counted["reviewed"]) == (errors, warnings, 0)
+    assert counted["info"] >= 1  # at least year.unchecked: no 2022 here
+    assert result.stdout.count("问题：") == 1, "the findings are counted once, at the end"
+    missing_line = "2个单位未报送，未计入汇总。"
+    assert (missing_line in result.stdout) == ("--allow-missing" in options)
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_when_only_missing_units_block_the_message_names_allow_missing(tmp_path):
+    paths = a_year_with_a_mistake_and_missing_units(tmp_path, mistake=False)
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "xxgk：2个单位未报送，未汇总全县数据，未生成报告。如只汇总已收到的报表，"
+        "请加 --allow-missing（未报送的单位在报告附注中列出）；"
+        f"请查看 {paths.issues_html}。"
+    )
+    mixed = a_year_with_a_mistake_and_missing_units(tmp_path / "mixed")
+    result = runner.invoke(app, command_line(mixed, "report"))
+    assert result.stderr.startswith(
+        "xxgk：校验发现4个错误（其中2个是单位未报送），未汇总全县数据。"
+    )
+
+
+# -- the issues page in the order of what to do -------------------------------------------------------
+def test_the_issues_page_puts_the_summary_first_then_contents_then_errors_by_unit(tmp_path):
+    units = ["古县审计局", "古县水利局", "岳阳镇", "古县司法局", "古县林业局"]
+    blank = with_totals({})
+    del blank["s2", "licensing", "decisions"]  # a blank read as 0: a note
+    paths = raw_year(
+        tmp_path,
+        {"古县水利局": blank, "古县司法局": BROKEN, "古县审计局": with_totals({})},
+        units=units,
+    )
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 1
+    html = paths.issues_html.read_text("utf-8")
+    order = [html.index(mark) for mark in ('id="summary"', 'id="missing"', 'id="contents"')]
+    assert order == sorted(order), "the summary, then the missing units, then the contents"
+    # the units that sent nothing are named once, in one block, in the roster's order
+    block = re.search(r'<section id="missing".*?</section>', html, re.S)[0]
+    assert "2个单位未报送" in block and "岳阳镇、古县林业局" in block and "--allow-missing" in block
+    headings = re.findall(r'<h2 id="(unit-\d+)">(.*?)（错误(\d+)个，', html)
+    assert [name for _, name, _ in headings][:2] == ["古县司法局", "古县水利局"]
+    assert "岳阳镇" not in [name for _, name, _ in headings]
+    errors = [int(n) for _, _, n in headings]
+    assert errors == sorted(errors, reverse=True) and errors[0] > 0, "errors first"
+    # every link of the contents leads to a heading of the page
+    links = re.findall(r'<a href="#([^"]+)">', html)
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    assert links and set(links) <= ids
+    assert [a for a in links if a.startswith("unit-")] == [a for a, _, _ in headings]
+    rank = {"error": 0, "warning": 1, "info": 2}
+    sections = re.split(r'<h2 id="unit-\d+">', html.split('id="by-rule"')[0])[1:]
+    for section in sections:
+        severities = re.findall(r'<td class="severity (\w+)">', section)
+        assert severities == sorted(severities, key=rank.get), "within a unit, errors first"
+    assert re.findall(r'<td class="severity (\w+)">', sections[0])[0] == "error"
+
+
+# -- like for like ----------------------------------------------------------------------------------
+COMEBACK = ["古县人民政府办公室", "古县公安局", "北平镇", "古县教育局"]  # back in 2024
+NEW_UNIT = "古县数据局"  # in the 2024 roster only
+
+
+def next_year(last: dict[tuple[str, str, str], Decimal]) -> dict[tuple[str, str, str], object]:
+    """A unit's 2024 return made from its 2023 cells: the same figures, carried over right
+    (上年结转 = last year's 结转下年度, 现行有效 = last year's + 制发 − 废止)."""
+    values: dict[tuple[str, str, str], object] = {k: v for k, v in last.items() if k[0] != "s6"}
+    for col in S3_PARTS:
+        carried = last["s3", "carried_out", col]
+        new, done = last["s3", "new", col], last["s3", "outcome_total", col]
+        values["s3", "carried_in", col] = carried
+        values["s3", "new", col] = max(new, done - carried)
+        values["s3", "carried_out", col] = values["s3", "new", col] + carried - done
+    for key in [k for k in values if k[0] == "s2" and k[2] == "in_force"]:
+        section, row, _ = key
+        issued, repealed = (
+            last.get((section, row, "issued"), 0),
+            last.get((section, row, "repealed"), 0),
+        )
+        values[key] = last[key] + issued - repealed
+    for key in [k for k in values if k[0] == "s3" and (k[2] == "total" or k[1] == "outcome_total")]:
+        del values[key]
+    return with_totals(values)
+
+
+@pytest.fixture(scope="module")
+def partial_year(tmp_path_factory, sample_year):
+    """The sample year as 2023 and a 2024 of four of its units and one new unit, reported
+    with --allow-missing: the Paths of 2024 and the 2023 cells."""
+    tmp = tmp_path_factory.mktemp("partial")
+    shutil.copytree(SAMPLE_RAW / "2023", tmp / "raw" / "2023")
+    cells = store.read_cells(sample_year.ingested_cells)
+    roster = store.read_csv(SAMPLE_RAW / "2023" / "units.csv")
+    raw = tmp / "raw" / "2024"
+    (raw / "returns").mkdir(parents=True)
+    roster.loc[len(roster)] = ["141025-99", NEW_UNIT, "部门", ""]
+    roster.to_csv(raw / "units.csv", index=False, encoding="utf-8-sig")
+    for unit in COMEBACK:
+        mine = cells[cells["unit"] == unit]
+        last = {
+            (r.section, r.row, r.col): to_decimal(int(r.value), r.section, r.col)
+            for r in mine.itertuples()
+        }
+        write_return(raw / "returns" / f"{unit}.xlsx", unit, 2024, next_year(last))
+    write_return(
+        raw / "returns" / f"{NEW_UNIT}.xlsx",
+        NEW_UNIT,
+        2024,
+        with_totals({("s3", "new", "natural"): 50, ("s3", "granted", "natural"): 50}),
+    )
+    paths = Paths(tmp / "raw", tmp / "output", 2024)
+    result = runner.invoke(app, command_line(paths, "report", "--allow-missing"))
+    assert result.exit_code == 0, result.stderr
+    assert "31个单位未报送，未计入汇总。" in result.stdout
+    return paths, cells
+
+
+def like_for_like(cells, units, section, row, col):
+    mine = cells[
+        cells["unit"].isin(units)
+        & (cells["section"] == section)
+        & (cells["row"] == row)
+        & (cells["col"] == col)
+    ]
+    return int(mine["value"].sum())
+
+
+def test_a_partial_years_charts_compare_only_the_units_present_in_both_years(partial_year):
+    paths, last_cells = partial_year
+    html = unescape(paths.charts_html.read_text("utf-8"))
+    assert "36个单位中有4个两年都有数据，与上年比较只计这4个单位" in html
+    assert "本年收到5个单位的报表，2023年有35个单位的数据" in html
+    this_cells = store.read_cells(paths.ingested_cells)
+    row = re.search(r"<tr><td>表三·一、本年新收政府信息公开申请数量（总计）</td>(.*?)</tr>", html)
+    shown = re.findall(r'<td class="n[^"]*">([^<]*)</td>', row[1])
+    last = like_for_like(last_cells, COMEBACK, "s3", "new", "total")
+    this = like_for_like(this_cells, COMEBACK, "s3", "new", "total")
+    assert shown[:2] == [str(last), str(this)]
+    everyone = like_for_like(last_cells, set(last_cells["unit"]), "s3", "new", "total")
+    assert everyone != last, "the whole of 2023 is not what 2024's four units are compared with"
+    assert "部分数据：2024年度名册共36个单位，只有5个单位的报表计入合计，31个单位未计入。" in html
+
+
+def test_a_partial_years_summary_compares_like_for_like_and_says_it_is_partial(partial_year):
+    paths, last_cells = partial_year
+    wb = openpyxl.load_workbook(paths.summary_xlsx)
+    ws = wb["与上年比较"]
+    assert "36个单位中有4个两年都有数据" in ws["A2"].value
+    rows = {r[0]: r[1:] for r in ws.iter_rows(min_row=6, values_only=True)}
+    this_cells = store.read_cells(paths.ingested_cells)
+    licensing = rows["表二·行政许可·本年处理决定数量"]
+    assert licensing[:2] == (
+        str(like_for_like(last_cells, COMEBACK, "s2", "licensing", "decisions")),
+        str(like_for_like(this_cells, COMEBACK, "s2", "licensing", "decisions")),
+    )
+    partial = "部分数据：2024年度名册共36个单位，只有5个单位的报表计入合计，31个单位未计入。"
+    for name in wb.sheetnames[:3]:
+        assert wb[name]["A2"].value == partial, name
+    assert ws["A3"].value == partial
+    for page in (paths.report_html, paths.report_md):
+        assert partial in page.read_text("utf-8")
+
+
+# -- decisions remembered -----------------------------------------------------------------------------
+CHINESE_HEADER = "单位代码,规则,表,行,列,读作,状态,说明,核实人,日期"
+ENGLISH_HEADER = "code,rule,section,row,col,value,status,reason,reviewer,date"
+
+
+def two_years(tmp_path) -> Paths:
+    """2022 and 2023 of two units: 古县审批局's licensing swings from 100 to 1000 (a warning),
+    古县司法局's 2023 return breaks two sums (errors)."""
+    licensing = ("s2", "licensing", "decisions")
+    raw_year(
+        tmp_path, {"古县审批局": with_totals({licensing: 100}), "古县司法局": with_totals({})}, 2022
+    )
+    return raw_year(
+        tmp_path, {"古县审批局": with_totals({licensing: 1000}), "古县司法局": BROKEN}, 2023
+    )
+
+
+def test_a_checked_warning_is_listed_apart_an_error_stays_and_a_stale_decision_is_said(tmp_path):
+    paths = two_years(tmp_path)
+    paths.reviewed.write_text(
+        "\n".join(
+            [
+                CHINESE_HEADER,
+                "U00,year.swing,表二,行政许可,本年处理决定数量,1000,已核实,新设行政审批局承接全县许可,张三,2024-03-01",
+                "U01,s3.row_total,s3,granted,natural,4,已核实,已电话核实,李四,2024/3/2",
+                "U00,year.in_force,s2,normative,in_force,,已核实,去年核实过,张三,2024年3月3日",
+            ]
+        )
+        + "\n",
+        encoding="utf-8-sig",
+    )
+    before = paths.reviewed.read_bytes()
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 1, "a decision never unblocks an error"
+    counted = said(result.stdout)
+    assert counted == paged(paths) == listed(paths) == recorded(paths)
+    assert counted["error"] == 2 and counted["warning"] == 0 and counted["reviewed"] == 1
+    assert "另有已核实1个，不计入" in result.stdout
+    issues = store.read_csv(paths.issues_csv)
+    swing = issues[issues["rule"] == "year.swing"].iloc[0]
+    assert (swing["unit"], swing["severity"], swing["review"]) == (
+        "古县审批局",
+        "warning",
+        "已核实",
+    )
+    assert "新设行政审批局承接全县许可" in swing["review_note"] and "张三" in swing["review_note"]
+    notes = issues[issues["rule"].str.startswith("review.")]
+    assert sorted(zip(notes["rule"], notes["unit"], notes["severity"], strict=True)) == [
+        ("review.on_error", "古县司法局", "info"),
+        ("review.stale", "古县审批局", "info"),
+    ]
+    stale = notes[notes["rule"] == "review.stale"].iloc[0]["message"]
+    assert "第4行" in stale and "本次没有这一问题" in stale
+    assert "第3行" in notes[notes["rule"] == "review.on_error"].iloc[0]["message"]
+    errors = issues[(issues["severity"] == "error") & (issues["review"] == "")]
+    assert set(errors["unit"]) == {"古县司法局"}
+    html = paths.issues_html.read_text("utf-8")
+    section = html.split('id="reviewed"')[1].split('id="by-rule"')[0]
+    assert "已核实：表二“行政许可·本年处理决定数量”本年为1000" in section
+    assert "新设行政审批局承接全县许可" in section
+    # the department is not asked again about what the office has checked
+    assert not paths.feedback_file("古县审批局", ".xlsx").exists()
+    assert paths.feedback_file("古县司法局", ".xlsx").exists()
+    assert paths.reviewed.read_bytes() == before, "raw/ is never written"
+
+
+def test_a_decision_whose_value_changed_is_stale_and_the_warning_stays_open(tmp_path):
+    paths = two_years(tmp_path)
+    paths.reviewed.write_text(
+        ENGLISH_HEADER
+        + "\nU00,year.swing,s2,licensing,decisions,900,已核实,核实过,张三,2024-03-01\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, command_line(paths, "report"))
+    counted = said(result.stdout)
+    assert counted == paged(paths) == listed(paths) == recorded(paths)
+    assert counted["warning"] == 1 and counted["reviewed"] == 0
+    issues = store.read_csv(paths.issues_csv)
+    stale = issues[issues["rule"] == "review.stale"]["message"].tolist()
+    assert len(stale) == 1 and "该格本次读作“1000”，核实时为“900”" in stale[0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "named"),
+    [
+        (
+            ["U00,year.swing,s2,licensing,decisions,1000,已确认,x,张三,2024-03-01"],
+            "第2行的状态“已确认”无法识别（可用：已核实）",
+        ),
+        (
+            [
+                "U00,year.swing,s2,licensing,decisions,1000,已核实,x,张三,2024-03-01",
+                "U99,year.swing,,,,,已核实,x,张三,2024-03-01",
+            ],
+            "第3行的单位代码“U99”不在单位名册中",
+        ),
+        (
+            ["U00,year.swnig,s2,licensing,decisions,1000,已核实,x,张三,2024-03-01"],
+            "第2行的规则“year.swnig”不是本程序的规则编号",
+        ),
+        (
+            ["U00,year.swing,s2,licensing,decisions,1000,已核实,x,张三,上周"],
+            "第2行的日期“上周”无法识别",
+        ),
+        (
+            ["U00,year.swing,s2,licensing,decisions,1000,已核实,,张三,2024-03-01"],
+            "第2行没有填写说明（reason）",
+        ),
+        (
+            ["U00,year.swing,,licensing,,1000,已核实,x,张三,2024-03-01"],
+            "第2行填写了行或列，但没有填写表（section）",
+        ),
+        (["U00,year.swing,表九,,,,已核实,x,张三,2024-03-01"], "第2行的表“表九”无法识别"),
+        (
+            [
+                "U00,year.swing,s2,licensing,decisions,1000,已核实,x,张三,2024-03-01",
+                "",
+                "U01,year.swing,,,,,已核实,x,张三,2024-03-01",
+            ],
+            "第3行是空行",
+        ),
+        (
+            [
+                "U00,year.swing,s2,licensing,decisions,1000,已核实,x,张三,2024-03-01",
+                "U00,year.swing,表二,行政许可,本年处理决定数量,1000,已核实,y,李四,2024-03-02",
+            ],
+            "第2行和第3行记的是同一个问题",
+        ),
+    ],
+)
+def test_a_malformed_decisions_file_stops_the_run_before_any_work_naming_the_line(
+    tmp_path, lines, named
+):
+    paths = two_years(tmp_path)
+    paths.reviewed.write_text("\n".join([CHINESE_HEADER, *lines]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"xxgk：核实记录 {paths.reviewed} "), result.stderr
+    assert named in result.stderr
+    assert not (paths.out_root / "2023").exists(), "checked before any work"
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_decisions_file_without_a_column_names_the_header(tmp_path):
+    paths = two_years(tmp_path)
+    paths.reviewed.write_text("单位代码,规则,表,行,列,状态,说明,核实人,日期\n", encoding="utf-8")
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 2
+    assert f"核实记录 {paths.reviewed} 第1行缺少列：读作（value）" in result.stderr
