@@ -19,7 +19,14 @@ from pipeline import store
 from pipeline.cli import app
 from pipeline.format2021 import S3_PARTS, to_decimal
 from pipeline.paths import Paths
-from pipeline.render.workbook import write_return
+from pipeline.render.feedback import (
+    _FILLS,
+    FEEDBACK_SHEET,
+    SUGGESTED_FILL,
+    SUGGESTED_MARK,
+    SUM_TINT,
+)
+from pipeline.render.workbook import sheet_name, template_cell, write_return
 from tests.helpers import SAMPLE_RAW, command_line, raw_year, with_totals
 
 runner = CliRunner()
@@ -408,3 +415,96 @@ def test_a_decisions_file_without_a_column_names_the_header(tmp_path):
     result = runner.invoke(app, command_line(paths, "report"))
     assert result.exit_code == 2
     assert f"核实记录 {paths.reviewed} 第1行缺少列：读作（value）" in result.stderr
+
+
+# -- the feedback shows where to look -----------------------------------------------------------------
+def marked_cells(ws) -> dict[str, tuple[str, str]]:
+    """Each filled cell of a sheet: its fill colour and its comment's text."""
+    out = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.fill.fill_type == "solid":
+                text = cell.comment.text if cell.comment else ""
+                out[cell.coordinate] = (cell.fill.fgColor.rgb[-6:], text)
+    return out
+
+
+def sum_cells(rule: str, total: tuple[str, str, str]) -> set[tuple[str, str, str]]:
+    """The cells of the sum `rule` whose stated total is `total`."""
+    from pipeline.validate.localise import equations
+
+    return next(set(e.cells) for e in equations() if e.rule == rule and e.total == total)
+
+
+def check_the_marks(wb, broken: dict, suggested: tuple[str, str, str] | None) -> None:
+    """The marks of broken sums (`broken`: rule → its total) on the project's return: each total
+    commented with its message, the other cells of its sum tinted, the suggested cell (if any)
+    marked as such; the 校验问题 sheet linking each problem to its cell."""
+    ws = wb[sheet_name("s3") if all(t[0] == "s3" for t in broken.values()) else sheet_name("s4")]
+    marks = marked_cells(ws)
+    totals = {template_cell(*t) for t in broken.values()}
+    at = template_cell(*suggested) if suggested else ""
+    for rule, total in broken.items():
+        fill, text = marks[template_cell(*total)]
+        assert fill == _FILLS["error"] and text.startswith("【错误】"), (rule, text)
+        for cell in sum_cells(rule, total) - {total, suggested}:
+            address = template_cell(*cell)
+            if address not in totals:
+                assert marks[address] == (SUM_TINT, ""), (rule, address)
+    if suggested:
+        fill, text = marks[at]
+        assert fill == SUGGESTED_FILL and text.startswith(SUGGESTED_MARK) and "很可能有误" in text
+        assert ws[at].border.left.style == "medium"
+    else:
+        assert SUGGESTED_FILL not in {fill for fill, _ in marks.values()}
+    rows = [r for r in wb[FEEDBACK_SHEET].iter_rows(min_row=2) if r[0].value]
+    errors = [r for r in rows if r[1].value == "错误"]
+    assert len(errors) == len(broken) and all(r[3].hyperlink is not None for r in errors)
+    for row in rows:
+        if row[3].hyperlink is None:
+            continue
+        sheet, address = row[3].hyperlink.location.rsplit("!", 1)
+        assert sheet.strip("'") in wb.sheetnames and row[3].value == address
+        assert wb[sheet.strip("'")][address].comment is not None, address
+    assert {r[3].hyperlink.location.rsplit("!", 1)[1] for r in errors} == totals
+
+
+PLANTED = {
+    "s3.row_total": ("s3", "granted", "total"),
+    "s3.outcome_total": ("s3", "outcome_total", "natural"),
+}
+
+
+def test_the_feedback_of_a_broken_sum_tints_its_cells_comments_its_total_and_marks_the_suggestion(
+    tmp_path,
+):
+    paths = raw_year(tmp_path, {"古县司法局": BROKEN, "古县水利局": with_totals({})})
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 1
+    wb = openpyxl.load_workbook(paths.feedback_file("古县司法局", ".xlsx"))
+    check_the_marks(wb, PLANTED, ("s3", "granted", "natural"))
+
+
+def test_a_sum_no_one_cell_explains_is_marked_on_its_cells_with_no_suggestion(tmp_path):
+    values = with_totals({("s4", "cases", "direct_upheld"): 2}) | {
+        ("s4", "cases", "direct_total"): 1
+    }
+    paths = raw_year(tmp_path, {"古县司法局": values})
+    assert runner.invoke(app, command_line(paths, "report")).exit_code == 1
+    issues = store.read_csv(paths.issues_csv)
+    group = issues[issues["rule"] == "s4.group_total"].iloc[0]
+    assert (group["row"], group["col"], group["expected"]) == ("cases", "direct_total", "")
+    wb = openpyxl.load_workbook(paths.feedback_file("古县司法局", ".xlsx"))
+    check_the_marks(wb, {"s4.group_total": ("s4", "cases", "direct_total")}, None)
+
+
+def test_the_feedback_of_a_word_return_marks_the_sum_on_its_excel_copy(tmp_path):
+    import random
+
+    from tests.wordreturns import word_return
+
+    paths = raw_year(tmp_path, {}, units=["古县公安局"])
+    word_return(paths.returns_dir / "古县公安局.docx", "古县公安局", 2023, BROKEN, random.Random(1))
+    assert runner.invoke(app, command_line(paths, "report")).exit_code == 1
+    wb = openpyxl.load_workbook(paths.feedback_file("古县公安局", ".xlsx"))
+    check_the_marks(wb, PLANTED, ("s3", "granted", "natural"))

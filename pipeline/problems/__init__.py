@@ -53,9 +53,12 @@ def rules_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+SUGGESTION_PREFIX = "【建议】"  # how every suggestion begins
+
+
 def suggestion(kind: str, /, **fields: object) -> str:
     """A suggestion of where an error probably is, rendered from its template (nothing is changed)."""
-    return "【建议】" + SUGGESTIONS[kind].format(**{k: _text(v) for k, v in fields.items()})
+    return SUGGESTION_PREFIX + SUGGESTIONS[kind].format(**{k: _text(v) for k, v in fields.items()})
 
 
 def finding(rule: str, /, **fields: object) -> dict[str, object]:
@@ -103,6 +106,7 @@ __all__ = [
     "RULES",
     "SEVERITY_LABELS",
     "SUGGESTIONS",
+    "SUGGESTION_PREFIX",
     "WARNING",
     "Rule",
     "finding",
