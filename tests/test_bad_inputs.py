@@ -640,7 +640,7 @@ def test_a_year_copied_from_last_years_text_is_a_warning_counted_on_the_console(
     result = report(paths)
     assert result.exit_code == 0, "a heuristic does not block publication"
     assert ("warning", "narrative.year", "全县", "") in issues(paths)
-    assert "报告文字：错误0个，警告1个" in result.stdout
+    assert "问题：错误0个，警告1个" in result.stdout
     assert "narrative.year" in paths.issues_html.read_text("utf-8")
     assert ".staging-" not in result.stdout + result.stderr
 

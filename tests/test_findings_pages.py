@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from collections import Counter
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -26,8 +28,16 @@ from pipeline.render.feedback import (
     SUGGESTED_MARK,
     SUM_TINT,
 )
+from pipeline.render.summary import cell_codes
 from pipeline.render.workbook import sheet_name, template_cell, write_return
-from tests.helpers import SAMPLE_RAW, command_line, raw_year, with_totals
+from tests.helpers import (
+    SAMPLE_RAW,
+    command_line,
+    libreoffice_writer,
+    raw_year,
+    require_tool,
+    with_totals,
+)
 
 runner = CliRunner()
 
@@ -508,3 +518,106 @@ def test_the_feedback_of_a_word_return_marks_the_sum_on_its_excel_copy(tmp_path)
     assert runner.invoke(app, command_line(paths, "report")).exit_code == 1
     wb = openpyxl.load_workbook(paths.feedback_file("古县公安局", ".xlsx"))
     check_the_marks(wb, PLANTED, ("s3", "granted", "natural"))
+
+
+# -- pages as an office prints them -------------------------------------------------------------------
+def printed_pdf(document: Path, tmp: Path, soffice: str | None) -> Path:
+    """`document` printed to PDF by LibreOffice (Calc for a workbook, Writer for a report)."""
+    require_tool("LibreOffice", soffice is not None, "无法检查打印出的页面")
+    subprocess.run(
+        [
+            str(soffice),
+            f"-env:UserInstallation=file://{tmp / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp),
+            str(document),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return tmp / f"{document.stem}.pdf"
+
+
+def calibri_metrics() -> bool:
+    """Whether LibreOffice measures Calibri's columns as an office's Excel does (Carlito)."""
+    found = subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True)
+    return found.returncode == 0 and "Carlito" in found.stdout
+
+
+FIGURE_LABEL = re.compile(r"(表[二三四]|信息处理费)·")
+
+
+def test_the_summary_of_the_sample_year_prints_on_30_a4_pages_at_most(sample_year, tmp_path):
+    import pdfplumber
+
+    require_tool("Carlito 字体", calibri_metrics(), "LibreOffice 按其他字体计算列宽，页数不可比")
+    pdf = printed_pdf(sample_year.summary_xlsx, tmp_path, shutil.which("soffice"))
+    with pdfplumber.open(pdf) as printed:
+        pages = [(page.extract_text() or "", page.chars, page.width) for page in printed.pages]
+    assert len(pages) <= 30, f"{len(pages)} pages"
+    assert all(width > 800 or width < 600 for _, _, width in pages)  # A4, either way up
+    per_unit = [
+        text
+        for text, _, _ in pages
+        if re.search(r"141025-\d\d", text) and "SHA-256" not in text and "字段代码" not in text
+    ]
+    columns = [len(FIGURE_LABEL.findall(text)) for text in per_unit]
+    assert per_unit and min(columns) >= 3, columns
+    assert sum(columns) >= len(cell_codes()), "every cell's column printed"
+    findings = [chars for text, chars, _ in pages if "规则编号" in text and "严重程度" in text]
+    assert findings and min(c["size"] for chars in findings for c in chars) >= 7.95
+
+
+TABLE_HEADINGS = (
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "表三（续）",
+)
+FOOTER_PT = 99  # the bottom margin (35 mm) holds only the page number
+BODY_TOP_PT, BODY_PT = 105, 638  # the text starts 37 mm down; 225 mm of it
+
+
+def what_pages_hold(pdf: Path) -> list[dict]:
+    """Each printed page of a report: its part headings (and 续 captions), whether it holds body
+    text (the 16 pt lines that are no heading), and how much of the page's height it fills."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(pdf) as printed:
+        for page in printed.pages:
+            body = [c for c in page.chars if c["top"] < page.height - FOOTER_PT]
+            lines: dict[int, list] = {}
+            for c in body:
+                lines.setdefault(round(c["top"]), []).append(c)
+            headings, text = [], False
+            for chars in lines.values():
+                line = "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"])).strip()
+                large = max(c["size"] for c in chars) > 15
+                if line in TABLE_HEADINGS or (large and re.match(r"^[一二三四五六]、", line)):
+                    headings.append(line)
+                elif large:
+                    text = True
+            bottom = max((c["bottom"] for c in body), default=BODY_TOP_PT)
+            out.append(
+                {"headings": headings, "text": text, "full": (bottom - BODY_TOP_PT) / BODY_PT}
+            )
+    return out
+
+
+@pytest.mark.parametrize("unit", ["北平镇", "古县人民政府办公室", "古县公安局"])
+def test_no_page_of_a_units_word_report_holds_a_heading_or_one_small_table_alone(
+    sample_year, tmp_path, unit
+):
+    pdf = printed_pdf(sample_year.unit_report_docx(unit), tmp_path, libreoffice_writer())
+    pages = what_pages_hold(pdf)
+    for n, page in enumerate(pages[:-1], start=1):
+        tables = [h for h in page["headings"] if h in TABLE_HEADINGS]
+        alone = len(page["headings"]) == len(tables) == 1 and not page["text"]
+        # NOTE: a table alone on a page fills most of it, or what follows would have joined it
+        assert not alone or page["full"] > 0.6, (unit, n, page)
+        assert page["text"] or tables or not page["headings"], (unit, n, "a heading alone")
