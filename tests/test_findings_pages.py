@@ -14,13 +14,18 @@ from html import unescape
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline import store
 from pipeline.cli import app
 from pipeline.format2021 import S3_PARTS, to_decimal
+from pipeline.inputs import REVIEWED_HEADERS
 from pipeline.paths import Paths
+from pipeline.problems import findings_table
 from pipeline.render.feedback import (
     _FILLS,
     FEEDBACK_SHEET,
@@ -30,6 +35,7 @@ from pipeline.render.feedback import (
 )
 from pipeline.render.summary import cell_codes
 from pipeline.render.workbook import sheet_name, template_cell, write_return
+from pipeline.review import reviewed, still_open, tally
 from tests.helpers import (
     SAMPLE_RAW,
     command_line,
@@ -117,6 +123,22 @@ def test_the_console_the_page_the_csv_and_the_manifest_count_alike(
     missing_line = "2个单位未报送，未计入汇总。"
     assert (missing_line in result.stdout) == ("--allow-missing" in options)
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_stages_run_one_by_one_count_as_the_report_does(tmp_path):
+    paths = a_year_with_a_mistake_and_missing_units(tmp_path, mistake=False)
+    common = command_line(paths)
+    assert runner.invoke(app, ["ingest", *common]).exit_code == 0
+    validated = runner.invoke(app, ["validate", *common])
+    assert validated.exit_code == 1 and said(validated.stdout)["error"] == 2
+    assert validated.stderr.strip().startswith("xxgk：校验发现2个错误")
+    assert runner.invoke(app, ["aggregate", *common, "--allow-missing"]).exit_code == 0
+    rendered = runner.invoke(app, ["render", *common, "--allow-missing"])
+    assert rendered.exit_code == 0, rendered.stderr
+    counted = said(rendered.stdout)
+    assert counted == paged(paths) == listed(paths)
+    assert (counted["error"], counted["warning"]) == (0, 2)
+    assert "2个单位未报送，未计入汇总。" in rendered.stdout
 
 
 def test_when_only_missing_units_block_the_message_names_allow_missing(tmp_path):
@@ -613,7 +635,13 @@ def what_pages_hold(pdf: Path) -> list[dict]:
 def test_no_page_of_a_units_word_report_holds_a_heading_or_one_small_table_alone(
     sample_year, tmp_path, unit
 ):
+    from pipeline import render as rnd
+    from tests.test_pagination import page_problems, page_texts
+
     pdf = printed_pdf(sample_year.unit_report_docx(unit), tmp_path, libreoffice_writer())
+    cells = store.read_cells(sample_year.ingested_cells)
+    # NOTE: a table split to fill a page still keeps each row with its labels and headings
+    assert page_problems(page_texts(pdf), rnd.values_of(cells[cells["unit"] == unit])) == []
     pages = what_pages_hold(pdf)
     for n, page in enumerate(pages[:-1], start=1):
         tables = [h for h in page["headings"] if h in TABLE_HEADINGS]
@@ -621,3 +649,108 @@ def test_no_page_of_a_units_word_report_holds_a_heading_or_one_small_table_alone
         # NOTE: a table alone on a page fills most of it, or what follows would have joined it
         assert not alone or page["full"] > 0.6, (unit, n, page)
         assert page["text"] or tables or not page["headings"], (unit, n, "a heading alone")
+
+
+# -- invariants ------------------------------------------------------------------------------------------
+UNITS = ("古县审批局", "古县司法局", "")
+RULES_SEEN = ("year.swing", "s3.row_total", "value.missing", "year.sources")
+
+
+@st.composite
+def findings_and_decisions(draw):
+    """A findings table (each finding's rule, unit, cell, value, severity) and decisions on some
+    of them and on findings that did not fire, with values as read or changed."""
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(RULES_SEEN),
+                st.sampled_from(UNITS),
+                st.sampled_from(["granted", "new", ""]),
+                st.sampled_from(["natural", "total", ""]),
+                st.integers(0, 9),
+                st.sampled_from(["error", "warning", "info"]),
+            ),
+            max_size=12,
+            unique_by=lambda r: r[:4],
+        )
+    )
+    findings = findings_table(
+        [
+            {
+                "rule": rule,
+                "unit": unit,
+                "section": "s3",
+                "row": row,
+                "col": col,
+                "value": str(value),
+                "severity": severity,
+                "message": f"{rule}：{unit}{row}{col}",
+            }
+            for rule, unit, row, col, value, severity in rows
+        ]
+    )
+    chosen = draw(st.lists(st.sampled_from(rows), unique_by=lambda r: r[:4])) if rows else []
+    decisions = [
+        {
+            "code": "",
+            "unit": unit,
+            "rule": rule,
+            "section": "s3",
+            "row": row,
+            "col": col,
+            "value": str(value + draw(st.sampled_from([0, 0, 1]))),
+            "status": "已核实",
+            "reason": "核实无误",
+            "reviewer": "张三",
+            "date": "2025-03-18",
+            "line": i + 2,
+        }
+        for i, (rule, unit, row, col, value, _) in enumerate(chosen)
+    ]
+    return findings, pd.DataFrame(decisions, columns=[*REVIEWED_HEADERS, "unit", "line"])
+
+
+@given(findings_and_decisions())
+def test_decisions_close_only_warnings_and_notes_and_the_counts_cover_every_row(case):
+    findings, decisions = case
+    listed = reviewed(findings, decisions)
+    counted = tally(listed)
+    assert sum(counted[k] for k in ("error", "warning", "info", "reviewed")) == len(listed)
+    closed = listed[listed["review"] != ""]
+    assert not (closed["severity"] == "error").any(), "only the data fixes an error"
+    assert set(closed["rule"]) <= set(decisions["rule"])
+    notes = listed["rule"].str.startswith("review.")
+    assert len(listed) - notes.sum() == len(findings), "no finding lost, none made up"
+    opened = still_open(findings, decisions)
+    assert len(opened) == len(findings) - len(closed)
+
+
+@given(st.floats(0, 640))
+def test_a_table_split_to_fill_a_page_keeps_every_row_once_in_order(room):
+    from pipeline.format2021 import S3
+    from pipeline.render import word_tables
+
+    parts = word_tables.table_parts("s3", {}, first_room=room)
+    rows = [
+        c.row
+        for part in parts
+        for c in sorted(part.cells, key=lambda c: (c.r, c.c))
+        if c.kind == "value" and c.col == "total"
+    ]
+    assert rows == [r.code for r in S3.rows]
+    # NOTE: 表三 fits a page whole: only the room left on a page splits it, its first part there
+    assert len(parts) == 1 or word_tables.part_height_pt("s3", parts[0]) <= room
+
+
+@given(st.integers(70, 100))
+def test_each_printed_page_of_the_units_sheet_holds_whole_blocks_of_three_columns_or_more(scale):
+    from pipeline.render.summary import FIGURE_WIDTH, UNIT_FIELDS, block_of, units_page_breaks
+
+    widths = [w for _, _, w, _ in UNIT_FIELDS] + [FIGURE_WIDTH] * len(cell_codes())
+    breaks = units_page_breaks(widths, scale)
+    keys = len(UNIT_FIELDS)
+    blocks = [block_of(*c) for c in cell_codes()]
+    starts = {keys + i for i in range(len(blocks)) if i == 0 or blocks[i] != blocks[i - 1]}
+    assert set(breaks) <= starts, "a page never cuts a row of 表三"
+    edges = [keys, *breaks, keys + len(blocks)]
+    assert min(b - a for a, b in zip(edges, edges[1:], strict=False)) >= 3

@@ -81,7 +81,7 @@ def findings_table(
 ) -> pd.DataFrame:
     """Findings as a table with the fixed columns (`columns`: those and more, a field absent
     from a record blank), errors first, in a stable order."""
-    table = pd.DataFrame(records, columns=columns).fillna("").astype(str)
+    table = pd.DataFrame(records, columns=columns).astype(object).fillna("").astype(str)
     if table.empty:
         return table
     order = table["severity"].map({ERROR: 0, WARNING: 1, INFO: 2}).fillna(3)
