@@ -573,14 +573,16 @@ def calibri_metrics() -> bool:
 FIGURE_LABEL = re.compile(r"(表[二三四]|信息处理费)·")
 
 
-def test_the_summary_of_the_sample_year_prints_on_30_a4_pages_at_most(sample_year, tmp_path):
+def printed_summary(workbook: Path, tmp: Path) -> list[tuple[str, list, float]]:
+    """The summary workbook printed by LibreOffice: each page's text, characters and width;
+    the pages of the 各单位 sheet checked (three figure columns or more on every one, every
+    cell's column printed), and the 问题清单 printed at 8 pt or more."""
     import pdfplumber
 
     require_tool("Carlito 字体", calibri_metrics(), "LibreOffice 按其他字体计算列宽，页数不可比")
-    pdf = printed_pdf(sample_year.summary_xlsx, tmp_path, shutil.which("soffice"))
+    pdf = printed_pdf(workbook, tmp, shutil.which("soffice"))
     with pdfplumber.open(pdf) as printed:
         pages = [(page.extract_text() or "", page.chars, page.width) for page in printed.pages]
-    assert len(pages) <= 30, f"{len(pages)} pages"
     assert all(width > 800 or width < 600 for _, _, width in pages)  # A4, either way up
     per_unit = [
         text
@@ -592,6 +594,21 @@ def test_the_summary_of_the_sample_year_prints_on_30_a4_pages_at_most(sample_yea
     assert sum(columns) >= len(cell_codes()), "every cell's column printed"
     findings = [chars for text, chars, _ in pages if "规则编号" in text and "严重程度" in text]
     assert findings and min(c["size"] for chars in findings for c in chars) >= 7.95
+    return pages
+
+
+def test_the_summary_of_the_sample_year_prints_on_30_a4_pages_at_most(sample_year, tmp_path):
+    pages = printed_summary(sample_year.summary_xlsx, tmp_path)
+    assert len(pages) <= 30, f"{len(pages)} pages"
+
+
+def test_the_summary_of_a_year_of_few_units_prints_no_page_of_a_column_or_two(
+    partial_year, tmp_path
+):
+    paths, _ = partial_year
+    pages = printed_summary(paths.summary_xlsx, tmp_path)
+    compared = [text for text, _, _ in pages if "全县主要数据与上年比较" in text]
+    assert len(compared) == 1 and "36个单位中有4个两年都有数据" in compared[0]
 
 
 TABLE_HEADINGS = (

@@ -306,7 +306,7 @@ def _units_sheet(wb: xlsxwriter.Workbook, fmt: Formats, unit_cells: pd.DataFrame
     # NOTE: two hundred columns cannot print one page wide and stay legible: pages across,
     # each with the header row and the unit's code and name, each holding whole rows of the
     # tables (a row of 表三 is never split across pages), as many units a page as the scale lets
-    scale = units_print_scale(header, len(wide))
+    scale = units_print_scale(header, len(wide), [widths[j] for j in range(len(widths))])
     print_setup(ws, landscape=True, repeat=(0, 0), repeat_cols=(0, 1), fit_width=False)
     ws.set_print_scale(scale)
     ws.set_v_pagebreaks(units_page_breaks([widths[j] for j in range(len(widths))], scale))
@@ -314,14 +314,17 @@ def _units_sheet(wb: xlsxwriter.Workbook, fmt: Formats, unit_cells: pd.DataFrame
 
 FIGURE_WIDTH = 10  # a figure column of the 各单位 sheet
 MIN_SCALE = 70  # per cent: below this a printed figure is smaller than 7 pt
+PAGE_FIGURES = 14  # figure columns a printed page of the 各单位 sheet holds: two rows of 表三
 
 
-def units_print_scale(header: float, units: int) -> int:
-    """The print scale (per cent) of the 各单位 sheet: its header and every unit on one page's
-    height when that takes no less than MIN_SCALE, else MIN_SCALE (the units then run on)."""
-    _, height = printable(landscape=True)
+def units_print_scale(header: float, units: int, widths: list[float]) -> int:
+    """The print scale (per cent) of the 各单位 sheet: two rows of 表三 a page across, and its
+    header and every unit on one page's height, when that takes no less than MIN_SCALE (else
+    MIN_SCALE: the units then run on)."""
+    width, height = printable(landscape=True)
     needed = header + units * DEFAULT_ROW_PT
-    return max(MIN_SCALE, min(100, int(100 * height / needed)))
+    across = sum(column_points(w) for w in widths[:2]) + PAGE_FIGURES * column_points(FIGURE_WIDTH)
+    return max(MIN_SCALE, min(100, int(100 * height / needed), int(100 * width / across)))
 
 
 def block_of(section: str, row: Row, col: Col) -> tuple[str, str]:
