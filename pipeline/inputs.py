@@ -176,7 +176,7 @@ REVIEWED_HEADERS = {
     "reviewer": ("reviewer", "核实人"),
     "date": ("date", "日期"),
 }
-REVIEWED_REQUIRED = ("code", "rule", "status", "reason", "reviewer", "date")  # never blank
+REVIEWED_REQUIRED = ("rule", "status", "reason", "reviewer", "date")  # never blank
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -218,7 +218,7 @@ def read_reviewed(path: Path, units: pd.DataFrame) -> pd.DataFrame:
         for code in REVIEWED_REQUIRED:
             if not record[code]:
                 raise CannotStart(f"{where}没有填写{REVIEWED_HEADERS[code][1]}（{code}）")
-        if record["code"] not in names:
+        if record["code"] and record["code"] not in names:
             raise CannotStart(f"{where}的单位代码“{record['code']}”不在单位名册中")
         if record["rule"] not in RULES:
             raise CannotStart(
@@ -237,7 +237,8 @@ def read_reviewed(path: Path, units: pd.DataFrame) -> pd.DataFrame:
         if key in seen:
             raise CannotStart(f"核实记录 {path} 第{seen[key]}行和第{number}行记的是同一个问题")
         seen[key] = number
-        records.append({**record, "unit": names[record["code"]], "line": number})
+        # NOTE: no code: a finding of the county's table (全县) or of the run as a whole
+        records.append({**record, "unit": names.get(record["code"], ""), "line": number})
     return pd.DataFrame(records, columns=columns).astype({"line": int})
 
 

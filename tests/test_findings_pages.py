@@ -771,3 +771,22 @@ def test_each_printed_page_of_the_units_sheet_holds_whole_blocks_of_three_column
     assert set(breaks) <= starts, "a page never cuts a row of 表三"
     edges = [keys, *breaks, keys + len(blocks)]
     assert min(b - a for a, b in zip(edges, edges[1:], strict=False)) >= 3
+
+
+def test_a_decision_without_a_unit_code_closes_a_warning_of_the_countys_table(tmp_path):
+    licensing = ("s2", "licensing", "decisions")
+    raw_year(tmp_path, {"古县审批局": with_totals({licensing: 100})}, 2022)
+    paths = raw_year(tmp_path, {"古县审批局": with_totals({licensing: 1000})}, 2023)
+    paths.reviewed.write_text(
+        CHINESE_HEADER
+        + "\n,year.swing,表二,行政许可,本年处理决定数量,1000,已核实,全县同上,张三,2024-03-01\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, command_line(paths, "report"))
+    assert result.exit_code == 0, result.stderr
+    issues = store.read_csv(paths.issues_csv)
+    swings = issues[issues["rule"] == "year.swing"].set_index("unit")["review"].to_dict()
+    assert swings == {"全县": "已核实", "古县审批局": ""}, "the unit's own warning stays open"
+    counted = said(result.stdout)
+    assert counted == paged(paths) == listed(paths) == recorded(paths)
+    assert (counted["warning"], counted["reviewed"]) == (1, 1)
