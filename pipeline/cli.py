@@ -185,35 +185,33 @@ def _told(shown: Paths, quiet: bool) -> Callable[[run.StageResult], None]:
                 f"读取：{c['files']}个文件，收到{c['received']}个单位的报表（名册共{c['units']}个单位），{c['cells']}个单元格。",
                 quiet,
             )
-        elif result.stage == "validate":
-            _say(
-                f"校验：错误{c['error']}个，警告{c['warning']}个，提示{c['info']}个；明细见 {shown.issues_html}",
-                quiet,
-            )
         elif result.stage == "render" and "blocked" in c:
             _say(
                 f"本机关报告：{c['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {shown.units_dir}/；"
                 f"清单见 {shown.unit_reports}",
                 quiet,
             )
-            _narrated(result, shown, quiet)
             if result.blocked:
                 _warn(f"{c['blocked']}个单位未生成本机关报告：{result.message}")
-        elif result.stage == "render":
-            _narrated(result, shown, quiet)
 
+    # NOTE: no stage says how many findings it made: the run's issues list is counted once, at
+    # the end (`_tallied`), as the page, the CSV and the manifest count it
     return told
 
 
-def _narrated(result: run.StageResult, shown: Paths, quiet: bool) -> None:
-    """Say what the narrative checks found, counted like every other finding."""
-    c = result.counts
-    if c.get("error") or c.get("warning") or c.get("info"):
-        _say(
-            f"报告文字：错误{c.get('error', 0)}个，警告{c.get('warning', 0)}个，"
-            f"提示{c.get('info', 0)}个；明细见 {shown.issues_html}",
-            quiet,
-        )
+def _tallied(tally: dict[str, int], shown: Paths, quiet: bool, allow_missing: bool) -> None:
+    """Say how many findings the issues list holds, counted as the page, the CSV and the
+    manifest count them (`review.tally`)."""
+    if not tally:
+        return
+    reviewed = f"；另有已核实{tally['reviewed']}个，不计入" if tally.get("reviewed") else ""
+    _say(
+        f"问题：错误{tally['error']}个，警告{tally['warning']}个，提示{tally['info']}个{reviewed}；"
+        f"明细见 {shown.issues_html}",
+        quiet,
+    )
+    if allow_missing and tally.get("missing"):
+        _say(f"{tally['missing']}个单位未报送，未计入汇总。", quiet)
 
 
 def _guard(fn: Callable[[], T], paths: Paths | None = None) -> T:
@@ -346,9 +344,12 @@ def validate(
         return run.run_validate(paths, strict=strict)
 
     result = _guard(body, paths)
-    _told(paths, quiet)(result)
+    _tallied(result.tally, paths, quiet, False)
     if result.blocked:
-        raise _fail(f"校验发现错误，请根据 {paths.issues_html} 退回修改。", EXIT_BLOCKED)
+        raise _fail(
+            f"校验发现{result.tally['error']}个错误，请根据 {paths.issues_html} 退回修改。",
+            EXIT_BLOCKED,
+        )
 
 
 @app.command(cls=Command)
@@ -396,6 +397,7 @@ def render(
     if all_units:
         units = _guard(lambda: run.run_render_all_units(paths), paths)
         _told(paths, True)(units)  # NOTE: the warning only; the summary line follows
+        _tallied(units.tally, paths, quiet, False)
         _say(
             f"本机关报告：{units.counts['reports']}个单位的报告（HTML、Markdown、Word）已写出到 {paths.units_dir}/；"
             f"清单见 {paths.unit_reports}",
@@ -414,7 +416,7 @@ def render(
         ),
         paths,
     )
-    _narrated(result, paths, quiet)
+    _tallied(result.tally, paths, quiet, allow_missing and not unit)
     if result.blocked:
         raise _blocked(result)
     shown = paths.unit_report_html(unit) if unit else paths.report_html
@@ -455,6 +457,7 @@ def report(
     # NOTE: a run for one unit makes only that unit's report: the rest of the outputs stay
     keep = None if unit else unattended.KEPT
     outcome = _guard(lambda: unattended.run(final, recorded, work, keep), final)
+    _tallied(outcome.tally, final, quiet, allow_missing and not unit)
     if outcome.code:
         raise _fail(outcome.message, outcome.code) if outcome.message else typer.Exit(outcome.code)
     if unit:

@@ -185,3 +185,114 @@ def check_apart(raw_year: Path, out_year: Path) -> None:
             f"输出文件夹 {out_year} 与输入文件夹 {raw_year} 重叠（相同、在其中或包含它），"
             "为免改动或删除收到的报表，未运行；请把 --out 设为 raw 之外的文件夹（如 output）"
         )
+
+
+# the columns of reviewed.csv: each field's code and the headers accepted for it
+REVIEWED_HEADERS = {
+    "code": ("code", "单位代码"),
+    "rule": ("rule", "规则", "规则编号"),
+    "section": ("section", "表"),
+    "row": ("row", "行"),
+    "col": ("col", "列"),
+    "value": ("value", "读作", "数值"),
+    "status": ("status", "状态"),
+    "reason": ("reason", "说明"),
+    "reviewer": ("reviewer", "核实人"),
+    "date": ("date", "日期"),
+}
+REVIEWED_REQUIRED = ("rule", "status", "reason", "reviewer", "date")  # never blank
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def read_reviewed(path: Path, units: pd.DataFrame) -> pd.DataFrame:
+    """The office's decisions on findings (reviewed.csv), checked against the roster `units`,
+    the rule catalog, the format and the known statuses: one row per decision, with its unit's
+    name and its line; none when the file is absent. A fault is CannotStart naming the line."""
+    from pipeline.problems import RULES
+    from pipeline.review import STATUSES
+
+    columns = [*REVIEWED_HEADERS, "unit", "line"]
+    if not path.is_file():
+        return pd.DataFrame(columns=columns)
+    rows = list(csv.reader(_stdio.StringIO(decoded(path).text)))
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    expected = "、".join(f"{names[1]}（{names[0]}）" for names in REVIEWED_HEADERS.values())
+    if not rows:
+        raise CannotStart(f"核实记录 {path} 是空的（第1行应为表头：{expected}）")
+    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    field_of = {name: code for code, names in REVIEWED_HEADERS.items() for name in names}
+    fields = [field_of.get(h, "") for h in header]
+    absent = [f"{names[1]}（{c}）" for c, names in REVIEWED_HEADERS.items() if c not in fields]
+    if absent:
+        raise CannotStart(
+            f"核实记录 {path} 第1行缺少列：{'、'.join(absent)}（第1行应为表头：{expected}）"
+        )
+    names = dict(zip(units["code"], units["name"], strict=True))
+    seen: dict[tuple[str, ...], int] = {}
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        where = f"核实记录 {path} 第{number}行"
+        if not any(cell.strip() for cell in row):
+            raise CannotStart(f"{where}是空行，请删除该行后重试")
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            raise CannotStart(f"{where}的列数（{len(row)}）多于表头（{len(header)}），请检查逗号")
+        record = {c: "" for c in REVIEWED_HEADERS}
+        record.update({f: cell.strip() for f, cell in zip(fields, row, strict=False) if f})
+        for code in REVIEWED_REQUIRED:
+            if not record[code]:
+                raise CannotStart(f"{where}没有填写{REVIEWED_HEADERS[code][1]}（{code}）")
+        if record["code"] and record["code"] not in names:
+            raise CannotStart(f"{where}的单位代码“{record['code']}”不在单位名册中")
+        if record["rule"] not in RULES:
+            raise CannotStart(
+                f"{where}的规则“{record['rule']}”不是本程序的规则编号（见 docs/rules.md）"
+            )
+        if record["status"] not in STATUSES:
+            raise CannotStart(
+                f"{where}的状态“{record['status']}”无法识别（可用：{'、'.join(STATUSES)}）"
+            )
+        record.update(_cell_of(record, where))
+        date = _DATE.match(record["date"])
+        if not date:
+            raise CannotStart(f"{where}的日期“{record['date']}”无法识别（应如 2025-03-18）")
+        record["date"] = f"{date[1]}-{int(date[2]):02d}-{int(date[3]):02d}"
+        key = tuple(record[c] for c in ("code", "rule", "section", "row", "col"))
+        if key in seen:
+            raise CannotStart(f"核实记录 {path} 第{seen[key]}行和第{number}行记的是同一个问题")
+        seen[key] = number
+        # NOTE: no code: a finding of the county's table (全县) or of the run as a whole
+        records.append({**record, "unit": names.get(record["code"], ""), "line": number})
+    return pd.DataFrame(records, columns=columns).astype({"line": int})
+
+
+def _cell_of(record: dict[str, str], where: str) -> dict[str, str]:
+    """A decision's table, row and column as codes (each written as its code or as the format
+    prints it: 表三, （一）予以公开, 自然人); all blank for a finding about a whole return."""
+    from pipeline.format2021 import SECTIONS
+
+    section, row, col = record["section"], record["row"], record["col"]
+    if not section:
+        if row or col:
+            raise CannotStart(f"{where}填写了行或列，但没有填写表（section）")
+        return {"section": "", "row": "", "col": ""}
+    codes = {s.short: code for code, s in SECTIONS.items()} | {c: c for c in SECTIONS}
+    if section not in codes:
+        raise CannotStart(f"{where}的表“{section}”无法识别（如 s3 或 表三）")
+    sec = SECTIONS[codes[section]]
+    found = {"section": sec.code, "row": "", "col": ""}
+    for field, axis, name in (("row", sec.rows, "行"), ("col", sec.cols, "列")):
+        written = record[field]
+        if not written:
+            continue
+        codes_of = [a.code for a in axis if written in (a.code, a.label)]
+        if not codes_of:
+            raise CannotStart(f"{where}的{name}“{written}”不是{sec.short}的{name}")
+        if len(set(codes_of)) > 1:
+            # NOTE: a label printed twice in a table names no one cell; its code does
+            raise CannotStart(
+                f"{where}的{name}“{written}”在{sec.short}中不止一处，请改填{name}代码"
+                f"（{'、'.join(codes_of)}，见 issues.csv 的 {field} 列）"
+            )
+        found[field] = codes_of[0]
+    return found

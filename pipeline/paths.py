@@ -133,6 +133,11 @@ class Paths:
         """The bodies' own narratives and the figures they use (narratives/<unit>.md.j2, .toml)."""
         return self.raw / "narratives"
 
+    @property
+    def reviewed(self) -> Path:
+        """The office's decisions on findings (核实记录: docs/reviewed.md)."""
+        return self.raw / "reviewed.csv"
+
     def unit_supplied(self, unit: str) -> Path:
         """The figures a body's own narrative uses that no table holds (docs/publication.md)."""
         return self.raw / "narratives" / f"{safe_name(unit)}.toml"

@@ -273,7 +273,7 @@ def manifest(stage: Paths, options: dict, outcome: Outcome, started: datetime) -
         started.isoformat(timespec="seconds"),
         datetime.now().isoformat(timespec="seconds"),
     )
-    return {**written, "last_year": outcome.last_year}
+    return {**written, "findings": outcome.tally, "last_year": outcome.last_year}
 
 
 def _log_file(path: Path) -> logging.Handler:

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from pipeline import store
 from pipeline.cli import app
 from pipeline.paths import Paths
+from pipeline.render.feedback import SUGGESTED_FILL
 from pipeline.render.workbook import sheet_name, template_cell
 from tests.helpers import ROOT, SAMPLE_RAW, command_line
 
@@ -611,7 +612,10 @@ def test_a_changed_part_under_formulas_without_results_is_not_blamed_on_the_carr
     assert balance["expected"] == "", "no single cell gets 应为"
     assert at in balance["suggestion"] or "D6:D8" in balance["suggestion"]
     marked = load_workbook(paths.feedback / f"{POLICE}_问题反馈.xlsx")
-    assert marked[S3][template_cell("s3", "carried_out", "natural")].comment is None
+    # NOTE: the balance's own cell says the balance is broken; it is not the one to change
+    carried = marked[S3][template_cell("s3", "carried_out", "natural")]
+    assert "很可能有误" not in (carried.comment.text if carried.comment else "")
+    assert not carried.fill.fgColor.rgb.endswith(SUGGESTED_FILL)
 
 
 # -- 10. narrative checks without false alarms ------------------------------------------------
@@ -636,7 +640,7 @@ def test_a_year_copied_from_last_years_text_is_a_warning_counted_on_the_console(
     result = report(paths)
     assert result.exit_code == 0, "a heuristic does not block publication"
     assert ("warning", "narrative.year", "全县", "") in issues(paths)
-    assert "报告文字：错误0个，警告1个" in result.stdout
+    assert "问题：错误0个，警告1个" in result.stdout
     assert "narrative.year" in paths.issues_html.read_text("utf-8")
     assert ".staging-" not in result.stdout + result.stderr
 

@@ -45,7 +45,7 @@ def test_a_return_with_an_error_blocks_the_report(tmp_path):
         command_line(paths, "report"),
     )
     assert result.exit_code == 1
-    assert "校验：错误2个，警告0个，提示1个" in result.stdout
+    assert "问题：错误2个，警告0个，提示1个" in result.stdout
     assert (
         result.stderr.strip()
         == f"xxgk：校验发现2个错误，未汇总全县数据。未生成报告；请查看 {paths.issues_html}。"

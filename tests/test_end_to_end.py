@@ -32,7 +32,7 @@ def test_the_sample_year_runs_clean(sample_run):
     result, paths = sample_run
     assert result.exit_code == 0, result.stderr
     assert "读取：35个文件，收到35个单位的报表（名册共35个单位），7105个单元格。" in result.stdout
-    assert "校验：错误0个" in result.stdout
+    assert "问题：错误0个，警告0个，提示1个" in result.stdout
     for stage in ("01_ingested", "02_validated", "03_aggregated"):
         assert (paths.out / stage).is_dir()
 

@@ -7,6 +7,8 @@ from typer.testing import CliRunner
 
 from pipeline import store
 from pipeline.cli import app
+from pipeline.problems import FINDING_COLUMNS
+from pipeline.render.feedback import SUGGESTED_FILL
 from pipeline.render.workbook import sheet_name, template_cell
 from pipeline.run import run_ingest, run_validate
 from tests.helpers import command_line, raw_year, with_totals
@@ -34,12 +36,16 @@ def test_a_feedback_workbook_marks_and_comments_each_problem_cell(tmp_path):
     assert wb.sheetnames[0] == "校验问题"
     listed = [row[4] for row in wb["校验问题"].iter_rows(min_row=2, values_only=True)]
     assert len(listed) == 2 and all(text.startswith("【错误】表三") for text in listed)
-    # NOTE: the one cell that explains both broken sums is marked, not the totals it breaks
+    # NOTE: the one cell that explains both broken sums is marked as the one to check, once;
+    # each total it breaks carries its own message
     cell = wb[sheet_name("s3")][template_cell("s3", "granted", "natural")]
-    assert cell.fill.fgColor.rgb.endswith("FFC7CE")
-    assert cell.comment.text.count("很可能有误：改为1") == 2
+    assert cell.fill.fgColor.rgb.endswith(SUGGESTED_FILL)
+    assert cell.comment.text.count("很可能有误：改为1") == 1
     for key in (("s3", "granted", "total"), ("s3", "outcome_total", "natural")):
-        assert wb[sheet_name("s3")][template_cell(*key)].comment is None
+        total = wb[sheet_name("s3")][template_cell(*key)]
+        assert total.comment.text.startswith("【错误】表三") and total.fill.fgColor.rgb.endswith(
+            "FFC7CE"
+        )
 
 
 def test_a_return_resaved_by_another_program_survives_the_round_trip(tmp_path):
@@ -52,7 +58,9 @@ def test_a_return_resaved_by_another_program_survives_the_round_trip(tmp_path):
     marked = load_workbook(paths.feedback / f"{UNIT}_问题反馈.xlsx")
     assert marked[sheet_name("s3")][template_cell("s3", "granted", "natural")].value == 4
     assert marked[sheet_name("s3")][template_cell("s3", "granted", "natural")].comment is not None
-    assert marked[sheet_name("s3")][template_cell("s3", "granted", "total")].comment is None
+    assert marked[sheet_name("s3")][
+        template_cell("s3", "granted", "total")
+    ].comment.text.startswith("【错误】表三“（一）予以公开”行")
 
 
 def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path):
@@ -64,19 +72,21 @@ def test_the_issues_page_lists_counts_the_register_and_problems_by_unit(tmp_path
     run_ingest(paths)
     run_validate(paths)
     page = paths.issues_html.read_text("utf-8")
-    assert '发现错误<span class="error">3</span>个' in page
+    assert '错误<span class="error" id="count-error">3</span>个' in page
     assert "<td>表三行合计</td><td><code>s3.row_total</code></td>" in page
-    assert "古县审计局未报送2023年度年报数据。" in page
+    assert "古县审计局" in page.split('<section id="missing"')[1].split("</section>")[0]
     # every problem names its rule in Chinese beside the id, and its cells with their sheet
     assert '<td class="rule">表三行合计 <code>s3.row_total</code></td>' in page
     s3 = sheet_name("s3")
     assert f"{s3}!{template_cell('s3', 'granted', 'natural')}" in page
     # a note on the run as a whole stands under a heading that says so, not under a file's
-    whole = page.index("<h2>整体情况（不针对某一个单位）")
-    assert page.index("没有可用的2022年度数据", whole) < page.index("<h2>", whole + 1)
+    whole = page.index("整体情况（不针对某一个单位）（")
+    assert page.index("没有可用的2022年度数据", whole) < page.index("<h2", whole + 1)
     assert "未识别的文件" not in page
     assert "很可能有误：改为1" in page
-    assert store.read_csv(paths.issues_csv).equals(store.read_csv(paths.validated_findings))
+    issues = store.read_csv(paths.issues_csv)
+    assert issues[FINDING_COLUMNS].equals(store.read_csv(paths.validated_findings))
+    assert (issues["review"] == "").all(), "no decisions recorded: every finding is open"
 
 
 def test_draft_renders_with_the_mark_and_still_exits_1(tmp_path):

@@ -130,7 +130,7 @@ def test_a_county_narrative_copied_from_last_year_is_a_warning_in_the_issues_lis
     args = command_line(paths)
     result = runner.invoke(app, ["report", *args])
     assert result.exit_code == 0, result.stderr
-    assert "报告文字：错误0个，警告1个" in result.stdout
+    assert "问题：错误0个，警告1个，提示2个" in result.stdout
     assert paths.report_html.exists() and paths.report_docx.exists()
     findings = store.read_csv(paths.narrative_findings)
     assert [(f.rule, f.severity, f.file) for f in findings.itertuples()] == [

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from pipeline.format2021 import SECTIONS, number_text
 from pipeline.ingest.register import RECEIVED
-from schemas.rules import WideTables, unit_across_years
+from schemas.rules import WideTables
 
 COUNTY = "全县"
 
@@ -18,16 +18,6 @@ def received_cells(cells: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
     counted = returns.loc[returns["status"] == RECEIVED, "file"]
     mask = cells["file"].isin(counted)
     return cells if mask.all() else cells[mask]  # NOTE: usually all count; no copy then
-
-
-def common_units(cells: pd.DataFrame, other: pd.DataFrame) -> set[str]:
-    """The units (by code, else name) present in both cell tables."""
-    return set(unit_across_years(cells)) & set(unit_across_years(other))
-
-
-def of_units(cells: pd.DataFrame, units: set[str]) -> pd.DataFrame:
-    """The cells of these units only."""
-    return cells[unit_across_years(cells).isin(units)]
 
 
 def format_cells() -> pd.DataFrame:

@@ -2,14 +2,14 @@
 the rule's template, never written where the problem is found.
 
 The rules are declared beside what they are about (`files`, `cells`, `tables`, `narrative`,
-`audit`); `RULES` holds them all, in that order, and docs/rules.md is generated from it.
+`review`, `audit`); `RULES` holds them all, in that order, and docs/rules.md is generated from it.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.problems import audit, cells, files, narrative, tables
+from pipeline.problems import audit, cells, files, narrative, review, tables
 from pipeline.problems.rule import (
     ABOUT_LABELS,
     ERROR,
@@ -23,7 +23,7 @@ from pipeline.problems.rule import (
 )
 
 RULES: dict[str, Rule] = {
-    r.id: r for part in (files, cells, narrative, tables, audit) for r in part.RULES
+    r.id: r for part in (files, cells, narrative, tables, review, audit) for r in part.RULES
 }
 
 SUGGESTIONS = {
@@ -73,9 +73,12 @@ def rules_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+SUGGESTION_PREFIX = "【建议】"  # how every suggestion begins
+
+
 def suggestion(kind: str, /, **fields: object) -> str:
     """A suggestion of where an error probably is, rendered from its template (nothing is changed)."""
-    return "【建议】" + SUGGESTIONS[kind].format(**{k: _text(v) for k, v in fields.items()})
+    return SUGGESTION_PREFIX + SUGGESTIONS[kind].format(**{k: _text(v) for k, v in fields.items()})
 
 
 def finding(rule: str, /, **fields: object) -> dict[str, object]:
@@ -94,9 +97,12 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def findings_table(records: list[dict[str, object]]) -> pd.DataFrame:
-    """Findings as a table with the fixed columns, errors first, in a stable order."""
-    table = pd.DataFrame(records, columns=FINDING_COLUMNS).astype(str)
+def findings_table(
+    records: list[dict[str, object]], columns: list[str] = FINDING_COLUMNS
+) -> pd.DataFrame:
+    """Findings as a table with the fixed columns (`columns`: those and more, a field absent
+    from a record blank), errors first, in a stable order."""
+    table = pd.DataFrame(records, columns=columns).astype(object).fillna("").astype(str)
     if table.empty:
         return table
     # NOTE: what a finding is about is its rule's, whatever the record says (a table written
@@ -151,6 +157,7 @@ __all__ = [
     "RULES",
     "SEVERITY_LABELS",
     "SUGGESTIONS",
+    "SUGGESTION_PREFIX",
     "WARNING",
     "Rule",
     "about_of",

@@ -15,6 +15,7 @@ from pipeline.render.narrative import (
     narrative_blocks,
     narrative_context,
     parsed_narrative,
+    partial_note,
     with_fee_statement,
 )
 from pipeline.render.report import (
@@ -52,6 +53,7 @@ __all__ = [
     "issues_html",
     "layout_table",
     "missing_note",
+    "partial_note",
     "narrative",
     "narrative_blocks",
     "narrative_context",

@@ -1,5 +1,6 @@
 """The analysts' charts page `charts.html`: per-unit bars of applications received and of outcomes
-by kind, and the county's change from last year where last year's data is at hand.
+by kind, and the county's change from last year where last year's data is at hand, over the units
+present in both years.
 
 The bars are HTML drawn here, in one self-contained page (no script, no web font, nothing
 fetched): unit names and figures are text at the page's own size, so they read as well on a
@@ -40,6 +41,26 @@ COMPARED = (
     ("s4", "cases", "direct_total"),
     ("s4", "cases", "after_total"),
 )
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    """The county's figures this year and last over the same units, those present in both
+    years (like for like), and how many units those are of how many."""
+
+    this: Values
+    last: Values
+    units: int  # the units present in both years
+    roster: int  # the units of this year's roster
+    received: int  # the units whose returns count this year
+    last_units: int  # the units with last year's data
+
+    def statement(self, year: int) -> str:
+        """What the comparison covers, as every page that shows it says it."""
+        return (
+            f"{self.roster}个单位中有{self.units}个两年都有数据，与上年比较只计这{self.units}个单位"
+            f"（本年收到{self.received}个单位的报表，{year - 1}年有{self.last_units}个单位的数据）。"
+        )
 
 
 @dataclass(frozen=True)
@@ -157,10 +178,13 @@ def charts_html(
     year: int,
     cells: pd.DataFrame,
     this: Values,
-    last: Values | None,
+    compared: YearOnYear | None,
     last_source: str,
+    partial: str = "",
 ) -> str:
-    """The charts page. `last` is last year's county figures, or None (the page then says so)."""
+    """The charts page. `compared` is the county this year and last over the units present in
+    both, or None (the page then says there is no last year to compare with); `partial` says
+    which units this year's totals leave out, when some are."""
     figures = unit_figures(cells)
     new_label = label_of("s3", "new", "total")
     context = {
@@ -173,7 +197,9 @@ def charts_html(
         ),
         "outcomes": stacked_html(figures, "各单位办理结果（按类别）"),
         "legend": legend(),
-        "changes": county_changes(this, last) if last is not None else None,
+        "changes": county_changes(compared.this, compared.last) if compared else None,
+        "compared": compared.statement(year) if compared else "",
+        "partial": partial,
         "last_year": year - 1,
         "last_source": last_source,
         "new_total": this.get(("s3", "new", "total"), 0),

@@ -84,6 +84,17 @@ def fee_statement(subject: str, year: int, values: Values) -> str:
     return f"{subject}{year}年度共发出政府信息公开信息处理费收费通知{notices}件，收费通知总金额{amount}元，{tail}。"
 
 
+def partial_note(received: int, roster: int, year: int) -> str:
+    """The label of a year whose totals leave out units of the roster (with --allow-missing or
+    --draft), on every page that shows those totals; empty for a whole year."""
+    if received >= roster:
+        return ""
+    return (
+        f"部分数据：{year}年度名册共{roster}个单位，只有{received}个单位的报表计入合计，"
+        f"{roster - received}个单位未计入。"
+    )
+
+
 def missing_note(units: list[str], year: int) -> str:
     """The report's note naming the units whose return is missing (rendered with --allow-missing)."""
     return f"以下{len(units)}个单位未报送{year}年度年报数据，未计入本报告的汇总数据：{'、'.join(units)}。"

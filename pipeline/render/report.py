@@ -36,6 +36,7 @@ class Report:
     notes: tuple[str, ...] = ()
     draft: bool = False  # rendered from data that did not pass validation
     issuer: str = ""  # the body that issues it (its full name), its document's author
+    partial: str = ""  # which units the totals leave out (`partial_note`), under the title
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -53,6 +54,7 @@ def report_context(report: Report) -> dict:
         "narrative": {k: _paragraphs(v) for k, v in report.narrative.items()},
         "tables": {s.part: _table_context(s.code, report.values) for s in PRINTED_SECTIONS},
         "notes": report.notes,
+        "partial": report.partial,
         "draft": DRAFT_MARK if report.draft else "",
     }
 

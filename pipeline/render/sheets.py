@@ -26,6 +26,9 @@ LINE_PER_PT = 1.45  # line height per point of font size (Noto CJK's 1.44 em in 
 CELL_PADDING = 0.8  # column-width units a cell keeps free of text
 ROW_PADDING_PT = 3.0
 A4 = 9  # the paper size code of A4 in SpreadsheetML
+A4_POINTS = (595.3, 841.9)  # its width and height, portrait
+MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.7}  # inches, as print_setup sets
+DEFAULT_ROW_PT = 15.0  # the height of a row given none (XlsxWriter's default)
 
 
 def text_width(text: str, size: float) -> float:
@@ -48,6 +51,23 @@ def text_lines(text: str, width: float, size: float) -> int:
             used += advance
         lines += count
     return lines
+
+
+def printable(landscape: bool) -> tuple[float, float]:
+    """The width and height in points that a sheet set up by `print_setup` prints in on A4."""
+    short, long = A4_POINTS
+    width, height = (long, short) if landscape else (short, long)
+    return (
+        width - 72 * (MARGINS["left"] + MARGINS["right"]),
+        height - 72 * (MARGINS["top"] + MARGINS["bottom"]),
+    )
+
+
+def column_points(width: float) -> float:
+    """How wide a column `width` units wide prints, in points at 100 %, at the most: a unit is
+    7 px of Calibri's digit in Excel, 7.5 px of Carlito's in LibreOffice (measured), and a
+    column keeps 5 px of padding, at 96 px an inch."""
+    return 0.75 * 7.5 * (width + 5 / 7)
 
 
 def row_height(lines: float, size: float) -> float:
@@ -91,7 +111,7 @@ def print_setup(
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    ws.set_margins(**MARGINS)
     ws.center_horizontally()
     if fit_width:
         ws.fit_to_pages(1, 1 if one_page else 0)

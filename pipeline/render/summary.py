@@ -26,9 +26,18 @@ if TYPE_CHECKING:
 
 from pipeline.format2021 import PRINTED_SECTIONS, SECTIONS, Col, Row, printed, to_decimal
 from pipeline.problems import RULES, SEVERITY_LABELS
+from pipeline.render.charts import YearOnYear, county_changes
 from pipeline.render.environment import Values
 from pipeline.render.issues import STATUS_LABELS
-from pipeline.render.sheets import fitted_heights, print_setup, row_height, text_lines
+from pipeline.render.sheets import (
+    DEFAULT_ROW_PT,
+    column_points,
+    fitted_heights,
+    print_setup,
+    printable,
+    row_height,
+    text_lines,
+)
 
 Field = tuple[str, str, int, str]  # (code, Chinese header, width, how a value is shown)
 Formats = dict[str, "Format"]
@@ -39,22 +48,23 @@ FONT_SIZE = 10
 FIELDS_SHEET = "字段说明"
 
 # each sheet of records: its columns as (code, Chinese header, width, how a value is shown)
+# NOTE: the findings' columns add up to what prints one A4 page wide at 80 % or more (8 pt)
 FINDING_FIELDS = (
-    ("severity", "严重程度", 9, "severity"),
-    ("title", "规则", 18, "text"),
-    ("rule", "规则编号", 18, "text"),
-    ("unit", "单位", 22, "text"),
-    ("file", "文件", 30, "text"),
-    ("sheet", "工作表", 24, "text"),
-    ("cell", "单元格", 10, "text"),
-    ("section", "表", 8, "section"),
-    ("row", "行", 24, "row"),
-    ("col", "列", 14, "col"),
-    ("text", "原样填写", 12, "text"),
-    ("value", "读作", 10, "number"),
-    ("expected", "应为", 10, "number"),
-    ("message", "说明", 60, "text"),
-    ("suggestion", "建议", 36, "text"),
+    ("severity", "严重程度", 6, "severity"),
+    ("title", "规则", 10, "text"),
+    ("rule", "规则编号", 10, "text"),
+    ("unit", "单位", 10, "text"),
+    ("file", "文件", 10, "text"),
+    ("sheet", "工作表", 9, "text"),
+    ("cell", "单元格", 7, "text"),
+    ("section", "表", 5, "section"),
+    ("row", "行", 10, "row"),
+    ("col", "列", 6, "col"),
+    ("text", "原样填写", 6, "text"),
+    ("value", "读作", 6, "number"),
+    ("expected", "应为", 6, "number"),
+    ("message", "说明", 32, "text"),
+    ("suggestion", "建议", 20, "text"),
 )
 RETURN_FIELDS = (
     ("file", "文件", 36, "text"),
@@ -89,8 +99,13 @@ def summary_xlsx(
     unit_cells: pd.DataFrame,
     findings: pd.DataFrame,
     returns: pd.DataFrame,
+    *,
+    compared: YearOnYear | None = None,
+    partial: str = "",
 ) -> bytes:
-    """The workbook's bytes: one sheet per table (county totals), 各单位, 问题清单, 报表登记, 字段说明."""
+    """The workbook's bytes: one sheet per table (county totals, labelled `partial` when they
+    leave units out), 与上年比较 (with last year's data: over the units present in both years),
+    各单位, 问题清单, 报表登记, 字段说明."""
     buffer = _io.BytesIO()
     wb = xlsxwriter.Workbook(
         buffer,
@@ -105,7 +120,9 @@ def summary_xlsx(
     wb.set_properties({"title": title, "created": datetime(year + 1, 1, 1)})
     fmt = _formats(wb)
     for section in PRINTED_SECTIONS:
-        _table_sheet(wb, fmt, section.code, county, f"{title}·{section.short}（全县）")
+        _table_sheet(wb, fmt, section.code, county, f"{title}·{section.short}（全县）", partial)
+    if compared is not None:
+        _compared_sheet(wb, fmt, compared, year, partial)
     _units_sheet(wb, fmt, unit_cells)
     _records_sheet(wb, fmt, "问题清单", findings, FINDING_FIELDS)
     _records_sheet(wb, fmt, "报表登记", returns, RETURN_FIELDS)
@@ -122,6 +139,7 @@ def _formats(wb: xlsxwriter.Workbook) -> Formats:
         "header": wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#EEEEEE"}),
         "heading": wb.add_format({**boxed, "bold": True, "align": "center"}),
         "label": wb.add_format({**boxed, "align": "left"}),
+        "figure": wb.add_format({**boxed, "align": "right"}),
         "code": wb.add_format({**base, "font_color": "#666666", "font_name": "Consolas"}),
         "text": wb.add_format({**base, "text_wrap": True, "valign": "top"}),
         "text_quoted": wb.add_format(
@@ -129,6 +147,7 @@ def _formats(wb: xlsxwriter.Workbook) -> Formats:
         ),
         "number": wb.add_format({**base, "valign": "top"}),
         "section_head": wb.add_format({**base, "bold": True, "font_size": 11}),
+        "partial": wb.add_format({**base, "bold": True, "font_color": "#9C5700"}),
     }
     for scale, number in NUMBER_FORMATS.items():
         fmt[f"value{scale}"] = wb.add_format({**boxed, "align": "center", "num_format": number})
@@ -164,12 +183,13 @@ def _widths(section: str) -> dict[int, float]:
 
 
 def _table_sheet(
-    wb: xlsxwriter.Workbook, fmt: Formats, section: str, values: Values, title: str
+    wb: xlsxwriter.Workbook, fmt: Formats, section: str, values: Values, title: str, partial: str
 ) -> None:
     sec = SECTIONS[section]
     g = printed(section)
     ws = wb.add_worksheet(f"{sec.short} {sec.title}"[:31])
     _text(ws, fmt, 0, 0, title, "title")
+    _text(ws, fmt, 1, 0, partial, "partial")
     for cell in g.cells:
         r, c = TOP + cell.r, cell.c
         last_r, last_c = r + cell.rowspan - 1, c + cell.colspan - 1
@@ -197,6 +217,33 @@ def _table_sheet(
     header = (TOP, TOP + g.header_rows - 1) if g.header_rows else None
     # NOTE: one page each: a merged label printed across a page break shows on one page only
     print_setup(ws, landscape=section == "s4", repeat=header, one_page=True)
+
+
+COMPARED_SHEET = "与上年比较"
+COMPARED_WIDTHS = (44, 12, 12, 16)
+
+
+def _compared_sheet(
+    wb: xlsxwriter.Workbook, fmt: Formats, compared: YearOnYear, year: int, partial: str
+) -> None:
+    """The county's main figures this year and last, over the units present in both years
+    (the same comparison as the charts page)."""
+    ws = wb.add_worksheet(COMPARED_SHEET)
+    _text(ws, fmt, 0, 0, f"全县主要数据与上年比较（{year - 1}年→{year}年）", "title")
+    _text(ws, fmt, 1, 0, compared.statement(year), "partial")
+    _text(ws, fmt, 2, 0, partial, "partial")
+    top = 4
+    for c, label in enumerate(("项目", f"{year - 1}年", f"{year}年", "增减")):
+        ws.write_string(top, c, label, fmt["header"])
+    for r, change in enumerate(county_changes(compared.this, compared.last), start=top + 1):
+        ws.write_string(r, 0, change.label, fmt["label"])
+        for c, text in enumerate((change.last, change.this, change.change), start=1):
+            # NOTE: as the charts page prints them (amounts to their decimals, the share beside)
+            ws.write_string(r, c, text, fmt["figure"])
+    for c, width in enumerate(COMPARED_WIDTHS):
+        ws.set_column(c, c, width)
+    ws.set_row(0, row_height(1, 14))
+    print_setup(ws, landscape=False, repeat=(top, top))
 
 
 UNITS_SHEET_MAX = (
@@ -232,7 +279,7 @@ def _units_sheet(wb: xlsxwriter.Workbook, fmt: Formats, unit_cells: pd.DataFrame
         ws.write_string(0, j, label, fmt["header"])
     for j, (code, row, col) in enumerate(cells, start=len(keys)):
         ws.write_string(0, j, cell_label(code, row, col), fmt["header"])
-        widths[j] = 12
+        widths[j] = FIGURE_WIDTH
     wide = unit_cells.pivot_table(
         index=keys, columns=["section", "row", "col"], values="value", aggfunc="first"
     )
@@ -250,14 +297,62 @@ def _units_sheet(wb: xlsxwriter.Workbook, fmt: Formats, unit_cells: pd.DataFrame
                     i, j, _number(code, col.code, int(value)), fmt[f"number{col.scale}"]
                 )
     headers = [(0, j, cell_label(*c)) for j, c in enumerate(cells, start=len(keys))]
-    ws.set_row(0, fitted_heights(headers, widths, FONT_SIZE)[0])
+    header = fitted_heights(headers, widths, FONT_SIZE)[0]
+    ws.set_row(0, header)
     for j, width in widths.items():
         ws.set_column(j, j, width)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(wide), len(keys) + len(cells) - 1)
     # NOTE: two hundred columns cannot print one page wide and stay legible: pages across,
-    # each with the header row and the unit's code and name
+    # each with the header row and the unit's code and name, each holding whole rows of the
+    # tables (a row of 表三 is never split across pages), as many units a page as the scale lets
+    scale = units_print_scale(header, len(wide), [widths[j] for j in range(len(widths))])
     print_setup(ws, landscape=True, repeat=(0, 0), repeat_cols=(0, 1), fit_width=False)
+    ws.set_print_scale(scale)
+    ws.set_v_pagebreaks(units_page_breaks([widths[j] for j in range(len(widths))], scale))
+
+
+FIGURE_WIDTH = 10  # a figure column of the 各单位 sheet
+MIN_SCALE = 70  # per cent: below this a printed figure is smaller than 7 pt
+PAGE_FIGURES = 14  # figure columns a printed page of the 各单位 sheet holds: two rows of 表三
+
+
+def units_print_scale(header: float, units: int, widths: list[float]) -> int:
+    """The print scale (per cent) of the 各单位 sheet: two rows of 表三 a page across, and its
+    header and every unit on one page's height, when that takes no less than MIN_SCALE (else
+    MIN_SCALE: the units then run on)."""
+    width, height = printable(landscape=True)
+    needed = header + units * DEFAULT_ROW_PT
+    across = sum(column_points(w) for w in widths[:2]) + PAGE_FIGURES * column_points(FIGURE_WIDTH)
+    return max(MIN_SCALE, min(100, int(100 * height / needed), int(100 * width / across)))
+
+
+def block_of(section: str, row: Row, col: Col) -> tuple[str, str]:
+    """The columns of the 各单位 sheet printed together: a row of 表二 or 表三, a group of 表四,
+    the fee figures."""
+    if section == "s4":
+        return section, col.code.split("_", 1)[0]
+    return section, row.code if section in ("s2", "s3") else ""
+
+
+def units_page_breaks(widths: list[float], scale: int) -> list[int]:
+    """The columns before which a new page of the 各单位 sheet begins: each page as many whole
+    blocks (`block_of`) as fit beside the repeated columns at `scale`."""
+    room = printable(landscape=True)[0] * 100 / scale
+    keys = len(UNIT_FIELDS)
+    repeated = sum(column_points(w) for w in widths[:2])
+    used = sum(column_points(w) for w in widths[:keys])  # NOTE: the first page holds all keys
+    breaks: list[int] = []
+    blocks: dict[tuple[str, str], list[int]] = {}
+    for j, (code, row, col) in enumerate(cell_codes(), start=keys):
+        blocks.setdefault(block_of(code, row, col), []).append(j)
+    for columns in blocks.values():
+        wide = sum(column_points(widths[j]) for j in columns)
+        if used + wide > room and used > repeated:
+            breaks.append(columns[0])
+            used = repeated
+        used += wide
+    return breaks
 
 
 def _shown(kind: str, value: object, record: dict) -> str | int | float:
@@ -315,7 +410,10 @@ def _records_sheet(
             heights[i] = row_height(lines, FONT_SIZE)
     for i, height in heights.items():
         ws.set_row(i, height)
-    ws.set_row(0, row_height(1, FONT_SIZE))
+    # NOTE: a header wider than its column wraps (严重程度 in 6 units), and its row grows to fit
+    ws.set_row(
+        0, row_height(max(text_lines(label, w, FONT_SIZE) for _, label, w, _ in fields), FONT_SIZE)
+    )
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(records), max(len(fields) - 1, 0))
     print_setup(ws, landscape=True, repeat=(0, 0))
@@ -367,7 +465,7 @@ def _fields_sheet(wb: xlsxwriter.Workbook, fmt: Formats) -> None:
     print_setup(ws)
 
 
-FIELDS_WIDTHS = {0: 24, 1: 16, 2: 44, 3: 24}
+FIELDS_WIDTHS = {0: 30, 1: 14, 2: 46, 3: 20}  # a cell's code on one line
 
 
 def _block(

@@ -23,7 +23,16 @@ from lxml import etree
 from pipeline.format2021 import PARTS, PRINTED_SECTIONS, printed
 from pipeline.render.ooxml import stable_package
 from pipeline.render.report import Report, report_context
-from pipeline.render.word_tables import element, table_parts, table_xml
+from pipeline.render.word_tables import (
+    HEADING_PT,
+    Flow,
+    element,
+    part_height_pt,
+    table_height_pt,
+    table_parts,
+    table_xml,
+    text_lines_of,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -59,21 +68,25 @@ def report_docx(report: Report) -> bytes:
     context = report_context(report)
     if context["draft"]:
         _draft_header(doc, context["draft"])
+    flow = Flow()  # NOTE: where the content falls on the pages, to decide where a table is split
     if report.subtitle:
-        _add(doc, report.subtitle, STYLE_TITLE)
-    title = _add(doc, report.title, STYLE_TITLE)
+        _add(doc, report.subtitle, STYLE_TITLE, flow)
+    title = _add(doc, report.title, STYLE_TITLE, flow)
     title.paragraph_format.space_after = TITLE_SPACE_AFTER  # 标题与正文之间空一行
-    _paragraphs(doc, context["narrative"]["preamble"])
-    _add(doc, f"一、{PARTS['一']}", STYLE_HEADING)
-    _paragraphs(doc, context["narrative"]["part1"])
+    flow.text(0, LINE.pt, TITLE_SPACE_AFTER.pt, kind="space")
+    if report.partial:
+        _add(doc, report.partial, STYLE_BODY, flow)
+    _paragraphs(doc, context["narrative"]["preamble"], flow)
+    _add(doc, f"一、{PARTS['一']}", STYLE_HEADING, flow)
+    _paragraphs(doc, context["narrative"]["part1"], flow)
     for section in PRINTED_SECTIONS:
         _add(doc, f"{section.part}、{PARTS[section.part]}", STYLE_HEADING)
-        _table(doc, section.code, report)
-    _add(doc, f"五、{PARTS['五']}", STYLE_HEADING)
-    _paragraphs(doc, context["narrative"]["part5"])
-    _add(doc, f"六、{PARTS['六']}", STYLE_HEADING)
-    _paragraphs(doc, context["narrative"]["part6"])
-    _paragraphs(doc, list(report.notes))
+        _table(doc, section.code, report, flow)
+    _add(doc, f"五、{PARTS['五']}", STYLE_HEADING, flow)
+    _paragraphs(doc, context["narrative"]["part5"], flow)
+    _add(doc, f"六、{PARTS['六']}", STYLE_HEADING, flow)
+    _paragraphs(doc, context["narrative"]["part6"], flow)
+    _paragraphs(doc, list(report.notes), flow)
     props = doc.core_properties
     props.title = f"{report.subtitle}{report.title}"
     props.author = report.issuer
@@ -88,16 +101,28 @@ def report_docx(report: Report) -> bytes:
     return stable_package(buffer.getvalue(), datetime(report.year + 1, 1, 1))
 
 
-def _paragraphs(doc: DocxDocument, paragraphs: list[str]) -> None:
+def _paragraphs(doc: DocxDocument, paragraphs: list[str], flow: Flow | None = None) -> None:
     for text in paragraphs:
-        _add(doc, text, STYLE_BODY)
+        _add(doc, text, STYLE_BODY, flow)
 
 
-def _add(doc: DocxDocument, text: str, style: str) -> Paragraph:
-    """A paragraph of `text` in `style`, added at the end of the document."""
+# how each paragraph style sets its lines: (size, exact line height, first-line indent in
+# characters, space before), for the estimate of where the content falls on the pages
+LINES = {
+    STYLE_TITLE: (TITLE_SIZE.pt, 36.0, 0, 0.0),
+    STYLE_BODY: (BODY_SIZE.pt, LINE.pt, 2, 0.0),
+    STYLE_HEADING: (BODY_SIZE.pt, LINE.pt, 2, 6.0),
+}
+
+
+def _add(doc: DocxDocument, text: str, style: str, flow: Flow | None = None) -> Paragraph:
+    """A paragraph of `text` in `style`, added at the end of the document (and to `flow`)."""
     # NOTE: python-docx's `style=` looks the default style up among all latent styles (≈ 3 ms)
     paragraph = doc.add_paragraph(text)
     paragraph._p.get_or_add_pPr().style = doc.styles[style].style_id
+    if flow is not None and style in LINES:
+        size, line, indent, before = LINES[style]
+        flow.text(text_lines_of(text, size, indent), line, before)
     return paragraph
 
 
@@ -239,10 +264,19 @@ def _draft_header(doc: DocxDocument, mark: str) -> None:
     run.font.color.rgb = RGBColor(0xCC, 0x00, 0x00)
 
 
-def _table(doc: DocxDocument, section: str, report: Report) -> None:
-    """Table `section` as printed: whole, or split on purpose into parts that each fit a page,
-    each part after the first headed by its caption (表三（续）) on a new page."""
-    parts = table_parts(section, report.values)
+def _table(doc: DocxDocument, section: str, report: Report, flow: Flow) -> None:
+    """Table `section` under its part heading, as printed: whole, or split on purpose into
+    parts that each fit a page, each part after the first headed by its caption (表三（续）) on a
+    new page. A page that would hold one table alone, this one moving whole to the next page,
+    is filled with as many of this table's groups as fit."""
+    whole = HEADING_PT + table_height_pt(section, report.values)
+    room = None
+    if flow.one_table_alone and whole > flow.room:
+        # NOTE: no line to spare: the page holds tables alone, and a table's estimate is an upper
+        # bound (exact line heights, labels wrapped at their narrowest; LibreOffice prints 表三
+        # some 10 % shorter), so what the estimate fits, the page holds
+        room = flow.room - HEADING_PT
+    parts = table_parts(section, report.values, first_room=room)
     short = printed(section).section.short
     for i, part in enumerate(parts):
         if i:
@@ -251,4 +285,11 @@ def _table(doc: DocxDocument, section: str, report: Report) -> None:
             p_pr.append(element("w:keepNext"))
             p_pr.append(element("w:pageBreakBefore"))
         table_xml(doc, section, part, report.values, STYLE_TABLE)
+        flow.block(
+            HEADING_PT + part_height_pt(section, part, report.values), "table", new_page=i > 0
+        )
     _add(doc, "", STYLE_TABLE)  # a line between a table and the next heading
+    flow.text(1, AFTER_TABLE_PT, kind="space")
+
+
+AFTER_TABLE_PT = 14.0  # the empty line after a table

@@ -8,6 +8,7 @@ the machine substitutes, so `table_parts` can tell whether a table fits under it
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from math import ceil
 from typing import TYPE_CHECKING
@@ -53,10 +54,14 @@ def column_widths_mm(section: str) -> list[float]:
     return [*fixed, *[rest] * (g.n_cols - len(fixed))]
 
 
-def table_parts(section: str, values: Values | None = None) -> list[PrintedTable]:
+def table_parts(
+    section: str, values: Values | None = None, first_room: float | None = None
+) -> list[PrintedTable]:
     """The table as printed: whole when it fits on a page under its heading, else split on purpose
     at group boundaries into parts (表三, 表三（续）) that each fit a page, with as few parts as
-    can be and their heights as even as can be."""
+    can be and their heights as even as can be. With `first_room` (the height left on the page
+    it starts on, when that page would otherwise hold one table alone), its first part is as
+    many groups as fit there, and the rest follows on the next page."""
     g = printed(section)
     values = values or {}
     starts = group_starts(section) if g.header_rows else ()
@@ -64,8 +69,28 @@ def table_parts(section: str, values: Values | None = None) -> list[PrintedTable
     header = sum(heights[: g.header_rows])
     rows = heights[g.header_rows :]
     room = BODY_HEIGHT_PT - HEADING_PT  # under its part heading, or under the 续 caption
+    if first_room is not None and starts and header + sum(rows) > first_room:
+        fitting = [s for s in starts if header + sum(rows[:s]) <= first_room]
+        if fitting:
+            # NOTE: the rest is laid out as a table of its own, on the pages after
+            cut = fitting[-1]
+            rest = _split(header, rows[cut:], [s - cut for s in starts if s > cut], room)
+            return [
+                printed_part(section, 0, cut),
+                *(printed_part(section, a + cut, b + cut) for a, b in rest),
+            ]
     if header + sum(rows) <= room or not starts:
         return [g]
+    return [printed_part(section, a, b) for a, b in _split(header, rows, list(starts), room)]
+
+
+def _split(
+    header: float, rows: list[float], starts: list[int], room: float
+) -> list[tuple[int, int]]:
+    """The data rows of each part of `rows` (their heights, under `header`) split at `starts`
+    into as few parts as fit `room`, as even as can be: (first, past the last) of each."""
+    if header + sum(rows) <= room or not starts:
+        return [(0, len(rows))]
     cuts = [0, *starts, len(rows)]
 
     def height(a: int, b: int) -> float:
@@ -83,7 +108,69 @@ def table_parts(section: str, values: Values | None = None) -> list[PrintedTable
         if best:
             break
     bounds = best[1] if best else (0, len(cuts) - 1)
-    return [printed_part(section, cuts[a], cuts[b]) for a, b in pairwise(bounds)]
+    return [(cuts[a], cuts[b]) for a, b in pairwise(bounds)]
+
+
+def part_height_pt(section: str, part: PrintedTable, values: Values | None = None) -> float:
+    """How tall one part of a table prints (its header and its own rows)."""
+    values = values or {}
+    g = printed(section)
+    if part is g:
+        return table_height_pt(section, values)
+    heights = [row_height_pt(section, r, values) for r in range(g.n_rows)]
+    mine = {c.row for c in part.cells if c.kind == "value"}
+    body = {
+        r
+        for c in g.cells
+        if c.kind == "value" and c.row in mine
+        for r in range(c.r, c.r + c.rowspan)
+    }
+    return sum(heights[: g.header_rows]) + sum(heights[r] for r in body)
+
+
+@dataclass
+class Flow:
+    """Where a report's content falls on its pages, as estimated from its fixed line heights
+    (the text's exact lines, the tables' row heights): the height used on the current page and
+    what that page holds so far ("text", "table"; "space" for an empty line)."""
+
+    used: float = 0.0
+    holds: list[str] = field(default_factory=list)
+
+    @property
+    def room(self) -> float:
+        """The height left on the current page."""
+        return BODY_HEIGHT_PT - self.used
+
+    @property
+    def one_table_alone(self) -> bool:
+        """Whether the current page holds one table and nothing else."""
+        return [kind for kind in self.holds if kind != "space"] == ["table"]
+
+    def text(self, lines: int, line: float, before: float = 0.0, kind: str = "text") -> None:
+        """Lines of text, flowing on to the next page when this one is full."""
+        height = before + lines * line
+        if height <= self.room:
+            self.used += height
+            self.holds.append(kind)
+            return
+        here = max(0, int((self.room - before) // line))
+        per_page = max(1, int(BODY_HEIGHT_PT // line))
+        left = (lines - here) % per_page or per_page
+        self.used, self.holds = left * line, [kind]
+
+    def block(self, height: float, kind: str, *, new_page: bool = False) -> None:
+        """A block kept whole (a heading and its table): here when it fits, else on a new page."""
+        if new_page or height > self.room:
+            self.used, self.holds = 0.0, []
+        self.used += height
+        self.holds.append(kind)
+
+
+def text_lines_of(text: str, size_pt: float, indent: int = 0) -> int:
+    """How many lines a paragraph of body text takes across the page (`indent`: characters of
+    first-line indent)."""
+    return text_lines("\u3000" * indent + text, TEXT_WIDTH_MM * PT_PER_MM, size_pt)
 
 
 def table_height_pt(section: str, values: Values | None = None) -> float:

@@ -10,7 +10,14 @@ import pandas as pd
 
 from pipeline.ingest.register import UnitIndex
 from pipeline.ingest.vocabulary import norm
-from pipeline.inputs import CannotStart, check_apart, read_config, read_template, read_units
+from pipeline.inputs import (
+    CannotStart,
+    check_apart,
+    read_config,
+    read_reviewed,
+    read_template,
+    read_units,
+)
 from pipeline.paths import Paths
 from pipeline.render.supplied import supplied_figures
 
@@ -19,13 +26,14 @@ log = logging.getLogger("xxgk")
 
 def check_inputs(paths: Paths) -> pd.DataFrame:
     """The year's roster, after checking the run's own inputs (the year folder, units.csv,
-    config.toml); CannotStart names what is wrong, before any work."""
+    config.toml, reviewed.csv); CannotStart names what is wrong, before any work."""
     if not paths.raw.is_dir():
         raise CannotStart(f"找不到年度文件夹：{paths.raw}（请检查 --raw 和 --year）")
     if not paths.units.is_file():
         raise CannotStart(f"找不到单位名册：{paths.units}（应有 code,name,kind,aliases 四列）")
     units = read_units(paths.units)
     read_config(paths.config)
+    read_reviewed(paths.reviewed, units)
     return units
 
 

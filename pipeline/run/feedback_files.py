@@ -51,10 +51,9 @@ def write_feedback(
     (for a Word return, its tables as the project's Excel return, to fill in next time). They
     are written by `write` (default: here and now, see `write_all`)."""
     jobs: list[Job] = []
-    sent = feedback.marks_by_file(findings)
-    documents = _documents(paths, set(sent))
-    if documents:
-        sent = feedback.marks_by_file(_on_the_template(findings, documents))
+    documents = _documents(paths, set(feedback.sent_back(findings)["file"]))
+    placed = _on_the_template(findings, documents) if documents else findings
+    sent = feedback.marks_by_file(placed, _places(placed, cells, documents))
     targets: set[Path] = set()
     for file, marks in sent.items():
         unit = files.loc[files["file"] == file, "unit"]
@@ -137,6 +136,34 @@ def _on_the_template(findings: pd.DataFrame, documents: set[str]) -> pd.DataFram
         else:
             moved.loc[i, ["sheet", "cell"]] = ""
     return moved
+
+
+def _places(
+    findings: pd.DataFrame, cells: pd.DataFrame | None, documents: set[str]
+) -> dict[str, feedback.Places]:
+    """Where each cell of a return with a broken sum stands, by file: on its sheet as read, or,
+    for a Word return, on the project's Excel return its feedback is written in."""
+    from pipeline.format2021 import SECTIONS
+    from pipeline.render.workbook import sheet_name, template_cell
+
+    sent = feedback.sent_back(findings)
+    files = set(sent.loc[sent["rule"].isin(feedback.SUM_RULES), "file"])
+    out: dict[str, feedback.Places] = {}
+    if files & documents:
+        template = {
+            (code, r.code, c.code): (sheet_name(code), template_cell(code, r.code, c.code))
+            for code in ("s3", "s4")
+            for r, c in SECTIONS[code].cells
+        }
+        out |= {file: template for file in files & documents}
+    if cells is not None and files - documents:
+        mine = cells[cells["file"].isin(files - documents) & (cells["cell"] != "")]
+        for file, group in mine.groupby("file"):
+            keys = zip(group["section"], group["row"], group["col"], strict=True)
+            out[str(file)] = dict(
+                zip(keys, zip(group["sheet"], group["cell"], strict=True), strict=True)
+            )
+    return out
 
 
 def _excel_copy(paths: Paths, file: str, unit: str, cells: pd.DataFrame | None) -> Path:

@@ -14,7 +14,7 @@ from pipeline import aggregate as agg
 from pipeline import store
 from pipeline.ingest.register import RECEIVED, register
 from pipeline.paths import Paths
-from pipeline.problems import findings_table
+from pipeline.problems import ERROR, WARNING, findings_table
 from pipeline.validate import LastYear, consolidated_findings, has_errors, validated_findings
 from pipeline.validate.strict import strict_findings
 from schemas.rules import WideTables
@@ -80,14 +80,18 @@ class Validated:
 UNIT_TABLES = ("s2", "s3", "s4", "s6")
 
 
-def validated(ingested: Ingested, last: LastYear, *, strict: bool = False) -> Validated:
-    """Every return checked against the rules (and against last year's, when at hand)."""
+def validated(
+    ingested: Ingested, last: LastYear, *, strict: bool = False, allow_missing: bool = False
+) -> Validated:
+    """Every return checked against the rules (and against last year's, when at hand); with
+    `allow_missing`, a unit that sent nothing is a warning."""
     tables = WideTables(ingested.cells)
     kinds = dict(zip(ingested.units["name"], ingested.units["kind"], strict=True))
     found = validated_findings(ingested.cells, strict=strict, last=last, tables=tables, kinds=kinds)
     read = ingested.findings.to_dict("records")
+    read = strict_findings(read) if strict else read
     findings = findings_table(
-        [*(strict_findings(read) if strict else read), *found.to_dict("records")]
+        [*(missing_allowed(read) if allow_missing else read), *found.to_dict("records")]
     )
     laid_out = {s: agg.unit_table(ingested.cells, s, tables) for s in UNIT_TABLES}
     return Validated(findings, laid_out)
@@ -122,10 +126,23 @@ class Aggregated:
         return self.county is not None and not has_errors(self.findings)
 
 
+MISSING_RULE = "register.missing"
+
+
+def missing_allowed(records: list[dict]) -> list[dict]:
+    """The findings as `--allow-missing` has them: a unit that sent nothing is a warning (the
+    report names it in its notes and leaves it out of the county's figures), not an error."""
+    return [{**r, "severity": WARNING} if r.get("rule") == MISSING_RULE else r for r in records]
+
+
 def blocking(findings: pd.DataFrame, allow_missing: bool) -> pd.DataFrame:
-    """The findings that stand in the way of the county report (a unit that sent nothing does
-    not, with `allow_missing`: the report names it instead)."""
-    return findings[findings["rule"] != "register.missing"] if allow_missing else findings
+    """The findings as they stand in the way of the county report (a unit that sent nothing
+    does not, with `allow_missing`: the report names it instead)."""
+    if not allow_missing or not (findings["rule"] == MISSING_RULE).any():
+        return findings
+    return findings.assign(
+        severity=findings["severity"].mask(findings["rule"] == MISSING_RULE, WARNING)
+    )
 
 
 def aggregated(
@@ -144,15 +161,42 @@ def aggregated(
     cells = ingested.received
     county = agg.county_cells(cells)
     previous, now = last, None
-    if last.cells is not None:
+    compared = like_for_like(cells, last)
+    if compared is not None:
         # NOTE: the county's years are compared over the units that reported in both: a unit
         # that is new, or did not report, would otherwise break the carry-over of the whole county
-        common = agg.common_units(cells, last.cells)
-        now = agg.as_unit_cells(agg.county_cells(agg.of_units(cells, common)))
-        before = agg.as_unit_cells(agg.county_cells(agg.of_units(last.cells, common)))
-        previous = LastYear(last.year, before, last.where)
+        now = agg.as_unit_cells(compared.this)
+        previous = LastYear(last.year, agg.as_unit_cells(compared.last), last.where)
     found = consolidated_findings(agg.as_unit_cells(county), previous, now)
     return Aggregated(county, found, int(cells["unit"].nunique()))
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """The county's table this year and last over the same units: those present in both."""
+
+    this: pd.DataFrame  # county cells (`agg.county_cells`) over `units`, this year
+    last: pd.DataFrame  # the same, last year
+    units: tuple[str, ...]  # the units present in both years (this year's names)
+    received: int  # the units whose returns count this year
+    last_units: int  # the units with last year's cells
+
+
+def like_for_like(cells: pd.DataFrame, last: LastYear) -> LikeForLike | None:
+    """This year's received `cells` and last year's summed over the units present in both years
+    (`LastYear.present`), or None without last year's cells."""
+    if last.cells is None:
+        return None
+    received = list(dict.fromkeys(cells["unit"]))
+    both = last.present(received)
+    kept = set(both)
+    return LikeForLike(
+        agg.county_cells(cells[cells["unit"].isin(kept)]),
+        agg.county_cells(last.cells[last.cells["unit"].isin(kept)]),
+        tuple(both),
+        len(received),
+        len(last.sources) if last.sources else int(last.cells["unit"].nunique()),
+    )
 
 
 def refusal(validated: Validated, *, draft: bool, allow_missing: bool) -> Aggregated | None:
@@ -160,10 +204,19 @@ def refusal(validated: Validated, *, draft: bool, allow_missing: bool) -> Aggreg
     findings = blocking(validated.findings, allow_missing)
     if draft or not has_errors(findings):
         return None
-    n = int((findings["severity"] == "error").sum())
-    return Aggregated(
-        None, findings_table([]), message=f"校验发现{n}个错误，未汇总全县数据。未生成报告"
-    )
+    errors = findings.loc[findings["severity"] == ERROR, "rule"]
+    n, missing = len(errors), int((errors == MISSING_RULE).sum())
+    if missing == n:
+        # NOTE: only units that sent nothing stand in the way: say how to go on without them
+        message = (
+            f"{n}个单位未报送，未汇总全县数据，未生成报告。如只汇总已收到的报表，"
+            "请加 --allow-missing（未报送的单位在报告附注中列出）"
+        )
+    elif missing:
+        message = f"校验发现{n}个错误（其中{missing}个是单位未报送），未汇总全县数据。未生成报告"
+    else:
+        message = f"校验发现{n}个错误，未汇总全县数据。未生成报告"
+    return Aggregated(None, findings_table([]), message=message)
 
 
 NO_COUNTY = "没有全县汇总数据（汇总未完成或被错误阻止），未生成报告。"

@@ -17,7 +17,7 @@ from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.run.feedback_files import Job, write_all
 from pipeline.run.previous_year import read_last_year
-from pipeline.run.products import aggregated, validated
+from pipeline.run.products import Ingested, aggregated, validated
 from pipeline.run.reading import Progress, read_year
 from pipeline.run.stages import (
     StageResult,
@@ -51,6 +51,7 @@ class Outcome:
     code: int = 0
     message: str = ""  # why it was blocked (names the final places of the outputs)
     last_year: dict = field(default_factory=dict)  # last year's data: where each unit's came from
+    tally: dict[str, int] = field(default_factory=dict)  # the issues list, counted (review.tally)
 
 
 class Writer:
@@ -98,9 +99,9 @@ def run_report(
     outcome = Outcome()
     writer = Writer()
     try:
-        findings, roll = _stages(paths, options, outcome, writer, progress, told)
-        # NOTE: every finding of the run in one list, whatever stage it stopped at
-        write_issues(paths, findings, roll)
+        findings, ingested = _stages(paths, options, outcome, writer, progress, told)
+        # NOTE: every finding of the run in one list, whatever stage it stopped at, counted once
+        outcome.tally = write_issues(paths, findings, ingested).tally
     finally:
         writer.join()
     return outcome
@@ -113,8 +114,8 @@ def _stages(
     writer: Writer,
     progress: Progress | None,
     told: Told | None,
-) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    """Run the stages into `outcome`; every finding they made, and the roll call of units."""
+) -> tuple[list[pd.DataFrame], Ingested]:
+    """Run the stages into `outcome`; every finding they made, and what ingest read."""
     memo = Memo()
 
     def done(result: StageResult, started: float) -> StageResult:
@@ -136,7 +137,7 @@ def _stages(
     outcome.last_year = {"year": last.year, "where": last.where, "units": dict(last.sources)}
     done(ingest_stage(paths, ingested, writer.cells), started)
     started = time.perf_counter()
-    found = validated(ingested, last, strict=options.strict)
+    found = validated(ingested, last, strict=options.strict, allow_missing=options.allow_missing)
     done(validate_stage(paths, ingested, found, writer.feedback), started)
     findings = [found.findings]
     if options.unit:
@@ -145,7 +146,7 @@ def _stages(
         findings += found_by(result)
         if result.blocked:
             outcome.code, outcome.message = 1, result.message
-        return findings, ingested.roll
+        return findings, ingested
     if options.all_units:
         # NOTE: the units' own reports need only their own clean returns, so they go first: a
         # department's error that blocks the county report does not hold back the others'
@@ -166,7 +167,7 @@ def _stages(
         else:
             shown = paths.shown(paths.county_findings)
             outcome.message = f"全县汇总数据未通过校验，未生成报告；请查看 {shown}。"
-        return findings, ingested.roll
+        return findings, ingested
     started = time.perf_counter()
     rendered = done(
         render_stage(
@@ -186,4 +187,4 @@ def _stages(
     elif rendered.counts.get("draft"):
         shown = paths.shown(paths.issues_html)
         outcome.code, outcome.message = 1, f"报告为草稿：数据有错误，请查看 {shown}。"
-    return findings, ingested.roll
+    return findings, ingested

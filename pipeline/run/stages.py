@@ -13,17 +13,17 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from pipeline import aggregate as agg
 from pipeline import render as rnd
 from pipeline import store
 from pipeline.format2021 import PRINTED_SECTIONS
 from pipeline.ingest.register import MISSING, RECEIVED
-from pipeline.inputs import CannotStart, read_config, read_template
+from pipeline.inputs import CannotStart, read_config, read_reviewed, read_template
 from pipeline.memo import Memo
 from pipeline.paths import Paths
 from pipeline.problems import finding, findings_table, severity_counts
 from pipeline.render import charts, summary, word
 from pipeline.render.supplied import supplied_figures
+from pipeline.review import reviewed, still_open, tally
 from pipeline.run.checks import _needs, check_inputs
 from pipeline.run.feedback_files import WriteAll, write_feedback
 from pipeline.run.previous_year import read_last_year
@@ -34,6 +34,7 @@ from pipeline.run.products import (
     Validated,
     aggregated,
     blocking,
+    like_for_like,
     read_aggregated,
     read_ingested,
     read_validated,
@@ -60,6 +61,7 @@ class StageResult:
     message: str = ""
     seconds: float = 0.0
     findings: pd.DataFrame | None = None  # what the stage found, for the issues list
+    tally: dict[str, int] = field(default_factory=dict)  # the issues list it wrote, counted
 
 
 # NOTE: Arrow's own allocator keeps what a stage freed for itself; the C library's gives it back
@@ -103,10 +105,12 @@ def validate_stage(
     paths: Paths, ingested: Ingested, found: Validated, write: WriteAll | None = None
 ) -> StageResult:
     """Write the findings of validation, each return's tables and, for each return with
-    problems, a feedback workbook (by `write`: default, here and now)."""
+    problems still open (none the office has checked: reviewed.csv), a feedback workbook (by
+    `write`: default, here and now)."""
     written = write_validated(paths, found)
     when = document_time(paths.year)
-    written += write_feedback(paths, found.findings, ingested.files, ingested.cells, when, write)
+    sent = still_open(found.findings, read_reviewed(paths.reviewed, ingested.units))
+    written += write_feedback(paths, sent, ingested.files, ingested.cells, when, write)
     counts = severity_counts(found.findings)
     return StageResult("validate", counts, written, blocked=found.blocked, findings=found.findings)
 
@@ -118,16 +122,31 @@ def run_validate(paths: Paths, *, strict: bool = False) -> StageResult:
     found = validated(ingested, read_last_year(paths), strict=strict)
     store.remove(paths.products_after("validate"))
     result = validate_stage(paths, ingested, found)
-    result.written += write_issues(paths, [found.findings], ingested.roll)
+    issues = write_issues(paths, [found.findings], ingested)
+    result.written += issues.written
+    result.tally = issues.tally
     return result
 
 
-def write_issues(paths: Paths, parts: list[pd.DataFrame], roll: pd.DataFrame) -> list[Path]:
+@dataclass(frozen=True)
+class Issues:
+    """The issues list as written: its files, and its findings counted (`review.tally`) as the
+    console, the page, the CSV and the manifest all state them."""
+
+    written: list[Path]
+    tally: dict[str, int]
+
+
+def write_issues(paths: Paths, parts: list[pd.DataFrame], ingested: Ingested) -> Issues:
     """The issues list (issues.csv, issues.html): every finding of the run so far, the returns'
-    with the county's and the narratives' (`parts`)."""
+    with the county's and the narratives' (`parts`), with the office's decisions applied
+    (raw/<year>/reviewed.csv)."""
     every = findings_table([r for part in parts for r in part.to_dict("records")])
-    page = rnd.issues_html(paths.year, every, roll)
-    return [store.write_csv(every, paths.issues_csv), store.write_text(page, paths.issues_html)]
+    listed = reviewed(every, read_reviewed(paths.reviewed, ingested.units))
+    counted = tally(listed)
+    page = rnd.issues_html(paths.year, listed, ingested.roll, counted)
+    written = [store.write_csv(listed, paths.issues_csv), store.write_text(page, paths.issues_html)]
+    return Issues(written, counted)
 
 
 def findings_so_far(paths: Paths) -> list[pd.DataFrame]:
@@ -232,6 +251,9 @@ def render_stage(
         shown = paths.shown(paths.issues_html)
         message = f"报告文字有{counts['error']}个错误，未生成报告；明细见 {shown}。"
         return StageResult("render", counts, written, True, message, findings=checked)
+    cells = ingested.received
+    roster = int((ingested.roll["unit_code"] != "").sum())
+    partial = rnd.partial_note(int(cells["unit"].nunique()), roster, paths.year)
     report = rnd.Report(
         title=f"{name}{paths.year}年政府信息公开工作年度报告",
         subtitle="",
@@ -243,6 +265,7 @@ def render_stage(
         narrative=rnd.with_fee_statement(blocks, context["fee_statement"]),
         draft=unchecked,
         notes=_missing_notes(ingested.roll, paths.year) if allow_missing else (),
+        partial=partial,
     )
     written.append(store.write_cells(rnd.tidy_cells(county), paths.tidy_cells))
     for section in PRINTED_SECTIONS:
@@ -251,12 +274,22 @@ def render_stage(
     written.append(store.write_text(rnd.report_html(report), paths.report_html))
     written.append(store.write_text(rnd.report_md(report), paths.report_md))
     written.append(store.write_bytes(word.report_docx(report), paths.report_docx))
-    cells = ingested.received
+    compared = year_on_year(cells, last, roster)
     workbook = summary.summary_xlsx(
-        report.title, paths.year, report.values, cells, found.findings, ingested.files
+        report.title,
+        paths.year,
+        report.values,
+        cells,
+        found.findings,
+        ingested.files,
+        compared=compared,
+        partial=partial,
     )
     written.append(store.write_bytes(workbook, paths.summary_xlsx))
-    written.append(store.write_text(_charts(paths, report, cells, last), paths.charts_html))
+    page = charts.charts_html(
+        report.title, paths.year, cells, report.values, compared, last.where, partial
+    )
+    written.append(store.write_text(page, paths.charts_html))
     counts = {"reports": 1, "draft": int(unchecked), **counts}
     return StageResult("render", counts, written, findings=checked)
 
@@ -274,7 +307,11 @@ def run_render(paths: Paths, *, draft: bool = False, allow_missing: bool = False
     result = render_stage(
         paths, ingested, found, made, last, draft=draft, allow_missing=allow_missing
     )
-    result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
+    # NOTE: validate, run alone, knew nothing of --allow-missing: the issues list counts as this run
+    parts = [blocking(part, allow_missing) for part in findings_so_far(paths)]
+    issues = write_issues(paths, parts, ingested)
+    result.written += issues.written
+    result.tally = issues.tally
     return result
 
 
@@ -294,10 +331,20 @@ def _missing_notes(roll: pd.DataFrame, year: int) -> tuple[str, ...]:
     return (rnd.missing_note(missing, year),) if missing else ()
 
 
-def _charts(paths: Paths, report: rnd.Report, cells: pd.DataFrame, last: LastYear) -> str:
-    """The analysts' charts page of the county report `report` (`cells`: the received returns')."""
-    before = None if last.cells is None else rnd.values_of(agg.county_cells(last.cells))
-    return charts.charts_html(report.title, paths.year, cells, report.values, before, last.where)
+def year_on_year(cells: pd.DataFrame, last: LastYear, roster: int) -> charts.YearOnYear | None:
+    """The county this year and last over the units present in both years (`cells`: this year's
+    received returns'; `roster`: the units of this year's roster), or None without last year."""
+    same = like_for_like(cells, last)
+    if same is None:
+        return None
+    return charts.YearOnYear(
+        rnd.values_of(same.this),
+        rnd.values_of(same.last),
+        len(same.units),
+        roster,
+        same.received,
+        same.last_units,
+    )
 
 
 DEFAULT_COUNTY_NARRATIVE = "pipeline/templates/county_narrative.md.j2（内置默认文字）"

@@ -79,7 +79,9 @@ def run_render_unit(paths: Paths, unit: str) -> StageResult:
     ingested, found = _inputs_read(paths)
     store.remove([paths.unit_dir(unit)])
     result = unit_stage(paths, ingested, found, unit)
-    result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
+    issues = write_issues(paths, findings_so_far(paths), ingested)
+    result.written += issues.written
+    result.tally = issues.tally
     return result
 
 
@@ -88,7 +90,9 @@ def run_render_all_units(paths: Paths) -> StageResult:
     ingested, found = _inputs_read(paths)
     store.remove([paths.units_dir])
     result = units_stage(paths, ingested, found)
-    result.written += write_issues(paths, findings_so_far(paths), ingested.roll)
+    issues = write_issues(paths, findings_so_far(paths), ingested)
+    result.written += issues.written
+    result.tally = issues.tally
     return result
 
 

@@ -55,6 +55,21 @@ def equations() -> tuple[Equation, ...]:
     )
 
 
+def equation_of(rule: str, section: str, row: str, col: str) -> Equation | None:
+    """The equation a sum rule's finding stands on: the one of `rule` holding the finding's
+    cell (a cell the error is placed at, or the total of a group of 表四), else the one whose
+    row or column is the finding's (a finding about a whole row or column); None when `rule`
+    is no sum rule."""
+    for e in equations():
+        if e.rule != rule:
+            continue
+        if row and col and (section, row, col) in e.cells:
+            return e
+        if not (row and col) and e.key == (row or col) and e.total[0] == section:
+            return e
+    return None
+
+
 @dataclass(frozen=True)
 class Hint:
     """What localisation says of one failing sum: the suggestion, and the one cell to blame

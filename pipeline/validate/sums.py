@@ -69,16 +69,21 @@ def _placed(file: str, rule: str, key: str, hint: Hint | None, where: Provenance
         }
     equation = next(e for e in equations() if (e.rule, e.key) == (rule, key))
     section = equation.total[0]
-    along = {"s3.row_total": ("row", key), "s4.group_total": ("row", "cases")}.get(
-        rule, ("col", key)
-    )
+    if equation.total[0] == "s4":
+        # NOTE: a group of 表四 is named by its total's column (its row is the table's one row),
+        # so that the finding says which group: `localise.equation_of` finds it again
+        row, col = equation.total[1], equation.total[2]
+    elif rule == "s3.row_total":
+        row, col = key, ""
+    else:
+        row, col = "", key
     sheet, cells = where.span(file, [c for c, _ in equation.terms])
     return {
         "sheet": sheet,
         "cell": cells,
         "section": section,
-        "row": along[1] if along[0] == "row" else "",
-        "col": along[1] if along[0] == "col" else "",
+        "row": row,
+        "col": col,
         "text": "",
         "value": "",
         "expected": "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -25,6 +26,15 @@ class LastYear:
     # this year's units that last year had another name: `古县乡村振兴局（2022年为古县扶贫开发办公室）`
     renamed: tuple[str, ...] = ()
     notes: tuple[dict, ...] = ()  # findings about last year's documents (e.g. two that disagree)
+
+    def present(self, units: Iterable[str]) -> list[str]:
+        """Those of this year's `units` that have last year's cells: the units `sources` says
+        last year's cells were put under, the one answer every comparison across years uses."""
+        known: set[str] = set(self.sources)
+        if not known and self.cells is not None:
+            # NOTE: last year's cells made elsewhere (a test, the audit) carry their units alone
+            known = set(self.cells["unit"])
+        return [u for u in units if u in known]
 
 
 def year_findings(cells: pd.DataFrame, where: Provenance, last: LastYear | None) -> list[dict]:
