@@ -126,7 +126,7 @@ def test_a_new_year_starts_from_the_last_one_and_runs_clean_from_its_templates(t
 
     assert report.exit_code == 0, report.stderr
     assert "收到35个单位的报表（名册共35个单位）" in report.stdout
-    assert "校验：错误0个" in report.stdout
+    assert "问题：错误0个" in report.stdout
     findings = store.read_csv(this.validated_findings)
     assert not (findings["rule"].isin(["year.carry_over", "year.in_force"])).any()
     county = store.read_csv(this.tidy_cells)

@@ -230,7 +230,8 @@ def partial_year(tmp_path_factory, sample_year):
     roster = store.read_csv(SAMPLE_RAW / "2023" / "units.csv")
     raw = tmp / "raw" / "2024"
     (raw / "returns").mkdir(parents=True)
-    roster.loc[len(roster)] = ["141025-99", NEW_UNIT, "部门", ""]
+    new = {"code": "141025-99", "name": NEW_UNIT, "kind": "部门"}
+    roster.loc[len(roster)] = [new.get(c, "") for c in roster.columns]
     roster.to_csv(raw / "units.csv", index=False, encoding="utf-8-sig")
     for unit in COMEBACK:
         mine = cells[cells["unit"] == unit]
